@@ -1,0 +1,54 @@
+import nx from '@nx/eslint-plugin';
+
+/**
+ * Module boundaries (checked by `nx run-many -t lint`):
+ * - libs/domain imports nothing of ours; libs/config only domain.
+ * - only libs/data imports TypeORM; apps never import each other; the console only domain.
+ * - nothing but libs/config reads process.env.
+ */
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  { ignores: ['**/dist', '**/node_modules', '**/.next', 'apps/console/next-env.d.ts', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:domain'] },
+            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:domain', 'type:config'] },
+            { sourceTag: 'type:cache', onlyDependOnLibsWithTags: ['type:domain', 'type:config'] },
+            { sourceTag: 'type:providers', onlyDependOnLibsWithTags: ['type:domain', 'type:config'] },
+            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:domain', 'type:config', 'type:data', 'type:cache'] },
+            { sourceTag: 'type:jobs', onlyDependOnLibsWithTags: ['type:domain', 'type:config', 'type:data', 'type:cache', 'type:providers', 'type:platform'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:config', 'type:data', 'type:cache', 'type:providers'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:config', 'type:data', 'type:cache', 'type:providers', 'type:platform', 'type:jobs', 'type:testing'] },
+            { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:domain'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:config', 'type:data', 'type:testing'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['libs/data/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'typeorm', message: 'Only libs/data talks to TypeORM; add a repository method there.' }], patterns: ['typeorm/*'] }],
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['libs/config/**', 'apps/console/next.config.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through @oneapi/config.' }],
+    },
+  },
+];

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the services read, validated once at boot.
+ * One API's names are kept so its operators can move over unchanged (SPEC section 3).
+ * Nothing outside this library reads `process.env`.
+ */
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''].includes(v), {
+    message: 'expected true or false',
+  })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, { message: 'expected an integer' })
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const port = int(0, 65535);
+const url = z.string().trim().url({ message: 'expected a URL such as http://host:port' });
+const optionalString = z
+  .string()
+  .transform((v) => v.trim())
+  .transform((v) => (v === '' ? undefined : v));
+
+export const envSchema = z.object({
+  // Ports (PORT is One API's and addresses the relay).
+  PORT: port.default(3000),
+  ADMIN_PORT: port.default(3002),
+  CONSOLE_PORT: port.default(3001),
+  WORKER_HEALTH_PORT: port.default(3003),
+  HOST: z.string().trim().default('0.0.0.0'),
+
+  // Where the services find each other.
+  ADMIN_URL: url.optional(),
+  RELAY_URL: url.optional(),
+  CONSOLE_URL: url.optional(),
+  FRONTEND_BASE_URL: url.optional(),
+
+  // Database.
+  SQL_DSN: optionalString,
+  LOG_SQL_DSN: optionalString,
+  SQLITE_PATH: z.string().trim().min(1).default('./data/one-api.db'),
+  SQLITE_BUSY_TIMEOUT: int(0).default(3000),
+  SQL_MAX_OPEN_CONNS: int(1, 10000).default(100),
+  SQL_MAX_IDLE_CONNS: int(0, 10000).default(20),
+  SQL_MAX_LIFETIME: int(0).default(60),
+
+  // Redis and multi-node.
+  REDIS_CONN_STRING: optionalString,
+  SESSION_SECRET: optionalString,
+  NODE_TYPE: z.enum(['master', 'slave']).default('master'),
+  SYNC_FREQUENCY: int(1).default(60),
+
+  // Background jobs.
+  CHANNEL_UPDATE_FREQUENCY: int(0).default(0),
+  CHANNEL_TEST_FREQUENCY: int(0).default(0),
+  POLLING_INTERVAL: int(0).default(0),
+  LOG_RETENTION_DAYS: int(0).default(0),
+
+  // Batching of used-quota counters.
+  BATCH_UPDATE_ENABLED: bool.default(false),
+  BATCH_UPDATE_INTERVAL: int(1).default(5),
+
+  // Rate limits (requests per IP per 3 minutes, as One API counts them).
+  GLOBAL_API_RATE_LIMIT: int(0).default(480),
+  GLOBAL_WEB_RATE_LIMIT: int(0).default(240),
+  CRITICAL_RATE_LIMIT: int(0).default(20),
+  TRUSTED_PROXIES: z.string().trim().default(''),
+
+  // Relay.
+  RELAY_TIMEOUT: int(0).default(0),
+  RELAY_CONNECT_TIMEOUT: int(1).default(10),
+  RELAY_FIRST_BYTE_TIMEOUT: int(0).default(300),
+  RELAY_IDLE_TIMEOUT: int(0).default(120),
+  RELAY_MAX_BODY_MB: int(1, 1024).default(32),
+  CHANNEL_COOLDOWN_SECONDS: int(0).default(30),
+  CACHE_TTL_SECONDS: int(1).default(60),
+
+  // Accounts and secrets.
+  INITIAL_ROOT_PASSWORD: optionalString,
+  INITIAL_ROOT_TOKEN: optionalString,
+  INITIAL_ROOT_ACCESS_TOKEN: optionalString,
+  CHANNEL_KEY_SECRET: optionalString,
+
+  // Outside services (configurable so tests point them at local fakes).
+  GITHUB_OAUTH_URL: url.default('https://github.com'),
+  GITHUB_API_URL: url.default('https://api.github.com'),
+  TURNSTILE_VERIFY_URL: url.default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
+
+  // Logging.
+  LOG_DIR: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TZ: optionalString,
+  NODE_ENV: z.string().default('production'),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,189 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { envSchema, type Env } from './config.schema';
+
+/** Database connection settings, resolved from SQL_DSN or SQLITE_PATH. */
+export type DatabaseConfig =
+  | { type: 'sqlite'; path: string; busyTimeoutMs: number }
+  | {
+      type: 'mysql';
+      host: string;
+      port: number;
+      username: string;
+      password: string;
+      database: string;
+      params: Record<string, string>;
+      maxOpen: number;
+      maxIdle: number;
+      maxLifetimeSeconds: number;
+    };
+
+export interface AppConfig {
+  env: Env;
+  /** embedded: SQLite and in-process caches/jobs; distributed: shared SQL database and Redis. */
+  mode: 'embedded' | 'distributed';
+  database: DatabaseConfig;
+  logDatabase?: DatabaseConfig;
+  redisUrl?: string;
+  isMaster: boolean;
+  sessionSecret: string;
+  /** Folder for embedded-mode state (SQLite file, generated session secret). */
+  dataDir: string;
+  adminUrl: string;
+  relayUrl: string;
+  consoleUrl: string;
+  trustedProxies: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`invalid environment variable ${variable}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const WEAK_SECRETS = new Set(['random_string', 'secret', 'changeme', 'change_me', 'session_secret']);
+
+/**
+ * Parses One API's `user:pass@tcp(host:port)/db?params` form as well as `mysql://user:pass@host:port/db`.
+ */
+export function parseSqlDsn(dsn: string, variable = 'SQL_DSN', pool?: Pick<Env, 'SQL_MAX_OPEN_CONNS' | 'SQL_MAX_IDLE_CONNS' | 'SQL_MAX_LIFETIME'>): DatabaseConfig {
+  const limits = {
+    maxOpen: pool?.SQL_MAX_OPEN_CONNS ?? 100,
+    maxIdle: pool?.SQL_MAX_IDLE_CONNS ?? 20,
+    maxLifetimeSeconds: pool?.SQL_MAX_LIFETIME ?? 60,
+  };
+  if (/^postgres(ql)?:\/\//i.test(dsn)) {
+    throw new ConfigError(variable, 'PostgreSQL is not supported; use MySQL/MariaDB or leave it empty for SQLite');
+  }
+  if (/^mysql:\/\//i.test(dsn)) {
+    let u: URL;
+    try {
+      u = new URL(dsn);
+    } catch {
+      throw new ConfigError(variable, 'not a valid mysql:// URL');
+    }
+    const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    if (!u.hostname || !database) throw new ConfigError(variable, 'expected mysql://user:pass@host:3306/database');
+    return {
+      type: 'mysql',
+      host: u.hostname,
+      port: u.port ? Number(u.port) : 3306,
+      username: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      database,
+      params: Object.fromEntries(u.searchParams.entries()),
+      ...limits,
+    };
+  }
+  // Go's go-sql-driver/mysql form: [user[:password]@][net[(addr)]]/dbname[?params]
+  const m = /^(?:([^:@]*)(?::(.*))?@)?(?:(tcp|unix)?\(([^)]*)\))?\/([^?]+)(?:\?(.*))?$/.exec(dsn);
+  if (!m) {
+    throw new ConfigError(variable, "expected mysql://user:pass@host:3306/db or One API's user:pass@tcp(host:3306)/db");
+  }
+  const [, user = '', pass = '', , addr = '127.0.0.1:3306', database = '', query = ''] = m;
+  const [host, portText] = addr.includes(':') ? [addr.slice(0, addr.lastIndexOf(':')), addr.slice(addr.lastIndexOf(':') + 1)] : [addr, '3306'];
+  const portNumber = Number(portText);
+  if (!host || !Number.isInteger(portNumber)) throw new ConfigError(variable, `bad address "${addr}"`);
+  return {
+    type: 'mysql',
+    host,
+    port: portNumber,
+    username: user,
+    password: pass,
+    database,
+    params: Object.fromEntries(new URLSearchParams(query).entries()),
+    ...limits,
+  };
+}
+
+function firstIssue(error: z.ZodError): ConfigError {
+  const issue = error.issues[0];
+  const variable = String(issue?.path[0] ?? 'environment');
+  return new ConfigError(variable, issue?.message ?? 'invalid value');
+}
+
+/** Reads or creates the persistent session secret kept in the data folder (embedded mode). */
+function embeddedSessionSecret(dataDir: string): string {
+  const file = join(dataDir, 'session-secret');
+  if (existsSync(file)) {
+    const text = readFileSync(file, 'utf8').trim();
+    if (text.length >= 32) return text;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  try {
+    // 'wx' so two processes starting together agree on the first writer's secret.
+    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch {
+    return readFileSync(file, 'utf8').trim();
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Command-line overrides (e.g. --port, --log-dir) applied on top of the environment. */
+  overrides?: Partial<Record<keyof Env, string>>;
+}
+
+/** Validates the environment. Throws ConfigError naming the variable on the first bad value. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = options.overrides?.[key as keyof Env] ?? source[key];
+    if (value !== undefined) raw[key] = value;
+  }
+  // An empty value means "unset" for variables with defaults, as in One API.
+  for (const [key, value] of Object.entries(raw)) if (value.trim() === '') delete raw[key];
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) throw firstIssue(parsed.error);
+  const env = parsed.data;
+
+  const database: DatabaseConfig = env.SQL_DSN
+    ? parseSqlDsn(env.SQL_DSN, 'SQL_DSN', env)
+    : { type: 'sqlite', path: resolve(env.SQLITE_PATH), busyTimeoutMs: env.SQLITE_BUSY_TIMEOUT };
+  const logDatabase = env.LOG_SQL_DSN ? parseSqlDsn(env.LOG_SQL_DSN, 'LOG_SQL_DSN', env) : undefined;
+  if (env.REDIS_CONN_STRING && !/^rediss?:\/\//.test(env.REDIS_CONN_STRING)) {
+    throw new ConfigError('REDIS_CONN_STRING', 'expected redis://[:password@]host:6379[/db]');
+  }
+  const mode = database.type === 'mysql' ? 'distributed' : 'embedded';
+  const dataDir = dirname(resolve(env.SQLITE_PATH));
+
+  let sessionSecret: string;
+  if (env.SESSION_SECRET) {
+    if (env.SESSION_SECRET.length < 16 || WEAK_SECRETS.has(env.SESSION_SECRET.toLowerCase())) {
+      throw new ConfigError('SESSION_SECRET', 'too short or an example value; use at least 16 random characters (openssl rand -hex 32)');
+    }
+    sessionSecret = env.SESSION_SECRET;
+  } else if (mode === 'distributed') {
+    throw new ConfigError('SESSION_SECRET', 'required when SQL_DSN is set, and must be the same on every node');
+  } else {
+    sessionSecret = embeddedSessionSecret(dataDir);
+  }
+
+  if (env.CHANNEL_KEY_SECRET && env.CHANNEL_KEY_SECRET.length < 16) {
+    throw new ConfigError('CHANNEL_KEY_SECRET', 'must be at least 16 characters');
+  }
+
+  const trustedProxies = env.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean);
+
+  return {
+    env,
+    mode,
+    database,
+    logDatabase,
+    redisUrl: env.REDIS_CONN_STRING,
+    isMaster: env.NODE_TYPE === 'master',
+    sessionSecret,
+    dataDir,
+    adminUrl: env.ADMIN_URL ?? `http://127.0.0.1:${env.ADMIN_PORT}`,
+    relayUrl: env.RELAY_URL ?? `http://localhost:${env.PORT}`,
+    consoleUrl: env.CONSOLE_URL ?? `http://localhost:${env.CONSOLE_PORT}`,
+    trustedProxies,
+  };
+}
