@@ -27,8 +27,8 @@ const port = int(0, 65535);
 const url = z.string().trim().url({ message: 'expected a URL such as http://host:port' });
 const optionalString = z
   .string()
-  .transform((v) => v.trim())
-  .transform((v) => (v === '' ? undefined : v));
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 export const envSchema = z.object({
   // Ports (PORT is One API's and addresses the relay).

@@ -16,6 +16,8 @@ export interface BootstrapOptions {
   initialRootPassword?: string;
   initialRootToken?: string;
   initialRootAccessToken?: string;
+  /** Create root on an empty users table (default true; false for a logs-only database). */
+  seedRoot?: boolean;
   /** How long a slave waits for the schema, in ms. */
   waitTimeoutMs?: number;
   log?: (message: string) => void;
@@ -123,7 +125,7 @@ export async function bootstrapDatabase(ds: DataSource, options: BootstrapOption
   } else {
     await waitForSchema(ds, options.waitTimeoutMs ?? 60_000);
   }
-  const rootCreated = options.isMaster ? await ensureRootAccount(ds, options) : false;
+  const rootCreated = options.isMaster && options.seedRoot !== false ? await ensureRootAccount(ds, options) : false;
   if (rootCreated) options.log?.('created the root account (username root)');
   return { migrationsApplied, rootCreated };
 }

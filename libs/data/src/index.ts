@@ -4,3 +4,4 @@ export * from './data-source';
 export * from './bootstrap';
 export * from './passwords';
 export * from './sql';
+export * from './database';

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DynamicModule, Type } from '@nestjs/common';
+import type { ServiceCli } from './cli';
+import { loadServiceConfig } from './cli';
+import { PinoNestLogger } from './logger';
+import { createRuntime, type ServiceRuntime } from './runtime';
+
+export interface CreateAppOptions {
+  /** Request body cap in bytes (Fastify `bodyLimit`). */
+  bodyLimit?: number;
+}
+
+/** Builds the Nest application on Fastify for a runtime, without listening (tests listen on port 0). */
+export async function createNestApp(
+  runtime: ServiceRuntime,
+  rootModule: Type<unknown> | DynamicModule,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? 4 * 1024 * 1024,
+    // The client address comes from the socket; TRUSTED_PROXIES is applied where it matters.
+    trustProxy: false,
+    logger: false,
+    genReqId: () => randomUUID().replace(/-/g, ''),
+    requestIdHeader: false,
+    keepAliveTimeout: 65_000,
+    forceCloseConnections: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
+    logger: new PinoNestLogger(runtime.logger),
+    bufferLogs: false,
+    abortOnError: false,
+  });
+  return app;
+}
+
+export interface RunServiceOptions extends ServiceCli, CreateAppOptions {
+  /** Picks the port from the validated config. */
+  port: (runtime: ServiceRuntime) => number;
+  /** The root module for this runtime. */
+  module: (runtime: ServiceRuntime) => Type<unknown> | DynamicModule;
+  /** Extra setup before listen (plugins, filters). */
+  configure?: (app: NestFastifyApplication, runtime: ServiceRuntime) => Promise<void> | void;
+  /** Printed after listen. */
+  banner?: (runtime: ServiceRuntime, port: number) => string;
+}
+
+/** Process entry point shared by relay, admin and worker: flags, config, database, Nest, listen. */
+export async function runService(options: RunServiceOptions): Promise<NestFastifyApplication> {
+  const config = loadServiceConfig(options);
+  const runtime = await createRuntime(options.service, config).catch((error: Error) => {
+    process.stderr.write(`${options.service}: cannot start: ${error.message}\n`);
+    process.exit(1);
+  });
+  const app = await createNestApp(runtime, options.module(runtime), options);
+  await options.configure?.(app, runtime);
+  const port = options.port(runtime);
+  await app.listen(port, config.env.HOST);
+  const close = async (signal: string) => {
+    runtime.logger.info({ signal }, 'shutting down: draining in-flight requests');
+    const timer = setTimeout(() => process.exit(0), 30_000);
+    timer.unref();
+    await app.close().catch(() => undefined);
+    await runtime.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void close('SIGTERM'));
+  process.once('SIGINT', () => void close('SIGINT'));
+  runtime.logger.info({ port, mode: config.mode, node_type: config.env.NODE_TYPE }, `${options.service} listening`);
+  if (options.banner) process.stdout.write(`${options.banner(runtime, port)}\n`);
+  return app;
+}

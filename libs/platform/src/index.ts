@@ -1,0 +1,7 @@
+export * from './cli';
+export * from './logger';
+export * from './runtime';
+export * from './tokens';
+export * from './platform.module';
+export * from './health.controller';
+export * from './create-app';
