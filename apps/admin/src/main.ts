@@ -1,10 +1,10 @@
 import { runService } from '@oneapi/platform';
-import { AdminModule } from './admin.module';
+import { createAdminApp } from './admin.app';
 
 void runService({
   service: 'admin',
   portVariable: 'ADMIN_PORT',
   description: 'the /api management service',
   port: (rt) => rt.config.env.ADMIN_PORT,
-  module: (rt) => AdminModule.forRuntime(rt),
+  createApp: createAdminApp,
 });

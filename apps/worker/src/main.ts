@@ -1,10 +1,10 @@
 import { runService } from '@oneapi/platform';
-import { WorkerModule } from './worker.module';
+import { createWorkerApp } from './worker.app';
 
 void runService({
   service: 'worker',
   portVariable: 'WORKER_HEALTH_PORT',
   description: 'background jobs (channel tests, balance updates, log retention)',
   port: (rt) => rt.config.env.WORKER_HEALTH_PORT,
-  module: (rt) => WorkerModule.forRuntime(rt),
+  createApp: createWorkerApp,
 });

@@ -5,3 +5,5 @@ export * from './bootstrap';
 export * from './passwords';
 export * from './sql';
 export * from './database';
+export * from './repositories/cache-event.repository';
+export * from './repositories/user.repository';

@@ -36,13 +36,11 @@ export async function createNestApp(
   return app;
 }
 
-export interface RunServiceOptions extends ServiceCli, CreateAppOptions {
+export interface RunServiceOptions extends ServiceCli {
   /** Picks the port from the validated config. */
   port: (runtime: ServiceRuntime) => number;
-  /** The root module for this runtime. */
-  module: (runtime: ServiceRuntime) => Type<unknown> | DynamicModule;
-  /** Extra setup before listen (plugins, filters). */
-  configure?: (app: NestFastifyApplication, runtime: ServiceRuntime) => Promise<void> | void;
+  /** Builds the configured application for this runtime (shared with the integration tests). */
+  createApp: (runtime: ServiceRuntime) => Promise<NestFastifyApplication>;
   /** Printed after listen. */
   banner?: (runtime: ServiceRuntime, port: number) => string;
 }
@@ -54,8 +52,7 @@ export async function runService(options: RunServiceOptions): Promise<NestFastif
     process.stderr.write(`${options.service}: cannot start: ${error.message}\n`);
     process.exit(1);
   });
-  const app = await createNestApp(runtime, options.module(runtime), options);
-  await options.configure?.(app, runtime);
+  const app = await options.createApp(runtime);
   const port = options.port(runtime);
   await app.listen(port, config.env.HOST);
   const close = async (signal: string) => {

@@ -5,3 +5,4 @@ export * from './tokens';
 export * from './platform.module';
 export * from './health.controller';
 export * from './create-app';
+export * from './sql-cache-bus';

@@ -2,11 +2,11 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { Database } from '@oneapi/data';
 import type { ServiceRuntime } from './runtime';
 import { HealthController } from './health.controller';
-import { APP_CONFIG, LOGGER, REDIS, RUNTIME } from './tokens';
+import { APP_CONFIG, CACHE_BUS, LOGGER, REDIS, RUNTIME } from './tokens';
 
 /**
  * Global module exposing the runtime's parts to every feature module:
- * `RUNTIME`, `APP_CONFIG` (AppConfig), `LOGGER` (pino), `REDIS` (ioredis or null) and `Database`.
+ * `RUNTIME`, `APP_CONFIG` (AppConfig), `LOGGER` (pino), `REDIS` (ioredis or null), `CACHE_BUS` and `Database`.
  */
 @Global()
 @Module({})
@@ -21,8 +21,9 @@ export class PlatformModule {
         { provide: LOGGER, useValue: runtime.logger },
         { provide: REDIS, useValue: runtime.redis },
         { provide: Database, useValue: runtime.db },
+        { provide: CACHE_BUS, useValue: runtime.bus },
       ],
-      exports: [RUNTIME, APP_CONFIG, LOGGER, REDIS, Database],
+      exports: [RUNTIME, APP_CONFIG, LOGGER, REDIS, Database, CACHE_BUS],
     };
   }
 }

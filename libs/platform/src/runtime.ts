@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import type { AppConfig } from '@oneapi/config';
-import { createRedis, type RedisClient } from '@oneapi/cache';
+import { loadConfig, type AppConfig } from '@oneapi/config';
+import { createRedis, RedisCacheBus, type CacheBus, type RedisClient } from '@oneapi/cache';
 import { Database } from '@oneapi/data';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createLogger } from './logger';
+import { SqlCacheBus } from './sql-cache-bus';
 
 /**
  * Everything a service process holds for its whole life: validated config, logger, database,
@@ -16,6 +17,8 @@ export interface ServiceRuntime {
   db: Database;
   /** Present in distributed mode (REDIS_CONN_STRING set). */
   redis: RedisClient | null;
+  /** Cross-process cache invalidation: Redis pub/sub, or SQL polling without Redis. */
+  bus: CacheBus;
   metrics: Registry;
   startedAt: number;
   close(): Promise<void>;
@@ -29,6 +32,14 @@ export async function createRuntime(service: string, config: AppConfig, options:
     redis = createRedis(config.redisUrl, { name: `oneapi-${service}` });
     redis.on('error', (error) => logger.warn({ err: error.message }, 'redis error'));
   }
+  let bus: CacheBus;
+  if (redis) {
+    bus = new RedisCacheBus(redis);
+  } else {
+    const sqlBus = new SqlCacheBus(db);
+    await sqlBus.start();
+    bus = sqlBus;
+  }
   const metrics = new Registry();
   metrics.setDefaultLabels({ service });
   collectDefaultMetrics({ register: metrics });
@@ -38,11 +49,22 @@ export async function createRuntime(service: string, config: AppConfig, options:
     logger,
     db,
     redis,
+    bus,
     metrics,
     startedAt: Math.floor(Date.now() / 1000),
     async close() {
+      await bus.close();
       if (redis) await redis.quit().catch(() => redis?.disconnect());
       await db.close();
     },
   };
+}
+
+/**
+ * Builds a runtime from explicit variables instead of the process environment (integration
+ * tests, tools). Logs are silent unless LOG_LEVEL is given.
+ */
+export async function createRuntimeFromEnv(service: string, env: Record<string, string>): Promise<ServiceRuntime> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
+  return createRuntime(service, config);
 }

@@ -4,3 +4,4 @@ export const LOGGER = Symbol('LOGGER');
 export const REDIS = Symbol('REDIS');
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 export const RUNTIME = Symbol('RUNTIME');
+export const CACHE_BUS = Symbol('CACHE_BUS');

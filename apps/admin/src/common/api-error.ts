@@ -1,0 +1,69 @@
+/** Why an /api request failed; the exception filter maps each code to its HTTP status. */
+export enum ApiErrorCode {
+  BadRequest = 'bad_request',
+  Unauthenticated = 'unauthenticated',
+  Forbidden = 'forbidden',
+  PasswordChangeRequired = 'password_change_required',
+  NotFound = 'not_found',
+  Conflict = 'conflict',
+  PayloadTooLarge = 'payload_too_large',
+  RateLimited = 'rate_limited',
+  Unavailable = 'unavailable',
+  Internal = 'internal',
+}
+
+/** Typed error thrown by admin services; answered as `{success:false, message, data:null}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  static badRequest(message: string) {
+    return new ApiError(ApiErrorCode.BadRequest, message);
+  }
+  static unauthenticated(message = 'not logged in and no access token given') {
+    return new ApiError(ApiErrorCode.Unauthenticated, message);
+  }
+  static forbidden(message = 'permission denied') {
+    return new ApiError(ApiErrorCode.Forbidden, message);
+  }
+  static notFound(message = 'not found') {
+    return new ApiError(ApiErrorCode.NotFound, message);
+  }
+  static conflict(message: string) {
+    return new ApiError(ApiErrorCode.Conflict, message);
+  }
+}
+
+export function statusOf(code: ApiErrorCode): number {
+  switch (code) {
+    case ApiErrorCode.BadRequest:
+      return 400;
+    case ApiErrorCode.Unauthenticated:
+      return 401;
+    case ApiErrorCode.Forbidden:
+    case ApiErrorCode.PasswordChangeRequired:
+      return 403;
+    case ApiErrorCode.NotFound:
+      return 404;
+    case ApiErrorCode.Conflict:
+      return 409;
+    case ApiErrorCode.PayloadTooLarge:
+      return 413;
+    case ApiErrorCode.RateLimited:
+      return 429;
+    case ApiErrorCode.Unavailable:
+      return 503;
+    case ApiErrorCode.Internal:
+      return 500;
+    default: {
+      const exhaustive: never = code;
+      return exhaustive;
+    }
+  }
+}

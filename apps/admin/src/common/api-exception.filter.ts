@@ -1,0 +1,43 @@
+import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { ApiError, ApiErrorCode, statusOf } from './api-error';
+
+/** The one error shape of /api: `{success:false, message, data:null}` with the real HTTP status. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    let status = 500;
+    let message = 'internal error';
+    let code: string = ApiErrorCode.Internal;
+    let headers: Record<string, string> = {};
+    if (exception instanceof ApiError) {
+      status = statusOf(exception.code);
+      message = exception.message;
+      code = exception.code;
+      headers = exception.headers;
+    } else if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      const body = exception.getResponse() as string | { message?: string | string[] };
+      const raw = typeof body === 'string' ? body : body.message;
+      message = Array.isArray(raw) ? raw.join('; ') : (raw ?? exception.message);
+      code = status === 404 ? ApiErrorCode.NotFound : status === 413 ? ApiErrorCode.PayloadTooLarge : status < 500 ? ApiErrorCode.BadRequest : ApiErrorCode.Internal;
+    } else if (isFastifyClientError(exception)) {
+      status = exception.statusCode;
+      message = exception.statusCode === 413 ? 'request body too large' : exception.message.replace(/^FST_\w+:\s*/, '');
+      code = status === 413 ? ApiErrorCode.PayloadTooLarge : ApiErrorCode.BadRequest;
+    } else {
+      this.logger.error({ err: exception }, 'unhandled error in /api');
+    }
+    for (const [k, v] of Object.entries(headers)) reply.header(k, v);
+    void reply.status(status).send({ success: false, message, data: null, code });
+  }
+}
+
+function isFastifyClientError(e: unknown): e is { statusCode: number; message: string } {
+  const x = e as { statusCode?: unknown; message?: unknown };
+  return typeof x?.statusCode === 'number' && x.statusCode >= 400 && x.statusCode < 500 && typeof x.message === 'string';
+}
