@@ -7,3 +7,4 @@ export * from './sql';
 export * from './database';
 export * from './repositories/cache-event.repository';
 export * from './repositories/user.repository';
+export * from './repositories/option.repository';

@@ -6,3 +6,4 @@ export * from './platform.module';
 export * from './health.controller';
 export * from './create-app';
 export * from './sql-cache-bus';
+export * from './options-store';

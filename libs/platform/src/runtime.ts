@@ -5,6 +5,7 @@ import { Database } from '@oneapi/data';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createLogger } from './logger';
 import { SqlCacheBus } from './sql-cache-bus';
+import { OptionsStore } from './options-store';
 
 /**
  * Everything a service process holds for its whole life: validated config, logger, database,
@@ -19,6 +20,8 @@ export interface ServiceRuntime {
   redis: RedisClient | null;
   /** Cross-process cache invalidation: Redis pub/sub, or SQL polling without Redis. */
   bus: CacheBus;
+  /** The options table in memory, kept fresh across nodes. */
+  options: OptionsStore;
   metrics: Registry;
   startedAt: number;
   close(): Promise<void>;
@@ -40,6 +43,8 @@ export async function createRuntime(service: string, config: AppConfig, options:
     await sqlBus.start();
     bus = sqlBus;
   }
+  const options = new OptionsStore(db, bus, config.env.SYNC_FREQUENCY);
+  await options.start();
   const metrics = new Registry();
   metrics.setDefaultLabels({ service });
   collectDefaultMetrics({ register: metrics });
@@ -50,9 +55,11 @@ export async function createRuntime(service: string, config: AppConfig, options:
     db,
     redis,
     bus,
+    options,
     metrics,
     startedAt: Math.floor(Date.now() / 1000),
     async close() {
+      options.close();
       await bus.close();
       if (redis) await redis.quit().catch(() => redis?.disconnect());
       await db.close();

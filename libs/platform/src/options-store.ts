@@ -1,0 +1,69 @@
+import type { CacheBus } from '@oneapi/cache';
+import { OptionRepository, type Database } from '@oneapi/data';
+
+/**
+ * The options table held in memory (relay, admin and worker read options on every request, so
+ * never from the database). Reloaded when any node publishes an `options` cache event and at
+ * least every SYNC_FREQUENCY seconds. Values are One API's strings; typed views are computed by
+ * `@oneapi/domain`'s option registry from `raw()`.
+ */
+export class OptionsStore {
+  private values: Record<string, string> = {};
+  private version = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly repo: OptionRepository;
+  private readonly listeners = new Set<(values: Record<string, string>) => void>();
+
+  constructor(db: Database, private readonly bus: CacheBus, private readonly syncSeconds: number) {
+    this.repo = new OptionRepository(db);
+  }
+
+  async start(): Promise<void> {
+    await this.reload();
+    this.unsubscribe = this.bus.subscribe((e) => {
+      if (e.topic === 'options') void this.reload();
+    });
+    this.timer = setInterval(() => void this.reload(), this.syncSeconds * 1000);
+    this.timer.unref();
+  }
+
+  async reload(): Promise<void> {
+    try {
+      this.values = await this.repo.getAll();
+      this.version++;
+      for (const l of this.listeners) l(this.values);
+    } catch {
+      /* keep the last good values while the database is unavailable */
+    }
+  }
+
+  /** Stored values (keys absent from the table are absent here; apply defaults via the registry). */
+  raw(): Readonly<Record<string, string>> {
+    return this.values;
+  }
+
+  /** Increments on each reload: lets callers memoise derived views cheaply. */
+  get revision(): number {
+    return this.version;
+  }
+
+  onChange(listener: (values: Record<string, string>) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Saves one option and tells every node. */
+  async set(key: string, value: string): Promise<void> {
+    await this.repo.set(key, value);
+    this.values = { ...this.values, [key]: value };
+    this.version++;
+    for (const l of this.listeners) l(this.values);
+    await this.bus.publish({ topic: 'options' });
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
+  }
+}
