@@ -27,8 +27,8 @@ export interface ServiceRuntime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(service: string, config: AppConfig, options: { logger?: Logger } = {}): Promise<ServiceRuntime> {
-  const logger = options.logger ?? createLogger(service, config);
+export async function createRuntime(service: string, config: AppConfig, opts: { logger?: Logger } = {}): Promise<ServiceRuntime> {
+  const logger = opts.logger ?? createLogger(service, config);
   const db = await Database.open(config, { log: (m) => logger.info(m) });
   let redis: RedisClient | null = null;
   if (config.redisUrl) {
