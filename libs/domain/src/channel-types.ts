@@ -1,0 +1,387 @@
+/**
+ * The channel-type registry: One API's numeric channel types (relay/channeltype/define.go) with
+ * their default base URLs (relay/channeltype/url.go), the fields the console's channel form shows,
+ * default model lists and which adapter family serves them.
+ *
+ * This is the ONE list. The console renders its channel form from it, admin validation checks
+ * against it, `@oneapi/providers` builds its adapter registry from it, and the worker reads
+ * `supportsBalance`. Pure data: no I/O, nothing of ours imported.
+ */
+
+/**
+ * Which adapter family in `@oneapi/providers` serves a type.
+ * - `openai`: OpenAI wire format (OpenAI itself and every OpenAI-compatible proxy/provider);
+ * - `azure`: OpenAI wire format with Azure's deployment URLs and `api-key` header;
+ * - `anthropic`, `gemini`: native wire formats (converted to/from OpenAI shapes);
+ * - `unsupported`: a One API type we keep for imports but cannot relay yet (answers 501).
+ */
+export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'unsupported';
+
+/** One input of the console's channel form. `name` is the channel column or the `config` key. */
+export interface ChannelFormField {
+  /** `key` and `base_url` are channel columns; anything else is a key in the channel's `config` JSON. */
+  name: string;
+  label: string;
+  placeholder?: string;
+  hint?: string;
+  required: boolean;
+  /** Render as a password field and never echo it back. */
+  secret?: boolean;
+  /** Render as a textarea (the key field accepts one key per line for batch creation). */
+  multiline?: boolean;
+  /** Used when the field is left empty. */
+  defaultValue?: string;
+}
+
+export interface ChannelTypeInfo {
+  /** One API's numeric id, stored in `channels.type`. */
+  id: number;
+  /** Human label for the console. */
+  name: string;
+  /** Short description shown under the type selector. */
+  description: string;
+  /** Used when the channel's `base_url` is empty; '' means the channel must set one. */
+  defaultBaseUrl: string;
+  /** Key + base URL inputs. */
+  credentialFields: ChannelFormField[];
+  /** Inputs stored in the channel's `config` JSON (e.g. Azure's `api_version`). */
+  configFields: ChannelFormField[];
+  /** Models pre-filled when creating a channel of this type. */
+  defaultModels: string[];
+  /** Whether `queryBalance` in `@oneapi/providers` can read the upstream balance. */
+  supportsBalance: boolean;
+  adapter: ChannelAdapterKind;
+  /** False when the relay answers 501 for every endpoint of this type; the console hides it from "create". */
+  implemented: boolean;
+}
+
+/** Azure's default `api-version` when the channel config has none (One API's default). */
+export const AZURE_DEFAULT_API_VERSION = '2024-03-01-preview';
+
+/** Common OpenAI models (One API's relay/adaptor/openai/constants.go, trimmed to current ones). */
+export const OPENAI_MODELS: readonly string[] = [
+  'gpt-3.5-turbo',
+  'gpt-3.5-turbo-0125',
+  'gpt-3.5-turbo-1106',
+  'gpt-3.5-turbo-instruct',
+  'gpt-4',
+  'gpt-4-turbo',
+  'gpt-4o',
+  'gpt-4o-mini',
+  'gpt-4.1',
+  'gpt-4.1-mini',
+  'gpt-4.1-nano',
+  'o1',
+  'o1-mini',
+  'o3-mini',
+  'text-embedding-ada-002',
+  'text-embedding-3-small',
+  'text-embedding-3-large',
+  'text-moderation-latest',
+  'dall-e-2',
+  'dall-e-3',
+  'whisper-1',
+  'tts-1',
+  'tts-1-hd',
+];
+
+const keyField = (label = 'API key', placeholder = 'sk-...', hint?: string): ChannelFormField => ({
+  name: 'key',
+  label,
+  placeholder,
+  hint: hint ?? 'One key per line creates one channel per key.',
+  required: true,
+  secret: true,
+  multiline: true,
+});
+
+const baseUrlField = (defaultBaseUrl: string, required = false, hint?: string): ChannelFormField => ({
+  name: 'base_url',
+  label: 'Base URL',
+  placeholder: defaultBaseUrl || 'https://api.example.com',
+  hint: hint ?? (required ? 'Required.' : `Optional; defaults to ${defaultBaseUrl}.`),
+  required,
+});
+
+interface Entry {
+  id: number;
+  name: string;
+  description: string;
+  defaultBaseUrl?: string;
+  adapter: ChannelAdapterKind;
+  models?: readonly string[];
+  balance?: boolean;
+  key?: ChannelFormField;
+  baseUrl?: ChannelFormField;
+  config?: ChannelFormField[];
+  implemented?: boolean;
+}
+
+function entry(e: Entry): ChannelTypeInfo {
+  const defaultBaseUrl = e.defaultBaseUrl ?? '';
+  return {
+    id: e.id,
+    name: e.name,
+    description: e.description,
+    defaultBaseUrl,
+    credentialFields: [e.key ?? keyField(), e.baseUrl ?? baseUrlField(defaultBaseUrl, defaultBaseUrl === '')],
+    configFields: e.config ?? [],
+    defaultModels: [...(e.models ?? [])],
+    supportsBalance: e.balance ?? false,
+    adapter: e.adapter,
+    implemented: e.implemented ?? (e.adapter !== 'unsupported' && e.adapter !== 'anthropic'),
+  };
+}
+
+const proxy = (id: number, name: string, defaultBaseUrl: string, balance = false): ChannelTypeInfo =>
+  entry({ id, name, description: `OpenAI-compatible proxy ${name}; requests pass through with the channel key.`, defaultBaseUrl, adapter: 'openai', models: OPENAI_MODELS, balance });
+
+const unsupported = (id: number, name: string, defaultBaseUrl: string, why: string): ChannelTypeInfo =>
+  entry({ id, name, description: `${why} Kept so One API databases import; the relay answers 501 for it.`, defaultBaseUrl, adapter: 'unsupported' });
+
+/** Every known channel type, ordered by id. */
+export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
+  entry({ id: 1, name: 'OpenAI', description: 'api.openai.com, or any OpenAI-compatible server via Base URL.', defaultBaseUrl: 'https://api.openai.com', adapter: 'openai', models: OPENAI_MODELS, balance: true }),
+  proxy(2, 'API2D', 'https://oa.api2d.net', true),
+  entry({
+    id: 3,
+    name: 'Azure OpenAI',
+    description: 'Azure OpenAI Service: the model name (dots removed) is the deployment name.',
+    adapter: 'azure',
+    models: OPENAI_MODELS,
+    key: keyField('API key', 'Azure resource key', 'Sent as the api-key header. One key per line creates one channel per key.'),
+    baseUrl: baseUrlField('', true, 'Your resource endpoint, e.g. https://my-resource.openai.azure.com'),
+    config: [
+      {
+        name: 'api_version',
+        label: 'API version',
+        placeholder: AZURE_DEFAULT_API_VERSION,
+        hint: 'The api-version query parameter, e.g. 2024-10-21.',
+        required: false,
+        defaultValue: AZURE_DEFAULT_API_VERSION,
+      },
+    ],
+  }),
+  proxy(4, 'CloseAI', 'https://api.closeai-proxy.xyz', true),
+  proxy(5, 'OpenAI-SB', 'https://api.openai-sb.com', true),
+  proxy(6, 'OpenAIMax', 'https://api.openaimax.com'),
+  proxy(7, 'OhMyGPT', 'https://api.ohmygpt.com'),
+  entry({
+    id: 8,
+    name: 'Custom',
+    description: 'Any OpenAI-compatible server; the request path (/v1/...) is appended to the Base URL.',
+    adapter: 'openai',
+    models: OPENAI_MODELS,
+    balance: true,
+    baseUrl: baseUrlField('', true, 'Required, without /v1, e.g. https://llm.internal.example.com'),
+  }),
+  proxy(9, 'Ails', 'https://api.caipacity.com'),
+  proxy(10, 'AIProxy', 'https://api.aiproxy.io', true),
+  unsupported(11, 'Google PaLM', 'https://generativelanguage.googleapis.com', 'PaLM is retired by Google.'),
+  proxy(12, 'API2GPT', 'https://api.api2gpt.com', true),
+  proxy(13, 'AIGC2D', 'https://api.aigc2d.com', true),
+  entry({
+    id: 14,
+    name: 'Anthropic Claude',
+    description: 'Anthropic Messages API (native adapter not built yet: the relay answers 501).',
+    defaultBaseUrl: 'https://api.anthropic.com',
+    adapter: 'anthropic',
+    models: ['claude-3-haiku-20240307', 'claude-3-5-haiku-20241022', 'claude-3-5-sonnet-20241022', 'claude-3-7-sonnet-20250219', 'claude-sonnet-4-20250514', 'claude-opus-4-20250514'],
+    key: keyField('API key', 'sk-ant-...'),
+  }),
+  unsupported(15, 'Baidu ERNIE (v1)', 'https://aip.baidubce.com', 'Needs Baidu access-token signing; use Baidu V2 (47) instead.'),
+  entry({
+    id: 16,
+    name: 'Zhipu GLM',
+    description: 'Zhipu BigModel through its OpenAI-compatible v4 API.',
+    defaultBaseUrl: 'https://open.bigmodel.cn',
+    adapter: 'openai',
+    models: ['glm-4-plus', 'glm-4-air', 'glm-4-flash', 'glm-4v', 'embedding-3'],
+    key: keyField('API key', 'id.secret'),
+  }),
+  entry({
+    id: 17,
+    name: 'Alibaba Qwen (DashScope)',
+    description: "DashScope's OpenAI-compatible mode.",
+    defaultBaseUrl: 'https://dashscope.aliyuncs.com',
+    adapter: 'openai',
+    models: ['qwen-turbo', 'qwen-plus', 'qwen-max', 'qwen-long', 'text-embedding-v3'],
+  }),
+  unsupported(18, 'iFlytek Spark (v1)', '', 'Spark v1 speaks WebSocket; use Spark V2 (48) instead.'),
+  entry({ id: 19, name: '360 AI', description: '360 Zhinao, OpenAI-compatible.', defaultBaseUrl: 'https://ai.360.cn', adapter: 'openai', models: ['360gpt-pro', '360gpt-turbo', 'embedding-bert-512-v1'] }),
+  entry({
+    id: 20,
+    name: 'OpenRouter',
+    description: 'OpenRouter, OpenAI-compatible; model ids look like openai/gpt-4o-mini.',
+    defaultBaseUrl: 'https://openrouter.ai/api',
+    adapter: 'openai',
+    models: ['openai/gpt-4o-mini', 'openai/gpt-4o', 'anthropic/claude-3.5-sonnet', 'google/gemini-2.0-flash-001', 'meta-llama/llama-3.3-70b-instruct', 'deepseek/deepseek-chat'],
+    balance: true,
+    key: keyField('API key', 'sk-or-...'),
+  }),
+  unsupported(21, 'AIProxy Library', 'https://api.aiproxy.io', 'A knowledge-base API, not a model API.'),
+  proxy(22, 'FastGPT', 'https://fastgpt.run/api/openapi'),
+  unsupported(23, 'Tencent Hunyuan', 'https://hunyuan.tencentcloudapi.com', 'Needs Tencent Cloud request signing.'),
+  entry({
+    id: 24,
+    name: 'Google Gemini',
+    description: "Gemini API through Google's OpenAI-compatible endpoint (/v1beta/openai).",
+    defaultBaseUrl: 'https://generativelanguage.googleapis.com',
+    adapter: 'gemini',
+    models: ['gemini-1.5-flash', 'gemini-1.5-pro', 'gemini-2.0-flash', 'gemini-2.0-flash-lite', 'gemini-2.5-flash', 'gemini-2.5-pro', 'text-embedding-004'],
+    key: keyField('API key', 'AIza...'),
+  }),
+  entry({ id: 25, name: 'Moonshot AI', description: 'Kimi, OpenAI-compatible.', defaultBaseUrl: 'https://api.moonshot.cn', adapter: 'openai', models: ['moonshot-v1-8k', 'moonshot-v1-32k', 'moonshot-v1-128k'] }),
+  entry({ id: 26, name: 'Baichuan', description: 'Baichuan AI, OpenAI-compatible.', defaultBaseUrl: 'https://api.baichuan-ai.com', adapter: 'openai', models: ['Baichuan4', 'Baichuan3-Turbo', 'Baichuan2-Turbo', 'Baichuan-Text-Embedding'] }),
+  entry({ id: 27, name: 'MiniMax', description: "MiniMax chatcompletion_v2 (OpenAI format).", defaultBaseUrl: 'https://api.minimax.chat', adapter: 'openai', models: ['abab6.5s-chat', 'abab6.5g-chat', 'abab5.5-chat'] }),
+  entry({
+    id: 28,
+    name: 'Mistral AI',
+    description: 'Mistral La Plateforme, OpenAI-compatible.',
+    defaultBaseUrl: 'https://api.mistral.ai',
+    adapter: 'openai',
+    models: ['open-mistral-7b', 'open-mixtral-8x7b', 'mistral-small-latest', 'mistral-medium-latest', 'mistral-large-latest', 'mistral-embed'],
+  }),
+  entry({
+    id: 29,
+    name: 'Groq',
+    description: 'Groq LPU inference, OpenAI-compatible.',
+    defaultBaseUrl: 'https://api.groq.com/openai',
+    adapter: 'openai',
+    models: ['llama-3.1-8b-instant', 'llama-3.3-70b-versatile', 'gemma2-9b-it', 'mixtral-8x7b-32768', 'whisper-large-v3'],
+    key: keyField('API key', 'gsk_...'),
+  }),
+  entry({
+    id: 30,
+    name: 'Ollama',
+    description: "A local Ollama server through its OpenAI-compatible /v1 API.",
+    defaultBaseUrl: 'http://localhost:11434',
+    adapter: 'openai',
+    models: ['llama3.1', 'llama3.2', 'qwen2.5', 'mistral', 'nomic-embed-text'],
+    key: keyField('API key', 'ollama', 'Ollama ignores it; any non-empty value works.'),
+  }),
+  entry({ id: 31, name: '01.AI (Yi)', description: 'LingYiWanWu, OpenAI-compatible.', defaultBaseUrl: 'https://api.lingyiwanwu.com', adapter: 'openai', models: ['yi-large', 'yi-medium', 'yi-lightning', 'yi-vision'] }),
+  entry({ id: 32, name: 'StepFun', description: 'StepFun, OpenAI-compatible.', defaultBaseUrl: 'https://api.stepfun.com', adapter: 'openai', models: ['step-1-8k', 'step-1-32k', 'step-1-128k', 'step-1v-8k'] }),
+  unsupported(33, 'AWS Claude (Bedrock)', '', 'Needs AWS SigV4 signing.'),
+  unsupported(34, 'Coze', 'https://api.coze.com', 'Coze bot API has its own wire format.'),
+  unsupported(35, 'Cohere', 'https://api.cohere.ai', 'Cohere chat has its own wire format.'),
+  entry({
+    id: 36,
+    name: 'DeepSeek',
+    description: 'DeepSeek, OpenAI-compatible.',
+    defaultBaseUrl: 'https://api.deepseek.com',
+    adapter: 'openai',
+    models: ['deepseek-chat', 'deepseek-reasoner'],
+    balance: true,
+  }),
+  unsupported(37, 'Cloudflare Workers AI', 'https://api.cloudflare.com', 'Needs the account id in the URL.'),
+  unsupported(38, 'DeepL', 'https://api-free.deepl.com', 'A translation API, not a chat API.'),
+  entry({
+    id: 39,
+    name: 'Together AI',
+    description: 'Together AI, OpenAI-compatible.',
+    defaultBaseUrl: 'https://api.together.xyz',
+    adapter: 'openai',
+    models: ['meta-llama/Llama-3.3-70B-Instruct-Turbo', 'Qwen/Qwen2.5-72B-Instruct-Turbo', 'deepseek-ai/DeepSeek-V3'],
+  }),
+  entry({
+    id: 40,
+    name: 'Doubao (Volcengine Ark)',
+    description: 'Volcengine Ark, OpenAI-compatible (/api/v3); the model is your endpoint id (ep-...).',
+    defaultBaseUrl: 'https://ark.cn-beijing.volces.com',
+    adapter: 'openai',
+    models: ['doubao-pro-32k', 'doubao-lite-32k', 'doubao-embedding'],
+  }),
+  entry({ id: 41, name: 'Novita AI', description: 'Novita AI, OpenAI-compatible.', defaultBaseUrl: 'https://api.novita.ai/v3/openai', adapter: 'openai', models: ['meta-llama/llama-3.1-8b-instruct', 'meta-llama/llama-3.1-70b-instruct'] }),
+  unsupported(42, 'Google Vertex AI', '', 'Needs Google service-account OAuth.'),
+  unsupported(43, 'Proxy', '', "One API's raw pass-through type."),
+  entry({
+    id: 44,
+    name: 'SiliconFlow',
+    description: 'SiliconFlow, OpenAI-compatible.',
+    defaultBaseUrl: 'https://api.siliconflow.cn',
+    adapter: 'openai',
+    models: ['deepseek-ai/DeepSeek-V3', 'deepseek-ai/DeepSeek-R1', 'Qwen/Qwen2.5-7B-Instruct', 'BAAI/bge-m3'],
+    balance: true,
+  }),
+  entry({
+    id: 45,
+    name: 'xAI',
+    description: 'xAI Grok, OpenAI-compatible.',
+    defaultBaseUrl: 'https://api.x.ai',
+    adapter: 'openai',
+    models: ['grok-2', 'grok-2-vision', 'grok-3', 'grok-3-mini', 'grok-beta'],
+    key: keyField('API key', 'xai-...'),
+  }),
+  unsupported(46, 'Replicate', 'https://api.replicate.com/v1/models/', 'Replicate predictions have their own wire format.'),
+  entry({ id: 47, name: 'Baidu Qianfan V2', description: 'Baidu Qianfan V2, OpenAI-compatible (/v2).', defaultBaseUrl: 'https://qianfan.baidubce.com', adapter: 'openai', models: ['ernie-4.0-8k-latest', 'ernie-3.5-8k', 'ernie-speed-8k', 'ernie-lite-8k'] }),
+  entry({ id: 48, name: 'iFlytek Spark V2', description: 'iFlytek Spark HTTP API, OpenAI-compatible; key is APIPassword.', defaultBaseUrl: 'https://spark-api-open.xf-yun.com', adapter: 'openai', models: ['lite', 'generalv3', 'pro-128k', 'generalv3.5', 'max-32k', '4.0Ultra'] }),
+  entry({ id: 49, name: 'Alibaba Bailian', description: "Alibaba Cloud Model Studio (Bailian), DashScope's OpenAI-compatible mode.", defaultBaseUrl: 'https://dashscope.aliyuncs.com', adapter: 'openai', models: ['qwen-turbo', 'qwen-plus', 'qwen-max', 'deepseek-v3', 'deepseek-r1'] }),
+  entry({
+    id: 50,
+    name: 'OpenAI-compatible',
+    description: 'Any OpenAI-compatible server; the Base URL includes the version path (e.g. https://host/v1) and /chat/completions etc. is appended.',
+    adapter: 'openai',
+    models: OPENAI_MODELS,
+    balance: true,
+    baseUrl: baseUrlField('', true, 'Required, including the version path, e.g. https://api.example.com/v1'),
+  }),
+  entry({
+    id: 51,
+    name: 'Gemini (OpenAI-compatible)',
+    description: "Google's OpenAI-compatible Gemini endpoint.",
+    defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta/openai',
+    adapter: 'openai',
+    models: ['gemini-2.0-flash', 'gemini-2.5-flash', 'gemini-2.5-pro', 'text-embedding-004'],
+    key: keyField('API key', 'AIza...'),
+  }),
+];
+
+const BY_ID = new Map<number, ChannelTypeInfo>(CHANNEL_TYPES.map((t) => [t.id, t]));
+
+/** Looks up a channel type by One API's numeric id; undefined for unknown ids. */
+export function getChannelType(id: number): ChannelTypeInfo | undefined {
+  return BY_ID.get(id);
+}
+
+/** Well-known ids, for code that needs to name one (tests, special cases). */
+export const ChannelType = {
+  OpenAI: 1,
+  API2D: 2,
+  Azure: 3,
+  CloseAI: 4,
+  OpenAISB: 5,
+  OpenAIMax: 6,
+  OhMyGPT: 7,
+  Custom: 8,
+  Ails: 9,
+  AIProxy: 10,
+  API2GPT: 12,
+  AIGC2D: 13,
+  Anthropic: 14,
+  Zhipu: 16,
+  Ali: 17,
+  AI360: 19,
+  OpenRouter: 20,
+  FastGPT: 22,
+  Gemini: 24,
+  Moonshot: 25,
+  Baichuan: 26,
+  Minimax: 27,
+  Mistral: 28,
+  Groq: 29,
+  Ollama: 30,
+  LingYiWanWu: 31,
+  StepFun: 32,
+  DeepSeek: 36,
+  TogetherAI: 39,
+  Doubao: 40,
+  Novita: 41,
+  SiliconFlow: 44,
+  XAI: 45,
+  BaiduV2: 47,
+  XunfeiV2: 48,
+  AliBailian: 49,
+  OpenAICompatible: 50,
+  GeminiOpenAICompatible: 51,
+} as const;

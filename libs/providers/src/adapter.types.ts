@@ -1,0 +1,178 @@
+/**
+ * The provider adapter contract: One API's `relay/adaptor.Adaptor` interface in TypeScript.
+ *
+ * One API's interface is GetRequestURL, SetupRequestHeader, ConvertRequest, DoResponse (returns
+ * usage), GetModelList and GetChannelName. Here:
+ * - URL and headers are pure functions of the channel, the relay mode and the (mapped) model;
+ * - the body is NOT touched by adapters speaking OpenAI's wire format: `convertRequest` is absent,
+ *   so the relay forwards the client's bytes (replacing only `model` when mapping changed it);
+ * - adapters for other wire formats implement `convertRequest`, `convertResponse` and
+ *   `convertStreamEvent` as pure functions, with per-request stream state passed in;
+ * - capabilities are declared (`endpoints`): any other mode answers 501 `api_not_implemented`.
+ */
+
+/** The OpenAI endpoints the relay serves (SPEC section 6). */
+export type RelayMode =
+  | 'chat'
+  | 'completions'
+  | 'embeddings'
+  | 'moderations'
+  | 'images'
+  | 'audio.speech'
+  | 'audio.transcriptions'
+  | 'audio.translations'
+  | 'edits';
+
+/** Every relay mode, in a stable order. */
+export const RELAY_MODES: readonly RelayMode[] = [
+  'chat',
+  'completions',
+  'embeddings',
+  'moderations',
+  'images',
+  'audio.speech',
+  'audio.transcriptions',
+  'audio.translations',
+  'edits',
+];
+
+/** OpenAI's path for each mode (the suffix after the version prefix is what providers reuse). */
+export const OPENAI_PATHS: Readonly<Record<RelayMode, string>> = {
+  chat: '/v1/chat/completions',
+  completions: '/v1/completions',
+  embeddings: '/v1/embeddings',
+  moderations: '/v1/moderations',
+  images: '/v1/images/generations',
+  'audio.speech': '/v1/audio/speech',
+  'audio.transcriptions': '/v1/audio/transcriptions',
+  'audio.translations': '/v1/audio/translations',
+  edits: '/v1/edits',
+};
+
+/** The relay mode of an incoming `/v1` path (query string ignored); undefined for other paths. */
+export function relayModeOfPath(path: string): RelayMode | undefined {
+  const p = path.split('?')[0].replace(/\/+$/, '');
+  if (/^\/v1\/engines\/[^/]+\/embeddings$/.test(p)) return 'embeddings';
+  for (const mode of RELAY_MODES) if (OPENAI_PATHS[mode] === p) return mode;
+  return undefined;
+}
+
+/** What an adapter needs to know about the channel it sends to. */
+export interface ChannelContext {
+  id: number;
+  /** One API's numeric channel type. */
+  type: number;
+  /** The upstream credential (already decrypted). */
+  key: string;
+  /** The channel's `base_url`; '' or undefined means "the type's default base URL". */
+  baseUrl?: string | null;
+  /**
+   * The channel's `config` JSON as strings (e.g. `{ api_version: '2024-10-21' }`). For channels
+   * imported from old One API versions, pass the legacy `other` column as `api_version` on Azure.
+   */
+  config: Record<string, string>;
+}
+
+/** Request headers of the client call that the upstream call carries over. */
+export interface IncomingHeaders {
+  /** The client's Content-Type, verbatim (multipart keeps its boundary). */
+  contentType?: string;
+  accept?: string;
+}
+
+/** The upstream wire format: `openai` means bodies and responses pass through unchanged. */
+export type WireFormat = 'openai' | 'anthropic' | 'gemini';
+
+/** OpenAI's usage block. */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+/** One Server-Sent Event as parsed by eventsource-parser (`event` is undefined for plain `data:` events). */
+export interface SseEvent {
+  event?: string;
+  data: string;
+}
+
+/** Per-request state threaded through `convertStreamEvent`; created by `createStreamState`. */
+export interface StreamState {
+  /** OpenAI `id` for the chunks this stream emits. */
+  id: string;
+  /** The model name reported to the client (the one it asked for). */
+  model: string;
+  created: number;
+  usage?: Usage;
+  finishReason?: string | null;
+  /** Provider tool-call id → OpenAI `tool_calls[].index`, so deltas keep a stable index. */
+  toolCallIndex: Map<string, number>;
+  /** Adapter-specific scratch space. */
+  scratch: Record<string, unknown>;
+}
+
+/** Result of converting one upstream stream event. */
+export interface StreamConversion {
+  /** OpenAI `chat.completion.chunk` objects to send as `data:` lines, in order. */
+  chunks: Record<string, unknown>[];
+  /** True when the upstream stream is complete (the relay then sends `data: [DONE]`). */
+  done: boolean;
+}
+
+/** Result of converting a non-streamed upstream response. */
+export interface ResponseConversion {
+  /** OpenAI-shaped response body. */
+  body: Record<string, unknown>;
+  usage?: Usage;
+}
+
+/** Per-request facts a conversion may need. */
+export interface ConversionContext {
+  /** The model the client asked for (reported back in responses). */
+  requestModel: string;
+  /** The model sent upstream (after mapping). */
+  upstreamModel: string;
+}
+
+export interface ProviderAdapter {
+  /** Channel name for logs and the console (One API's GetChannelName). */
+  readonly name: string;
+  readonly wireFormat: WireFormat;
+  /** Declared capabilities; modes not listed answer 501 `api_not_implemented`. */
+  readonly endpoints: ReadonlySet<RelayMode>;
+  /** Default model list (One API's GetModelList), from the channel-type registry. */
+  readonly defaultModels: readonly string[];
+  /** Why the adapter serves nothing, when `endpoints` is empty (for the 501 message and the console). */
+  readonly notImplementedReason?: string;
+
+  /**
+   * Full upstream URL. `model` is the model after mapping. Throws `ChannelConfigError` when the
+   * channel lacks a required base URL, `AdapterNotImplementedError` for undeclared modes.
+   */
+  requestUrl(ch: ChannelContext, mode: RelayMode, model: string): string;
+
+  /**
+   * Upstream headers: auth plus the carried-over Content-Type/Accept. The relay adds nothing
+   * provider-specific; it may add its own (e.g. a request id) and must drop hop-by-hop ones.
+   */
+  requestHeaders(ch: ChannelContext, mode: RelayMode, incoming: IncomingHeaders): Record<string, string>;
+
+  /**
+   * Whether the upstream accepts `stream_options: {include_usage: true}` on streamed chat and
+   * completions. When true the relay asks for usage upstream (and strips the usage-only chunk
+   * when the client did not ask for it); when false it counts tokens locally.
+   */
+  acceptsStreamOptions(ch: ChannelContext): boolean;
+
+  /**
+   * Body transform for non-OpenAI wire formats. Absent means "forward the client's bytes"
+   * (the relay replaces `model` itself when mapping changed it).
+   */
+  convertRequest?(mode: RelayMode, body: Record<string, unknown>, ctx: ConversionContext): unknown;
+  /** Non-streamed response transform to OpenAI's shape, with the usage it reports. */
+  convertResponse?(mode: RelayMode, body: unknown, ctx: ConversionContext): ResponseConversion;
+  /** Fresh per-request stream state. */
+  createStreamState?(ctx: ConversionContext): StreamState;
+  /** One upstream SSE event → zero or more OpenAI chunks. Pure except for `state`. */
+  convertStreamEvent?(event: SseEvent, state: StreamState): StreamConversion;
+}

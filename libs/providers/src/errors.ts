@@ -1,0 +1,27 @@
+import type { RelayMode } from './adapter.types';
+
+/** The channel type or relay mode is not served: the relay answers 501 `api_not_implemented`. */
+export class AdapterNotImplementedError extends Error {
+  constructor(
+    readonly adapterName: string,
+    readonly mode: RelayMode | undefined,
+    reason?: string,
+  ) {
+    super(reason ?? `${mode ?? 'this endpoint'} is not implemented for channel type ${adapterName}`);
+    this.name = 'AdapterNotImplementedError';
+  }
+}
+
+/**
+ * The channel is misconfigured (e.g. a Custom channel without base URL). The relay treats it as
+ * a channel failure (retry elsewhere); the message names the channel, never its key.
+ */
+export class ChannelConfigError extends Error {
+  constructor(
+    readonly channelId: number,
+    message: string,
+  ) {
+    super(`channel #${channelId}: ${message}`);
+    this.name = 'ChannelConfigError';
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * @oneapi/providers — upstream adapters keyed by One API's channel types, and balance queries.
+ *
+ *   const adapter = getAdapter(channel.type);
+ *   if (!adapter.endpoints.has(mode)) → 501 api_not_implemented
+ *   const url = adapter.requestUrl(ch, mode, upstreamModel);
+ *   const headers = adapter.requestHeaders(ch, mode, { contentType, accept });
+ *   const body = adapter.convertRequest ? JSON.stringify(adapter.convertRequest(mode, json, ctx)) : clientBytes (model replaced if mapped);
+ */
+export * from './adapter.types';
+export * from './errors';
+export { resolveBaseUrl } from './base-url';
+export { getAdapter } from './registry';
+export { OpenAIAdapter } from './openai/openai.adapter';
+export { COMPATIBLE_PROFILES, DEFAULT_PROFILE, GEMINI_OPENAI_PROFILE, compatibleProfile, type CompatibleProfile } from './openai/compatible-profiles';
+export { readUsage, usageFromStreamData } from './openai/usage';
+export { AzureAdapter, azureApiVersion } from './azure/azure.adapter';
+export { NotImplementedAdapter } from './not-implemented.adapter';
+export * from './stop-reasons';
+export { queryBalance, isBalanceQuerySupported, type BalanceResult, type BalanceOptions } from './balance/balance';
+export { undiciBalanceFetch, type BalanceFetch } from './balance/balance-http';

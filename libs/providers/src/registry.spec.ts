@@ -1,0 +1,57 @@
+import { CHANNEL_TYPES, ChannelType, getChannelType } from '@oneapi/domain';
+import { RELAY_MODES, type ChannelContext } from './adapter.types';
+import { isBalanceQuerySupported } from './balance/balance';
+import { AdapterNotImplementedError } from './errors';
+import { getAdapter } from './registry';
+
+const ctx = (type: number, baseUrl = 'https://upstream.example'): ChannelContext => ({ id: 1, type, key: 'sk-test', baseUrl, config: {} });
+
+describe('channel-type registry → adapters', () => {
+  it('lists every id the SPEC names, once', () => {
+    const ids = CHANNEL_TYPES.map((t) => t.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of [1, 2, 3, 4, 5, 6, 7, 8, 10, 14, 20, 24, 28, 29, 30, 36, 45, 50]) expect(getChannelType(id)).toBeDefined();
+  });
+
+  it.each(CHANNEL_TYPES.map((t) => [t.id, t.name] as const))('type %i (%s) resolves to an adapter that agrees with the registry', (id) => {
+    const info = getChannelType(id);
+    if (!info) throw new Error(`type ${id} missing`);
+    const adapter = getAdapter(id);
+    expect(adapter.defaultModels).toEqual(info.defaultModels);
+    // implemented ⇔ serves at least chat; unimplemented types answer 501 for everything.
+    expect(adapter.endpoints.has('chat')).toBe(info.implemented);
+    if (info.implemented) {
+      const url = adapter.requestUrl(ctx(id), 'chat', 'some-model');
+      expect(url).toMatch(/^https:\/\/upstream\.example\//);
+      const headers = adapter.requestHeaders(ctx(id), 'chat', {});
+      expect(Object.values(headers).join(' ')).toContain('sk-test');
+    } else {
+      expect(adapter.endpoints.size).toBe(0);
+      expect(adapter.notImplementedReason).toBeTruthy();
+      expect(() => adapter.requestUrl(ctx(id), 'chat', 'm')).toThrow(AdapterNotImplementedError);
+    }
+    expect(info.supportsBalance).toBe(isBalanceQuerySupported(id));
+    expect(info.credentialFields.map((f) => f.name)).toEqual(['key', 'base_url']);
+    expect(info.credentialFields[1].required).toBe(info.defaultBaseUrl === '');
+  });
+
+  it('answers 501 (AdapterNotImplementedError) for an unknown id and for undeclared modes', () => {
+    const unknown = getAdapter(9999);
+    expect(unknown.endpoints.size).toBe(0);
+    expect(() => unknown.requestUrl(ctx(9999), 'chat', 'm')).toThrow(AdapterNotImplementedError);
+    expect(() => getAdapter(ChannelType.DeepSeek).requestUrl(ctx(36), 'audio.speech', 'm')).toThrow(AdapterNotImplementedError);
+  });
+
+  it('marks Anthropic (14) as not implemented for every endpoint', () => {
+    const a = getAdapter(ChannelType.Anthropic);
+    for (const mode of RELAY_MODES) expect(a.endpoints.has(mode)).toBe(false);
+    expect(getChannelType(14)?.implemented).toBe(false);
+  });
+
+  it('declares Azure api_version as a config field with the default', () => {
+    const azure = getChannelType(ChannelType.Azure);
+    if (!azure) throw new Error("Azure missing");
+    expect(azure.configFields).toEqual([expect.objectContaining({ name: 'api_version', defaultValue: '2024-03-01-preview' })]);
+    expect(azure.credentialFields[1]).toEqual(expect.objectContaining({ name: 'base_url', required: true }));
+  });
+});

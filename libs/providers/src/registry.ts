@@ -1,0 +1,37 @@
+import { CHANNEL_TYPES, getChannelType, type ChannelTypeInfo } from '@oneapi/domain';
+import type { ProviderAdapter } from './adapter.types';
+import { createAnthropicAdapter } from './anthropic/anthropic.adapter';
+import { AzureAdapter } from './azure/azure.adapter';
+import { createGeminiAdapter } from './gemini/gemini.adapter';
+import { NotImplementedAdapter } from './not-implemented.adapter';
+import { compatibleProfile } from './openai/compatible-profiles';
+import { OpenAIAdapter } from './openai/openai.adapter';
+
+function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
+  switch (info.adapter) {
+    case 'openai':
+      return new OpenAIAdapter(info.name, info.id, compatibleProfile(info.id), info.defaultModels);
+    case 'azure':
+      return new AzureAdapter(info.defaultModels);
+    case 'anthropic':
+      return createAnthropicAdapter(info.defaultModels);
+    case 'gemini':
+      return createGeminiAdapter(info.defaultModels);
+    case 'unsupported':
+      return new NotImplementedAdapter(info.name, `channel type ${info.name} (${info.id}) is not supported yet`, info.defaultModels);
+  }
+}
+
+/** One adapter per registry entry; adapters are stateless, so they are shared. */
+const ADAPTERS = new Map<number, ProviderAdapter>(CHANNEL_TYPES.map((info) => [info.id, buildAdapter(info)]));
+
+/**
+ * The adapter for One API's numeric channel type. Unknown ids get an adapter that answers 501
+ * for everything, so callers never need a null check.
+ */
+export function getAdapter(channelType: number): ProviderAdapter {
+  return (
+    ADAPTERS.get(channelType) ??
+    new NotImplementedAdapter(getChannelType(channelType)?.name ?? `unknown type ${channelType}`, `unknown channel type ${channelType}`)
+  );
+}
