@@ -4,7 +4,7 @@ import { AdapterNotImplementedError, ChannelConfigError } from '../errors';
 import { getAdapter } from '../registry';
 
 const azure = getAdapter(ChannelType.Azure);
-const ch = (config: Record<string, string> = {}, baseUrl: string = 'https://res.openai.azure.com/'): ChannelContext => ({
+const ch = (config: Record<string, string> = {}, baseUrl = 'https://res.openai.azure.com/'): ChannelContext => ({
   id: 3,
   type: ChannelType.Azure,
   key: 'azure-key',
