@@ -1,2 +1,3 @@
 export * from './databases';
 export * from './dist';
+export * from './fakes';

@@ -67,6 +67,8 @@ const creditGrants: Querier = async ({ ch, get }) => usd(numberField(await get('
 const QUERIERS: Readonly<Record<number, Querier>> = {
   [ChannelType.OpenAI]: openaiSubscription,
   [ChannelType.Custom]: openaiSubscription,
+  // The type-50 base URL carries the version (https://host/v1); One API appends /v1/dashboard/...
+  // regardless, which doubles it, so the trailing /v1 is dropped first (see queryBalance).
   [ChannelType.OpenAICompatible]: openaiSubscription,
   // One API has no API2D case; API2D serves OpenAI's credit_grants shape.
   [ChannelType.API2D]: creditGrants,
@@ -123,7 +125,8 @@ export async function queryBalance(ch: ChannelContext, fetchFn: BalanceFetch = u
   const secrets = ch.key ? [ch.key, encodeURIComponent(ch.key)] : [];
   const scrub = (s: string) => secrets.reduce((acc, k) => acc.split(k).join('***'), s);
   try {
-    const base = resolveBaseUrl(ch);
+    let base = resolveBaseUrl(ch);
+    if (ch.type === ChannelType.OpenAICompatible) base = base.replace(/\/v1$/, '');
     const get = async (path: string, headers: Record<string, string> = {}): Promise<unknown> => {
       let res: { status: number; body: string };
       try {

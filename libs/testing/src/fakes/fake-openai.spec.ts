@@ -1,0 +1,212 @@
+import { startFakeAzure } from './fake-azure';
+import { startFakeOpenAI, type FakeUpstream } from './fake-openai';
+
+const KEY = 'sk-fake-key';
+
+async function post(url: string, body: unknown, headers: Record<string, string> = { Authorization: `Bearer ${KEY}` }): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+/** Reads an SSE body into its `data:` payloads; `error` is set when the connection broke. */
+async function readSse(res: Response): Promise<{ data: string[]; raw: string; error?: unknown }> {
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let raw = '';
+  let error: unknown;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      raw += decoder.decode(value, { stream: true });
+    }
+  } catch (e) {
+    error = e;
+  }
+  const data = raw
+    .split('\n\n')
+    .filter((e) => e.startsWith('data: '))
+    .map((e) => e.slice('data: '.length));
+  return { data, raw, error };
+}
+
+describe('fake OpenAI upstream', () => {
+  let fake: FakeUpstream;
+  beforeAll(async () => {
+    fake = await startFakeOpenAI({ apiKey: KEY });
+  });
+  afterAll(() => fake.close());
+  afterEach(() => fake.resetKnobs());
+
+  it('answers chat JSON with usage and records the request', async () => {
+    const res = await post(`${fake.url}/v1/chat/completions`, { model: 'gpt-4o-mini-prompt-7-completion-9', messages: [{ role: 'user', content: 'hi' }], extra_field: 1 });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { usage: unknown; choices: { message: { content: string } }[] };
+    expect(body.usage).toEqual({ prompt_tokens: 7, completion_tokens: 9, total_tokens: 16 });
+    expect(body.choices[0].message.content).toBe('tok0 tok1 tok2 tok3 tok4 ');
+    const rec = fake.requests[fake.requests.length - 1];
+    expect(rec).toEqual(expect.objectContaining({ method: 'POST', path: '/v1/chat/completions' }));
+    expect(rec.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(rec.body).toEqual(expect.objectContaining({ extra_field: 1 }));
+  });
+
+  it('frames a stream as role, content, finish chunks then [DONE], with no usage chunk unless asked', async () => {
+    const res = await post(`${fake.url}/v1/chat/completions`, { model: 'm-chunks-3', stream: true, messages: [] });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const { data, raw } = await readSse(res);
+    expect(raw.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect(data).toHaveLength(1 + 3 + 1 + 1);
+    const chunks = data.slice(0, -1).map((d) => JSON.parse(d) as { choices: { delta: Record<string, unknown>; finish_reason: string | null }[]; usage?: unknown });
+    expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: '' });
+    expect(chunks.slice(1, 4).map((c) => c.choices[0].delta.content)).toEqual(['tok0 ', 'tok1 ', 'tok2 ']);
+    expect(chunks[4].choices[0].finish_reason).toBe('stop');
+    expect(chunks.every((c) => !('usage' in c))).toBe(true);
+  });
+
+  it('sends the usage-only chunk (choices: []) only with stream_options.include_usage', async () => {
+    const res = await post(`${fake.url}/v1/chat/completions`, { model: 'm-chunks-2', stream: true, stream_options: { include_usage: true } });
+    const { data } = await readSse(res);
+    const usageChunk = JSON.parse(data[data.length - 2]) as { choices: unknown[]; usage: unknown };
+    expect(usageChunk.choices).toEqual([]);
+    expect(usageChunk.usage).toEqual({ prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 });
+    expect(JSON.parse(data[1]).usage).toBeNull();
+
+    const none = await readSse(await post(`${fake.url}/v1/chat/completions`, { model: 'm-chunks-2-nousage', stream: true, stream_options: { include_usage: true } }));
+    expect(none.data.some((d) => d.includes('"choices":[]'))).toBe(false);
+  });
+
+  it('streams tool_calls deltas that keep their index', async () => {
+    const { data } = await readSse(await post(`${fake.url}/chat/completions`, { model: 'm-tools', stream: true }));
+    const calls = data
+      .slice(0, -1)
+      .flatMap((d) => (JSON.parse(d) as { choices: { delta: { tool_calls?: { index: number; function: { arguments: string } }[] } }[] }).choices[0].delta.tool_calls ?? []);
+    const args = [0, 1].map((i) => calls.filter((c) => c.index === i).map((c) => c.function.arguments).join(''));
+    expect(args).toEqual(['{"city":"Paris"}', '{"tz":"UTC"}']);
+    expect(JSON.parse(data[data.length - 2]).choices[0].finish_reason).toBe('tool_calls');
+  });
+
+  it('resets the connection after N content chunks', async () => {
+    const res = await post(`${fake.url}/v1/chat/completions`, { model: 'm-chunks-10-reset-2', stream: true });
+    const { data, error } = await readSse(res);
+    expect(error).toBeDefined();
+    expect(data.map((d) => (JSON.parse(d) as { choices: { delta: { content?: string } }[] }).choices[0].delta.content)).toEqual(['', 'tok0 ', 'tok1 ']);
+    const rec = fake.requests[fake.requests.length - 1];
+    await fake.waitFor(() => rec.closedAt !== undefined);
+    expect(rec.completed).toBe(false);
+  });
+
+  it('sends one SSE line longer than 64 KB', async () => {
+    const { data } = await readSse(await post(`${fake.url}/v1/chat/completions`, { model: 'm-chunks-1-longline-70000', stream: true }));
+    expect(JSON.parse(data[1]).choices[0].delta.content).toHaveLength(70000);
+  });
+
+  it('records when the client goes away mid-stream', async () => {
+    const ac = new AbortController();
+    const closes: number[] = [];
+    fake.onClose((r) => r.path === '/v1/chat/completions' && r.completed === false && closes.push(r.closedAt ?? 0));
+    const res = await fetch(`${fake.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${KEY}` },
+      body: JSON.stringify({ model: 'm-chunks-100-delay-20', stream: true }),
+      signal: ac.signal,
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    const abortedAt = Date.now();
+    ac.abort();
+    await fake.waitFor(() => closes.length === 1);
+    expect(closes[0]).toBeGreaterThanOrEqual(abortedAt - 5);
+  });
+
+  it('forces an OpenAI-style error status, for the first N requests only', async () => {
+    fake.setKnobs({ status: 429, statusTimes: 1 });
+    const first = await post(`${fake.url}/v1/chat/completions`, { model: 'm' });
+    expect(first.status).toBe(429);
+    expect(await first.json()).toEqual({ error: { message: expect.any(String), type: 'requests', param: null, code: 'rate_limit_exceeded' } });
+    expect((await post(`${fake.url}/v1/chat/completions`, { model: 'm' })).status).toBe(200);
+    fake.resetKnobs();
+    expect((await post(`${fake.url}/v1/chat/completions`, { model: 'm-status-500' })).status).toBe(500);
+  });
+
+  it('rejects a wrong key with 401 and counts requests', async () => {
+    const before = fake.count('/chat/completions');
+    const res = await post(`${fake.url}/v1/chat/completions`, { model: 'm' }, { Authorization: 'Bearer wrong' });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_api_key');
+    expect(fake.count('/chat/completions')).toBe(before + 1);
+  });
+
+  it('answers completions (JSON and stream) and edits', async () => {
+    const c = (await (await post(`${fake.url}/v1/completions`, { model: 'm-chunks-2', prompt: 'x' })).json()) as { choices: { text: string }[] };
+    expect(c.choices[0].text).toBe('tok0 tok1 ');
+    const s = await readSse(await post(`${fake.url}/v1/completions`, { model: 'm-chunks-2', prompt: 'x', stream: true, stream_options: { include_usage: true } }));
+    expect(s.data).toHaveLength(2 + 1 + 1 + 1);
+    const e = (await (await post(`${fake.url}/v1/edits`, { model: 'm-chunks-1', input: 'a', instruction: 'b' })).json()) as { object: string };
+    expect(e.object).toBe('edit');
+  });
+
+  it('answers embeddings for every input shape, and base64', async () => {
+    const count = async (input: unknown) => ((await (await post(`${fake.url}/v1/embeddings`, { model: 'e', input })).json()) as { data: unknown[] }).data.length;
+    expect(await count('one')).toBe(1);
+    expect(await count(['a', 'b', 'c'])).toBe(3);
+    expect(await count([1, 2, 3])).toBe(1);
+    expect(await count([[1, 2], [3]])).toBe(2);
+    const b64 = (await (await post(`${fake.url}/v1/embeddings`, { model: 'e', input: 'x', encoding_format: 'base64', dimensions: 4 })).json()) as { data: { embedding: string }[] };
+    expect(Buffer.from(b64.data[0].embedding, 'base64')).toHaveLength(16);
+  });
+
+  it('answers moderations, images, models', async () => {
+    const mod = (await (await post(`${fake.url}/v1/moderations`, { input: ['a', 'b'] })).json()) as { results: unknown[] };
+    expect(mod.results).toHaveLength(2);
+    const img = (await (await post(`${fake.url}/v1/images/generations`, { prompt: 'p', n: 2, response_format: 'b64_json' })).json()) as { data: { b64_json: string }[] };
+    expect(img.data).toHaveLength(2);
+    const models = (await (await fetch(`${fake.url}/v1/models`, { headers: { Authorization: `Bearer ${KEY}` } })).json()) as { data: { id: string }[] };
+    expect(models.data.map((m) => m.id)).toContain('gpt-4o-mini');
+  });
+
+  it('returns speech bytes and transcribes multipart uploads', async () => {
+    const speech = await post(`${fake.url}/v1/audio/speech`, { model: 'tts-1', input: 'hello', voice: 'alloy' });
+    expect(speech.headers.get('content-type')).toBe('audio/mpeg');
+    expect(Buffer.from(await speech.arrayBuffer())).toEqual(Buffer.concat([Buffer.from('ID3'), Buffer.alloc(5, 0xaa)]));
+
+    const form = new FormData();
+    form.append('model', 'whisper-1');
+    form.append('file', new Blob([Buffer.alloc(1234, 1)]), 'a.mp3');
+    const tr = await fetch(`${fake.url}/v1/audio/transcriptions`, { method: 'POST', headers: { Authorization: `Bearer ${KEY}` }, body: form });
+    expect(await tr.json()).toEqual({ text: 'fake transcription of 1234 bytes' });
+    const rec = fake.requests[fake.requests.length - 1];
+    expect(rec.body).toEqual({ model: 'whisper-1' });
+    expect(rec.parts?.find((p) => p.name === 'file')?.filename).toBe('a.mp3');
+
+    const tl = new FormData();
+    tl.append('model', 'whisper-1');
+    tl.append('response_format', 'text');
+    tl.append('file', new Blob([Buffer.alloc(10)]), 'b.mp3');
+    expect(await (await fetch(`${fake.url}/audio/translations`, { method: 'POST', headers: { Authorization: `Bearer ${KEY}` }, body: tl })).text()).toBe('fake translation of 10 bytes');
+  });
+
+  it('waits latency before headers', async () => {
+    const t0 = Date.now();
+    await post(`${fake.url}/v1/chat/completions`, { model: 'm-latency-150' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+  });
+});
+
+describe('fake Azure upstream', () => {
+  let azure: FakeUpstream;
+  beforeAll(async () => {
+    azure = await startFakeAzure();
+  });
+  afterAll(() => azure.close());
+
+  it('serves /openai/deployments/:deployment/<task> and records api-version', async () => {
+    const res = await post(`${azure.url}/openai/deployments/gpt-35-turbo/chat/completions?api-version=2024-03-01-preview`, { messages: [] }, { 'api-key': 'k' });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { model: string }).model).toBe('gpt-35-turbo');
+    expect(azure.requests[0].query['api-version']).toBe('2024-03-01-preview');
+  });
+
+  it('answers 401 without api-key or api-version', async () => {
+    expect((await post(`${azure.url}/openai/deployments/d/chat/completions?api-version=1`, {}, { Authorization: 'Bearer k' })).status).toBe(401);
+    expect((await post(`${azure.url}/openai/deployments/d/embeddings`, { input: 'x' }, { 'api-key': 'k' })).status).toBe(401);
+  });
+});

@@ -1,0 +1,5 @@
+/** Fake upstream providers (real HTTP servers on 127.0.0.1) for relay and worker tests. */
+export { startFakeOpenAI, type FakeUpstream, type FakeUpstreamOptions } from './fake-openai';
+export { startFakeAzure } from './fake-azure';
+export type { FakeUpstreamRequest, UpstreamServer } from './fake-server';
+export { DEFAULT_BALANCE, DEFAULT_KNOBS, knobsFromModel, openAIError, type FakeBalance, type FakeKnobs } from './openai-responder';
