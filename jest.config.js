@@ -31,6 +31,8 @@ const common = {
 };
 
 module.exports = {
+  // Integration and browser suites boot real services; per-project testTimeout is not honoured.
+  testTimeout: 120000,
   projects: [
     {
       ...common,

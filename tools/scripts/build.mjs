@@ -2,7 +2,7 @@
 // Builds the server-side code (relay, admin, worker, libs, tools) with tsc into dist/, links the
 // @oneapi/* libraries so Node resolves them from dist/, and (unless --server-only) the console.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,6 +27,24 @@ for (const lib of readdirSync(join(root, 'libs'))) {
   symlinkSync(relative(scope, target), link, 'dir');
 }
 
-if (!args.has('--server-only') && existsSync(join(root, 'apps/console/package.json'))) {
-  run(process.execPath, [join(root, 'node_modules/next/dist/bin/next'), 'build'], { cwd: join(root, 'apps/console') });
+// The console build is slow (~1 min): skip it when .next/BUILD_ID is newer than every console
+// and libs/domain source file, unless --force.
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (['node_modules', '.next', 'e2e', 'test-results'].includes(entry.name)) continue;
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+const consoleDir = join(root, 'apps/console');
+if (!args.has('--server-only') && existsSync(join(consoleDir, 'package.json'))) {
+  const buildId = join(consoleDir, '.next/BUILD_ID');
+  const fresh =
+    !args.has('--force') &&
+    existsSync(buildId) &&
+    statSync(buildId).mtimeMs > Math.max(newestMtime(consoleDir), newestMtime(join(root, 'libs/domain/src')));
+  if (fresh) process.stdout.write('console build is up to date\n');
+  else run(process.execPath, [join(root, 'node_modules/next/dist/bin/next'), 'build'], { cwd: consoleDir });
 }

@@ -1,3 +1,5 @@
 export * from './databases';
 export * from './dist';
+export * from './outside';
 export * from './fakes';
+export * from './processes';

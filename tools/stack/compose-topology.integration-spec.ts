@@ -1,0 +1,84 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { childEnv, loadTestEnv } from '@oneapi/config';
+import { WORKSPACE_ROOT, createTestDatabase, distFile, freePort, isMysqlAvailable, startProcess, waitForHttp, type RunningProcess, type TestDatabase } from '@oneapi/testing';
+
+interface ComposeService {
+  environment?: Record<string, string | number | null>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  ports?: string[];
+  build?: { dockerfile: string };
+}
+
+/**
+ * docker-compose.yml is validated with Debian's docker-compose, then the same topology is run as
+ * processes: each service gets the environment compose would give it (hosts pointed at the local
+ * MariaDB and Redis), in depends_on order, and must pass the healthcheck compose declares.
+ */
+describe('docker-compose.yml', () => {
+  const secret = 'compose-test-secret-0123456789abcdef';
+  let config: { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
+
+  beforeAll(() => {
+    const text = execFileSync('docker-compose', ['-f', join(WORKSPACE_ROOT, 'docker-compose.yml'), 'config'], {
+      env: { ...childEnv({ SESSION_SECRET: secret }) },
+      encoding: 'utf8',
+    });
+    config = YAML.parse(text);
+  });
+
+  it('is valid and declares the distributed stack with healthchecks, healthy dependencies and named volumes', () => {
+    expect(Object.keys(config.services).sort()).toEqual(['admin', 'console', 'mysql', 'redis', 'relay', 'worker']);
+    for (const [name, svc] of Object.entries(config.services)) {
+      expect({ name, healthcheck: Boolean(svc.healthcheck?.test?.length) }).toEqual({ name, healthcheck: true });
+      for (const dep of Object.values(svc.depends_on ?? {})) expect(dep.condition).toBe('service_healthy');
+    }
+    expect(Object.keys(config.volumes ?? {}).sort()).toEqual(['mysql-data', 'redis-data']);
+    expect(String(config.services['admin']!.environment!['SQL_DSN'])).toMatch(/@tcp\(mysql:3306\)\/oneapi$/);
+  });
+
+  describe('the same topology as processes', () => {
+    let db: TestDatabase | undefined;
+    const procs: RunningProcess[] = [];
+
+    beforeAll(async () => {
+      if (await isMysqlAvailable()) db = await createTestDatabase('mysql');
+    });
+    afterAll(async () => {
+      for (const p of procs.reverse()) await p.stop();
+      await db?.drop();
+    });
+
+    it('starts admin, then relay and worker, each passing its healthcheck', async () => {
+      if (!db) return;
+      const redisUrl = loadTestEnv().redisUrl;
+      const localEnv = (svc: ComposeService, portVar: string, port: number) => {
+        const env: Record<string, string> = {};
+        for (const [k, v] of Object.entries(svc.environment ?? {})) if (v !== null && v !== undefined) env[k] = String(v);
+        // Same variables compose sets, with the hostnames of this machine's servers.
+        if (env['SQL_DSN']) env['SQL_DSN'] = db!.env['SQL_DSN']!;
+        if (env['REDIS_CONN_STRING']) env['REDIS_CONN_STRING'] = redisUrl;
+        env[portVar] = String(port);
+        env['LOG_LEVEL'] = 'warn';
+        return childEnv(env);
+      };
+      const healthPath = (svc: ComposeService) => /127\.0\.0\.1:\d+(\/[a-z]+)/.exec(svc.healthcheck!.test.join(' '))![1]!;
+
+      const order: Array<[string, string]> = [
+        ['admin', 'ADMIN_PORT'],
+        ['relay', 'PORT'],
+        ['worker', 'WORKER_HEALTH_PORT'],
+      ];
+      for (const [name, portVar] of order) {
+        const svc = config.services[name]!;
+        for (const dep of Object.keys(svc.depends_on ?? {})) expect(['mysql', 'redis', 'admin']).toContain(dep);
+        const port = await freePort();
+        const proc = startProcess(process.execPath, [distFile(`apps/${name}/src/main.js`)], { env: localEnv(svc, portVar, port), cwd: WORKSPACE_ROOT });
+        procs.push(proc);
+        await waitForHttp(`http://127.0.0.1:${port}${healthPath(svc)}`, { process: proc, timeoutMs: 60_000 });
+      }
+    });
+  });
+});
