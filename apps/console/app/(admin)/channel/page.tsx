@@ -1,0 +1,165 @@
+'use client';
+import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Card, Input, InputNumber, Popconfirm, Space, Table, Tag, Tooltip } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import { useTranslations } from 'next-intl';
+import { useState } from 'react';
+import { ChannelStatus, getChannelType } from '@oneapi/domain';
+import { ChannelStatusTag, ResponseTimeTag } from '@/components/status-tag';
+import { api, apiRequest } from '@/lib/api-client';
+import { useErrorToast, useQuotaFormat } from '@/lib/hooks';
+import { formatTimestamp, splitList } from '@/lib/format';
+import { usePagedList } from '@/lib/use-paged-list';
+import type { Channel } from '@/lib/types';
+import { ChannelFormDrawer } from './channel-form-drawer';
+
+export default function ChannelsPage() {
+  const t = useTranslations('channels');
+  const tc = useTranslations('common');
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const toastError = useErrorToast();
+  const formatQuota = useQuotaFormat();
+  const [keyword, setKeyword] = useState('');
+  const [editing, setEditing] = useState<Channel | null>(null);
+  const [formOpen, setFormOpen] = useState(false);
+
+  const list = usePagedList<Channel>('channels', '/api/channel/', {}, 20);
+  const search = useQuery({
+    queryKey: ['channels', 'search', keyword],
+    queryFn: ({ signal }) => api.get<Channel[]>('/api/channel/search', { keyword }, signal),
+    enabled: keyword !== '',
+  });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['channels'] });
+  const done = (text?: string) => {
+    if (text) message.success(text);
+    void refresh();
+  };
+
+  const update = useMutation({
+    mutationFn: (body: Partial<Channel> & { id: number }) => api.put('/api/channel/', body),
+    onSuccess: () => done(tc('saved')),
+    onError: toastError,
+  });
+  const remove = useMutation({ mutationFn: (id: number) => api.delete(`/api/channel/${id}`), onSuccess: () => done(tc('deleted')), onError: toastError });
+  const removeDisabled = useMutation({
+    mutationFn: () => api.delete<number>('/api/channel/disabled'),
+    onSuccess: (n) => done(t('deletedDisabled', { count: Number(n) || 0 })),
+    onError: toastError,
+  });
+  const test = useMutation({
+    mutationFn: (channel: Channel) => apiRequest<unknown>('GET', `/api/channel/test/${channel.id}`),
+    onSuccess: (res, channel) => {
+      const time = typeof res['time'] === 'number' ? (res['time'] as number) : undefined;
+      done(t('testOk', { name: channel.name, time: time !== undefined ? time.toFixed(2) : '?' }));
+    },
+    onError: (err) => {
+      toastError(err);
+      void refresh();
+    },
+  });
+  const testAll = useMutation({ mutationFn: () => apiRequest<unknown>('GET', '/api/channel/test'), onSuccess: (r) => done(r.message || t('testAllStarted')), onError: toastError });
+  const balance = useMutation({
+    mutationFn: (channel: Channel) => apiRequest<unknown>('GET', `/api/channel/update_balance/${channel.id}`),
+    onSuccess: (res, channel) => done(t('balanceOk', { name: channel.name, balance: String(res['balance'] ?? res.data ?? '') })),
+    onError: toastError,
+  });
+  const balanceAll = useMutation({ mutationFn: () => apiRequest<unknown>('GET', '/api/channel/update_balance'), onSuccess: (r) => done(r.message || t('balanceAllStarted')), onError: toastError });
+
+  const columns: ColumnsType<Channel> = [
+    { title: 'ID', dataIndex: 'id', width: 64 },
+    { title: t('name'), dataIndex: 'name', ellipsis: true },
+    { title: t('type'), dataIndex: 'type', render: (v: number) => getChannelType(v)?.name ?? `#${v}`, responsive: ['sm'] },
+    { title: t('status'), dataIndex: 'status', render: (v: number) => <ChannelStatusTag status={v} /> },
+    { title: t('groups'), dataIndex: 'group', responsive: ['lg'], render: (v: string) => splitList(v).map((g) => <Tag key={g}>{g}</Tag>) },
+    {
+      title: t('responseTime'),
+      dataIndex: 'response_time',
+      render: (v: number, c) => (
+        <Tooltip title={c.test_time ? t('testedAt', { time: formatTimestamp(c.test_time) }) : t('untested')}>
+          <span><ResponseTimeTag ms={v} /></span>
+        </Tooltip>
+      ),
+    },
+    {
+      title: t('balance'),
+      dataIndex: 'balance',
+      responsive: ['md'],
+      render: (v: number, c) => (
+        <Tooltip title={c.balance_updated_time ? formatTimestamp(c.balance_updated_time) : t('clickToUpdate')}>
+          <Button size="small" type="link" onClick={() => balance.mutate(c)} loading={balance.isPending && balance.variables?.id === c.id}>
+            ${(v ?? 0).toFixed(2)}
+          </Button>
+        </Tooltip>
+      ),
+    },
+    { title: t('usedQuota'), dataIndex: 'used_quota', render: (v: number) => formatQuota(v ?? 0), responsive: ['md'] },
+    {
+      title: t('priority'),
+      dataIndex: 'priority',
+      responsive: ['lg'],
+      render: (v: number | null, c) => (
+        <InputNumber size="small" precision={0} defaultValue={v ?? 0} style={{ width: 72 }} onBlur={(e) => { const next = Number(e.target.value); if (Number.isInteger(next) && next !== (v ?? 0)) update.mutate({ id: c.id, priority: next }); }} />
+      ),
+    },
+    {
+      title: t('weight'),
+      dataIndex: 'weight',
+      responsive: ['lg'],
+      render: (v: number | null, c) => (
+        <InputNumber size="small" min={0} precision={0} defaultValue={v ?? 0} style={{ width: 72 }} onBlur={(e) => { const next = Number(e.target.value); if (Number.isInteger(next) && next >= 0 && next !== (v ?? 0)) update.mutate({ id: c.id, weight: next }); }} />
+      ),
+    },
+    {
+      title: tc('actions'),
+      key: 'actions',
+      render: (_, c) => (
+        <Space wrap size="small">
+          <Button size="small" onClick={() => test.mutate(c)} loading={test.isPending && test.variables?.id === c.id}>{t('test')}</Button>
+          <Button size="small" onClick={() => update.mutate({ id: c.id, status: c.status === ChannelStatus.Enabled ? ChannelStatus.ManuallyDisabled : ChannelStatus.Enabled })}>
+            {c.status === ChannelStatus.Enabled ? tc('disable') : tc('enable')}
+          </Button>
+          <Button size="small" icon={<EditOutlined />} aria-label={tc('edit')} onClick={() => { setEditing(c); setFormOpen(true); }} />
+          <Popconfirm title={t('confirmDelete', { name: c.name })} onConfirm={() => remove.mutate(c.id)}>
+            <Button size="small" danger icon={<DeleteOutlined />} aria-label={tc('delete')} />
+          </Popconfirm>
+        </Space>
+      ),
+    },
+  ];
+
+  const searching = keyword !== '';
+  const source = searching ? search : list;
+  return (
+    <Card title={t('title')} extra={<Button type="primary" icon={<PlusOutlined />} onClick={() => { setEditing(null); setFormOpen(true); }}>{t('create')}</Button>}>
+      <Space wrap style={{ marginBottom: 16 }}>
+        <Input.Search allowClear placeholder={t('search')} onSearch={(v) => setKeyword(v.trim())} style={{ width: 280 }} />
+        <Button onClick={() => testAll.mutate()} loading={testAll.isPending}>{t('testAll')}</Button>
+        <Button onClick={() => balanceAll.mutate()} loading={balanceAll.isPending}>{t('balanceAll')}</Button>
+        <Popconfirm title={t('confirmDeleteDisabled')} onConfirm={() => removeDisabled.mutate()}>
+          <Button danger loading={removeDisabled.isPending}>{t('deleteDisabled')}</Button>
+        </Popconfirm>
+      </Space>
+      {source.error && <Alert type="error" showIcon title={source.error.message} style={{ marginBottom: 16 }} />}
+      <Table<Channel>
+        rowKey="id"
+        size="small"
+        scroll={{ x: 'max-content' }}
+        columns={columns}
+        loading={source.isFetching}
+        dataSource={searching ? (search.data ?? []) : list.items}
+        pagination={searching ? { pageSize: 20 } : list.pagination}
+      />
+      <ChannelFormDrawer
+        open={formOpen}
+        channel={editing}
+        onClose={() => setFormOpen(false)}
+        onSaved={() => {
+          setFormOpen(false);
+          done(tc('saved'));
+        }}
+      />
+    </Card>
+  );
+}

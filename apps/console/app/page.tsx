@@ -1,0 +1,41 @@
+'use client';
+import { Button, Card, Col, Row, Space, Typography } from 'antd';
+import Link from 'next/link';
+import { useTranslations } from 'next-intl';
+import { StoredContent } from '@/components/stored-content';
+import { useRelayUrl, useSelf, useStatus } from '@/lib/hooks';
+
+function Landing() {
+  const t = useTranslations('home');
+  const { data: status } = useStatus();
+  const { data: self } = useSelf();
+  const relay = useRelayUrl();
+  return (
+    <Row justify="center" style={{ marginTop: 48 }}>
+      <Col xs={24} md={18} lg={14}>
+        <Card>
+          <Typography.Title level={2}>{t('welcome', { name: status?.system_name || 'One API' })}</Typography.Title>
+          <Typography.Paragraph>{t('intro')}</Typography.Paragraph>
+          <Typography.Paragraph>
+            {t('baseUrl')} <Typography.Text code copyable>{`${relay}/v1`}</Typography.Text>
+          </Typography.Paragraph>
+          <Space wrap>
+            {self ? (
+              <Link href="/dashboard"><Button type="primary">{t('openConsole')}</Button></Link>
+            ) : (
+              <>
+                <Link href="/login"><Button type="primary">{t('login')}</Button></Link>
+                <Link href="/register"><Button>{t('register')}</Button></Link>
+              </>
+            )}
+          </Space>
+        </Card>
+      </Col>
+    </Row>
+  );
+}
+
+export default function HomePage() {
+  const t = useTranslations('home');
+  return <StoredContent path="/api/home_page_content" fallback={<Landing />} errorTitle={t('loadFailed')} />;
+}

@@ -1,0 +1,52 @@
+'use client';
+import { AntdRegistry } from '@ant-design/nextjs-registry';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { App, ConfigProvider } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import { useRouter } from 'next/navigation';
+import { type ReactNode, useState } from 'react';
+import { ApiError } from '@/lib/api-client';
+
+const PUBLIC_PATHS = ['/', '/about', '/login', '/register', '/reset', '/user/reset', '/oauth/github', '/change-password'];
+
+function onApiError(err: unknown, quiet401: boolean, navigate: (href: string) => void): void {
+  if (!(err instanceof ApiError) || typeof window === 'undefined') return;
+  const path = window.location.pathname;
+  if (err.isPasswordChangeRequired && path !== '/change-password') {
+    navigate('/change-password');
+  } else if (err.isUnauthorized && !quiet401 && !PUBLIC_PATHS.includes(path)) {
+    navigate(`/login?expired=1&redirect=${encodeURIComponent(path)}`);
+  }
+}
+
+/** React Query, antd (with SSR style extraction) and the global redirects on 401 / forced password change. */
+export function Providers({ locale, children }: { locale: string; children: ReactNode }) {
+  const router = useRouter();
+  const [client] = useState(
+    () =>
+      new QueryClient({
+        queryCache: new QueryCache({
+          onError: (err, query) => onApiError(err, query.meta?.['quiet401'] === true, (href) => router.replace(href)),
+        }),
+        mutationCache: new MutationCache({
+          onError: (err) => onApiError(err, false, (href) => router.replace(href)),
+        }),
+        defaultOptions: {
+          queries: {
+            refetchOnWindowFocus: false,
+            retry: (count, err) => !(err instanceof ApiError && err.status >= 400 && err.status < 500) && count < 2,
+          },
+        },
+      }),
+  );
+  return (
+    <AntdRegistry>
+      <ConfigProvider locale={locale === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#2f73ff' } }}>
+        <App>
+          <QueryClientProvider client={client}>{children}</QueryClientProvider>
+        </App>
+      </ConfigProvider>
+    </AntdRegistry>
+  );
+}
