@@ -1,0 +1,4 @@
+export * from './relay-auth.repository';
+export * from './relay-channel.repository';
+export * from './relay-quota.repository';
+export * from './relay-log.repository';
