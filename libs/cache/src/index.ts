@@ -1,2 +1,3 @@
 export * from './redis';
 export * from './cache-bus';
+export * from './ttl-cache';

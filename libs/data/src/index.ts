@@ -8,3 +8,4 @@ export * from './database';
 export * from './repositories/cache-event.repository';
 export * from './repositories/user.repository';
 export * from './repositories/option.repository';
+export * from './repositories/relay';
