@@ -7,3 +7,4 @@ export * from './health.controller';
 export * from './create-app';
 export * from './sql-cache-bus';
 export * from './options-store';
+export * from './mailer';

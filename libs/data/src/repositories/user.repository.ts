@@ -1,5 +1,55 @@
-import { UserEntity } from '../entities';
+import type { EntityManager } from 'typeorm';
+import { LogType, TokenStatus, UserStatus } from '@oneapi/domain';
+import { LogEntity, TokenEntity, UserEntity } from '../entities';
 import type { Database } from '../database';
+import { execAffected } from '../sql';
+
+/** Fields of a new account (password already hashed). */
+export interface NewUserInput {
+  username: string;
+  passwordHash: string;
+  displayName: string;
+  role: number;
+  status?: number;
+  email?: string;
+  githubId?: string;
+  wechatId?: string;
+  quota?: number;
+  group?: string;
+  accessToken: string;
+  affCode: string;
+  inviterId?: number;
+}
+
+/** A log line written together with an account change (top-up, manage, system). */
+export interface AccountLogInput {
+  userId: number;
+  type: LogType;
+  content: string;
+  quota?: number;
+}
+
+export interface CreateAccountInput {
+  user: NewUserInput;
+  /** A default token created in the same transaction (One API's registration token). */
+  defaultToken?: { key: string; name: string };
+  /** Credit for the inviter (One API's QuotaForInviter), applied in the same transaction. */
+  inviterCredit?: { inviterId: number; quota: number };
+  /** Logs about the new user; `userId: 0` means "the new user". */
+  logs?: AccountLogInput[];
+}
+
+/** Fields an admin or the user may change; quota changes go through setQuota / addQuota. */
+export type UserPatch = Partial<
+  Pick<UserEntity, 'username' | 'password' | 'displayName' | 'role' | 'status' | 'email' | 'githubId' | 'wechatId' | 'group' | 'accessToken' | 'affCode'>
+>;
+
+export interface UserListPage {
+  items: UserEntity[];
+  total: number;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
 
 /** Users table access. Quota changes are atomic conditional UPDATEs, never load-and-save. */
 export class UserRepository {
@@ -13,6 +63,12 @@ export class UserRepository {
     return this.repo.findOneBy({ id });
   }
 
+  /** A user that is not deleted (admin views treat deleted users as missing). */
+  async findLiveById(id: number): Promise<UserEntity | null> {
+    const user = await this.findById(id);
+    return user && user.status !== UserStatus.Deleted ? user : null;
+  }
+
   findByAccessToken(accessToken: string): Promise<UserEntity | null> {
     if (!accessToken) return Promise.resolve(null);
     return this.repo.findOneBy({ accessToken });
@@ -20,5 +76,181 @@ export class UserRepository {
 
   findByUsername(username: string): Promise<UserEntity | null> {
     return this.repo.findOneBy({ username });
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    if (!email) return Promise.resolve(null);
+    return this.repo.findOne({ where: { email }, order: { id: 'ASC' } });
+  }
+
+  findByGitHubId(githubId: string): Promise<UserEntity | null> {
+    if (!githubId) return Promise.resolve(null);
+    return this.repo.findOneBy({ githubId });
+  }
+
+  findByWeChatId(wechatId: string): Promise<UserEntity | null> {
+    if (!wechatId) return Promise.resolve(null);
+    return this.repo.findOneBy({ wechatId });
+  }
+
+  findByAffCode(affCode: string): Promise<UserEntity | null> {
+    if (!affCode) return Promise.resolve(null);
+    return this.repo.findOneBy({ affCode });
+  }
+
+  /** Login accepts the username or the email address (One API's ValidateAndFill). */
+  async findByLogin(login: string): Promise<UserEntity | null> {
+    return (await this.findByUsername(login)) ?? (login.includes('@') ? this.findByEmail(login) : null);
+  }
+
+  /** Users that are not deleted, newest first. */
+  async list(offset: number, limit: number): Promise<UserListPage> {
+    const qb = this.repo.createQueryBuilder('u').where('u.status <> :deleted', { deleted: UserStatus.Deleted });
+    const [items, total] = await qb.orderBy('u.id', 'DESC').skip(offset).take(limit).getManyAndCount();
+    return { items, total };
+  }
+
+  /** One API's SearchUsers: id, username, email or display name matches (deleted users excluded). */
+  search(keyword: string, limit = 100): Promise<UserEntity[]> {
+    const like = `%${keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const id = /^\d+$/.test(keyword) ? Number(keyword) : -1;
+    return this.repo
+      .createQueryBuilder('u')
+      .where('u.status <> :deleted', { deleted: UserStatus.Deleted })
+      .andWhere("(u.id = :id OR u.username LIKE :like ESCAPE '\\' OR u.email LIKE :like ESCAPE '\\' OR u.display_name LIKE :like ESCAPE '\\')", { id, like })
+      .orderBy('u.id', 'DESC')
+      .take(limit)
+      .getMany();
+  }
+
+  async maxId(): Promise<number> {
+    const rows: Array<{ id: number | string | null }> = await this.db.source.query('SELECT MAX(id) AS id FROM users');
+    return Number(rows[0]?.id ?? 0);
+  }
+
+  /**
+   * Creates a user, optionally its default token and the inviter's credit, in one transaction;
+   * the logs go in the same transaction when logs share the main database.
+   * Throws the driver's unique violation when the username (or aff code, access token) is taken.
+   */
+  async createAccount(input: CreateAccountInput): Promise<UserEntity> {
+    const sameDb = this.db.logSource === this.db.source;
+    let pendingLogs: AccountLogInput[] = [];
+    const user = await this.db.transaction(async (m) => {
+      const u = input.user;
+      const created = await m.getRepository(UserEntity).save(
+        m.getRepository(UserEntity).create({
+          username: u.username,
+          password: u.passwordHash,
+          displayName: u.displayName,
+          role: u.role,
+          status: u.status ?? UserStatus.Enabled,
+          email: u.email ?? '',
+          githubId: u.githubId ?? '',
+          wechatId: u.wechatId ?? '',
+          accessToken: u.accessToken,
+          quota: u.quota ?? 0,
+          usedQuota: 0,
+          requestCount: 0,
+          group: u.group ?? 'default',
+          affCode: u.affCode,
+          inviterId: u.inviterId ?? 0,
+        }),
+      );
+      if (input.defaultToken) {
+        const t = now();
+        await m.getRepository(TokenEntity).insert({
+          userId: created.id,
+          key: input.defaultToken.key,
+          name: input.defaultToken.name,
+          status: TokenStatus.Enabled,
+          createdTime: t,
+          accessedTime: t,
+          expiredTime: -1,
+          remainQuota: 0,
+          unlimitedQuota: true,
+          usedQuota: 0,
+          models: '',
+          subnet: '',
+        });
+      }
+      if (input.inviterCredit && input.inviterCredit.quota > 0) {
+        await execAffected(m, 'UPDATE users SET quota = quota + ? WHERE id = ?', [input.inviterCredit.quota, input.inviterCredit.inviterId]);
+      }
+      const logs = (input.logs ?? []).map((l) => ({ ...l, userId: l.userId || created.id }));
+      if (sameDb) await this.insertLogs(m, logs, m);
+      else pendingLogs = logs;
+      return created;
+    });
+    if (pendingLogs.length) await this.insertLogs(this.db.logSource.manager, pendingLogs);
+    return user;
+  }
+
+  /** Applies a patch; returns false when the user does not exist. */
+  async update(id: number, patch: UserPatch): Promise<boolean> {
+    const fields = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    if (!Object.keys(fields).length) return (await this.findById(id)) !== null;
+    const result = await this.repo.update({ id }, fields);
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Adds (or, with a negative delta, takes) quota in one conditional UPDATE; a debit never takes the
+   * balance below zero. Writes the log after the change. Returns false when nothing changed.
+   */
+  async addQuota(id: number, delta: number, log?: Omit<AccountLogInput, 'userId'>): Promise<boolean> {
+    const affected =
+      delta >= 0
+        ? await execAffected(this.db.manager, 'UPDATE users SET quota = quota + ? WHERE id = ? AND status <> ?', [delta, id, UserStatus.Deleted])
+        : await execAffected(this.db.manager, 'UPDATE users SET quota = quota + ? WHERE id = ? AND status <> ? AND quota >= ?', [delta, id, UserStatus.Deleted, -delta]);
+    if (affected === 1 && log) await this.insertLogs(this.db.logSource.manager, [{ ...log, userId: id }]);
+    return affected === 1;
+  }
+
+  /**
+   * Sets the quota to an absolute value only if it still holds `expected` (optimistic check, so an
+   * admin edit never silently overwrites usage recorded meanwhile). Returns false on a lost race.
+   */
+  async setQuota(id: number, expected: number, quota: number, log?: Omit<AccountLogInput, 'userId'>): Promise<boolean> {
+    const affected = await execAffected(this.db.manager, 'UPDATE users SET quota = ? WHERE id = ? AND quota = ?', [quota, id, expected]);
+    if (affected === 1 && log) await this.insertLogs(this.db.logSource.manager, [{ ...log, userId: id }]);
+    return affected === 1;
+  }
+
+  /**
+   * Soft-deletes (status 3, as One API's users never vanish from logs) and drops the access
+   * token so it stops working at once. Returns false when the user was missing or already deleted.
+   */
+  async markDeleted(id: number): Promise<boolean> {
+    const affected = await execAffected(this.db.manager, 'UPDATE users SET status = ?, access_token = NULL WHERE id = ? AND status <> ?', [
+      UserStatus.Deleted,
+      id,
+      UserStatus.Deleted,
+    ]);
+    return affected === 1;
+  }
+
+  /** Writes log lines to the logs database (One API's RecordLog / RecordTopupLog). */
+  async recordLogs(logs: AccountLogInput[]): Promise<void> {
+    await this.insertLogs(this.db.logSource.manager, logs);
+  }
+
+  /** `manager` writes the logs; usernames are read through `names` (the main database). */
+  private async insertLogs(manager: EntityManager, logs: AccountLogInput[], names: EntityManager = this.db.manager): Promise<void> {
+    if (!logs.length) return;
+    const ids = [...new Set(logs.map((l) => l.userId))];
+    const users = await names.getRepository(UserEntity).find({ where: ids.map((id) => ({ id })), select: { id: true, username: true } }).catch(() => []);
+    const byId = new Map(users.map((u) => [u.id, u.username]));
+    const t = now();
+    await manager.getRepository(LogEntity).insert(
+      logs.map((l) => ({
+        userId: l.userId,
+        createdAt: t,
+        type: l.type,
+        content: l.content,
+        username: byId.get(l.userId) ?? '',
+        quota: l.quota ?? 0,
+      })),
+    );
   }
 }

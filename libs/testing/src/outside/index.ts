@@ -1,0 +1,5 @@
+export * from './http-fake';
+export * from './smtp-sink';
+export * from './github-fake';
+export * from './wechat-fake';
+export * from './turnstile-fake';
