@@ -1,31 +1,68 @@
-import request from 'supertest';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createRuntimeFromEnv, type ServiceRuntime } from '@oneapi/platform';
-import { createTestDatabase, type TestDatabase } from '@oneapi/testing';
-import { createAdminApp } from '../admin.app';
+import { availableDbKinds } from '@oneapi/testing';
+import { startAdminHarness, type AdminHarness } from '../testing/admin-harness';
 
-describe('GET /api/status', () => {
-  let db: TestDatabase;
-  let runtime: ServiceRuntime;
-  let app: NestFastifyApplication;
+const kinds = ['sqlite', 'mysql'] as const;
+
+describe.each(kinds)('status routes (%s)', (kind) => {
+  let h: AdminHarness;
+  let enabled = true;
 
   beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    runtime = await createRuntimeFromEnv('admin', db.env);
-    app = await createAdminApp(runtime);
-    await app.listen(0, '127.0.0.1');
+    enabled = (await availableDbKinds()).includes(kind);
+    if (enabled) h = await startAdminHarness(kind);
   });
   afterAll(async () => {
-    await app.close();
-    await runtime.close();
-    await db.drop();
+    if (enabled) await h.close();
   });
 
-  it('answers the status envelope and health endpoints', async () => {
-    const res = await request(app.getHttpServer()).get('/api/status').expect(200);
-    expect(res.body).toMatchObject({ success: true, data: { version: expect.stringMatching(/^v\d/) } });
-    await request(app.getHttpServer()).get('/healthz').expect(200);
-    const ready = await request(app.getHttpServer()).get('/readyz').expect(200);
+  it('GET /api/status answers One API status payload from the options', async () => {
+    if (!enabled) return;
+    await h.runtime.options.set('SystemName', 'Gateway X');
+    await h.runtime.options.set('TurnstileSiteKey', 'site-key-1');
+    const res = await h.http().get('/api/status').expect(200);
+    expect(res.body).toMatchObject({
+      success: true,
+      data: {
+        version: expect.stringMatching(/^v\d/),
+        start_time: h.runtime.startedAt,
+        system_name: 'Gateway X',
+        email_verification: false,
+        github_oauth: false,
+        wechat_login: false,
+        turnstile_check: false,
+        turnstile_site_key: 'site-key-1',
+        quota_per_unit: 500000,
+        display_in_currency: true,
+        display_token_stat_enabled: true,
+        register_enabled: true,
+        password_login_enabled: true,
+        password_register_enabled: true,
+      },
+    });
+    for (const key of ['logo', 'footer_html', 'github_client_id', 'wechat_qrcode', 'server_address', 'top_up_link', 'chat_link']) {
+      expect(res.body.data).toHaveProperty(key);
+    }
+  });
+
+  it.each([
+    ['notice', 'Notice'],
+    ['about', 'About'],
+    ['home_page_content', 'HomePageContent'],
+  ])('GET /api/%s answers the %s option', async (route, key) => {
+    if (!enabled) return;
+    await h.runtime.options.set(key, `# ${key} text`);
+    const res = await h.http().get(`/api/${route}`).expect(200);
+    expect(res.body).toEqual({ success: true, message: '', data: `# ${key} text` });
+  });
+
+  it('serves health and the OpenAPI document', async () => {
+    if (!enabled) return;
+    await h.http().get('/healthz').expect(200);
+    const ready = await h.http().get('/readyz').expect(200);
     expect(ready.body.checks.database).toBe('ok');
+    const doc = await h.http().get('/api/openapi.json').expect(200);
+    expect(doc.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/status', '/api/user/login', '/api/option', '/api/user/{id}']));
+    await h.http().get('/api/docs').expect(200);
   });
 });

@@ -1,0 +1,115 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { UserStatus } from '@oneapi/domain';
+import { UserRepository, hashPassword, verifyPassword, type UserEntity } from '@oneapi/data';
+import { ApiError } from '../common/api-error';
+import { AccountMailService } from '../mail/account-mail.service';
+import { Settings } from '../option/settings';
+import { randomString } from '../user/random';
+import { UserService } from '../user/user.service';
+import type { RegisterDto } from './dtos/register.dto';
+import { CODE_VALID_MINUTES, VerificationCodes } from './verification-codes';
+
+/** A bcrypt hash of a random string: compared against when the login name is unknown, so timing does not tell. */
+const DUMMY_HASH = '$2b$10$qeS51UwzXARW/pGJaIWH5e8M3NJS.v6twusCvnB1x5pYCpIqBwhgu';
+
+/** Password login, registration, email verification and password reset (One API's user.go / misc.go). */
+@Injectable()
+export class AuthService {
+  constructor(
+    @Inject(UserRepository) private readonly users: UserRepository,
+    @Inject(UserService) private readonly accounts: UserService,
+    @Inject(Settings) private readonly settings: Settings,
+    @Inject(VerificationCodes) private readonly codes: VerificationCodes,
+    @Inject(AccountMailService) private readonly mail: AccountMailService,
+  ) {}
+
+  async login(login: string, password: string): Promise<UserEntity> {
+    if (!this.settings.passwordLoginEnabled) throw ApiError.forbidden('password login has been disabled by the administrator');
+    const user = await this.users.findByLogin(login.trim());
+    const live = user && user.status !== UserStatus.Deleted ? user : null;
+    const valid = await verifyPassword(password, live?.password ?? DUMMY_HASH);
+    if (!live || !valid) throw ApiError.unauthenticated('wrong username or password');
+    if (live.status !== UserStatus.Enabled) throw ApiError.forbidden('this user has been disabled');
+    return live;
+  }
+
+  async register(dto: RegisterDto): Promise<UserEntity> {
+    if (!this.settings.registerEnabled) throw ApiError.forbidden('new user registration has been disabled by the administrator');
+    if (!this.settings.passwordRegisterEnabled) {
+      throw ApiError.forbidden('registration with a password has been disabled; sign up with a third-party account');
+    }
+    let email: string | undefined;
+    if (this.settings.emailVerificationEnabled) {
+      if (!dto.email || !dto.verification_code) throw ApiError.badRequest('email and verification_code are required: email verification is enabled');
+      email = dto.email.trim().toLowerCase();
+      this.checkEmailDomain(email);
+      if (!(await this.codes.verify('email_verification', email, dto.verification_code))) {
+        throw ApiError.badRequest('verification_code is wrong or has expired');
+      }
+      if (await this.users.findByEmail(email)) throw ApiError.conflict('email is already taken');
+    }
+    const user = await this.accounts.createAccount({
+      username: dto.username,
+      password: dto.password,
+      displayName: dto.display_name || dto.username,
+      email,
+      inviterAffCode: dto.aff_code?.trim() || undefined,
+      withDefaultToken: true,
+    });
+    if (email) await this.codes.consume('email_verification', email);
+    return user;
+  }
+
+  /** GET /api/verification: mails a 6-character code to an address not yet taken. */
+  async sendVerification(rawEmail: string): Promise<void> {
+    const email = rawEmail.trim().toLowerCase();
+    this.checkEmailDomain(email);
+    if (await this.users.findByEmail(email)) throw ApiError.conflict('email is already taken');
+    const code = randomString(6);
+    await this.codes.issue('email_verification', email, code);
+    await this.mail.sendVerificationCode(email, code, CODE_VALID_MINUTES);
+  }
+
+  /** GET /api/reset_password: mails a reset link `<ServerAddress>/user/reset?email=&token=`. */
+  async sendPasswordReset(rawEmail: string): Promise<void> {
+    const email = rawEmail.trim().toLowerCase();
+    const user = await this.users.findByEmail(email);
+    if (!user || user.status === UserStatus.Deleted) throw ApiError.notFound('no account uses this email address');
+    const token = randomString(32);
+    await this.codes.issue('password_reset', email, token);
+    const link = `${this.settings.serverAddress}/user/reset?email=${encodeURIComponent(email)}&token=${token}`;
+    await this.mail.sendPasswordReset(email, user.displayName || user.username, link, CODE_VALID_MINUTES);
+  }
+
+  /** POST /api/user/reset: sets and returns a new random password (One API's ResetPassword). */
+  async resetPassword(rawEmail: string, token: string): Promise<string> {
+    const email = rawEmail.trim().toLowerCase();
+    if (!(await this.codes.verify('password_reset', email, token))) throw ApiError.badRequest('the reset link is invalid or has expired');
+    const user = await this.users.findByEmail(email);
+    if (!user || user.status === UserStatus.Deleted) throw ApiError.badRequest('the reset link is invalid or has expired');
+    await this.codes.consume('password_reset', email);
+    const password = randomString(12);
+    await this.users.update(user.id, { password: await hashPassword(password) });
+    await this.accounts.publish(user.id);
+    return password;
+  }
+
+  /** POST /api/oauth/email/bind: binds a verified address to the signed-in user. */
+  async bindEmail(user: UserEntity, rawEmail: string, code: string): Promise<void> {
+    const email = rawEmail.trim().toLowerCase();
+    if (!(await this.codes.verify('email_verification', email, code))) throw ApiError.badRequest('code is wrong or has expired');
+    const owner = await this.users.findByEmail(email);
+    if (owner && owner.id !== user.id) throw ApiError.conflict('email is already taken');
+    await this.codes.consume('email_verification', email);
+    await this.users.update(user.id, { email });
+    await this.accounts.publish(user.id);
+  }
+
+  private checkEmailDomain(email: string): void {
+    if (!this.settings.emailDomainRestrictionEnabled) return;
+    const domain = email.slice(email.lastIndexOf('@') + 1);
+    if (!this.settings.emailDomainWhitelist.includes(domain)) {
+      throw ApiError.forbidden('the administrator only allows email addresses from whitelisted domains');
+    }
+  }
+}
