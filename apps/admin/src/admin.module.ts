@@ -12,15 +12,6 @@ import { OptionModule } from './option/option.module';
 import { UserModule } from './user/user.module';
 import { AuthModule } from './auth/auth.module';
 import { OAuthModule } from './oauth/oauth.module';
-import { TokenModule } from './token/token.module';
-import { ChannelModule } from './channel/channel.module';
-import { RedemptionModule } from './redemption/redemption.module';
-import { TopUpModule } from './topup/topup.module';
-import { LogModule } from './log/log.module';
-import { DashboardModule } from './dashboard/dashboard.module';
-import { ModelModule } from './model/model.module';
-import { GroupModule } from './group/group.module';
-import { ChannelJobsModule } from './channel-jobs/channel-jobs.module';
 
 /** Repositories from libs/data, constructed once per process. */
 const repositories = [UserRepository].map((Repo) => ({ provide: Repo, useFactory: (db: Database) => new Repo(db), inject: [Database] }));
@@ -30,7 +21,7 @@ export class AdminModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: AdminModule,
-      imports: [PlatformModule.forRuntime(runtime), ChannelJobsModule, RateLimitModule, MailModule, OptionModule, StatusModule, UserModule, AuthModule, OAuthModule, TokenModule, ChannelModule, RedemptionModule, TopUpModule, LogModule, DashboardModule, ModelModule, GroupModule],
+      imports: [PlatformModule.forRuntime(runtime), RateLimitModule, MailModule, OptionModule, StatusModule, UserModule, AuthModule, OAuthModule],
       providers: [
         ...repositories,
         { provide: APP_FILTER, useValue: new ApiExceptionFilter(runtime.logger) },
