@@ -12,6 +12,7 @@ import { OptionModule } from './option/option.module';
 import { UserModule } from './user/user.module';
 import { AuthModule } from './auth/auth.module';
 import { OAuthModule } from './oauth/oauth.module';
+import { TokenModule } from './token/token.module';
 
 /** Repositories from libs/data, constructed once per process. */
 const repositories = [UserRepository].map((Repo) => ({ provide: Repo, useFactory: (db: Database) => new Repo(db), inject: [Database] }));
@@ -21,7 +22,7 @@ export class AdminModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: AdminModule,
-      imports: [PlatformModule.forRuntime(runtime), RateLimitModule, MailModule, OptionModule, StatusModule, UserModule, AuthModule, OAuthModule],
+      imports: [PlatformModule.forRuntime(runtime), RateLimitModule, MailModule, OptionModule, StatusModule, UserModule, AuthModule, OAuthModule, TokenModule],
       providers: [
         ...repositories,
         { provide: APP_FILTER, useValue: new ApiExceptionFilter(runtime.logger) },
