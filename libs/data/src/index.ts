@@ -16,3 +16,4 @@ export * from './repositories/ability.repository';
 export * from './repositories/channel.repository';
 export * from './repositories/redemption.repository';
 export * from './repositories/log.repository';
+export * from './repositories/channel-job.repository';
