@@ -13,6 +13,7 @@ import { UserModule } from './user/user.module';
 import { AuthModule } from './auth/auth.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { TokenModule } from './token/token.module';
+import { ChannelModule } from './channel/channel.module';
 
 /** Repositories from libs/data, constructed once per process. */
 const repositories = [UserRepository].map((Repo) => ({ provide: Repo, useFactory: (db: Database) => new Repo(db), inject: [Database] }));
@@ -22,7 +23,7 @@ export class AdminModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: AdminModule,
-      imports: [PlatformModule.forRuntime(runtime), RateLimitModule, MailModule, OptionModule, StatusModule, UserModule, AuthModule, OAuthModule, TokenModule],
+      imports: [PlatformModule.forRuntime(runtime), RateLimitModule, MailModule, OptionModule, StatusModule, UserModule, AuthModule, OAuthModule, TokenModule, ChannelModule],
       providers: [
         ...repositories,
         { provide: APP_FILTER, useValue: new ApiExceptionFilter(runtime.logger) },

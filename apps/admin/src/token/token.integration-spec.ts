@@ -1,6 +1,7 @@
 import type { CacheEvent } from '@oneapi/cache';
 import { TokenStatus } from '@oneapi/domain';
 import { describeOnEachDb, type TestUser } from '../testing/admin-harness';
+import { waitFor } from '../testing/wait-for';
 
 describeOnEachDb('/api/token', (get) => {
   let alice: TestUser;
@@ -131,11 +132,3 @@ describeOnEachDb('/api/token', (get) => {
     await h.http().post('/api/token').send({ name: 'x' }).expect(401);
   });
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
