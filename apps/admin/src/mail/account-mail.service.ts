@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { ApiError, ApiErrorCode } from '../common/api-error';
 import { Settings } from '../option/settings';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 
 /** The account mails One API sends (controller/misc.go), in English. */
 @Injectable()
