@@ -47,5 +47,11 @@ module.exports = {
       testTimeout: 120000,
       slowTestThreshold: 30,
     },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/apps/console/e2e/**/*.e2e-spec.ts'],
+      testTimeout: 180000,
+    },
   ],
 };
