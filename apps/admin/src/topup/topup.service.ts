@@ -1,0 +1,35 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RedemptionRepository } from '@oneapi/data';
+import { RUNTIME, type ServiceRuntime } from '@oneapi/platform';
+import { ApiError } from '../common/api-error';
+
+/** Redeeming a code for the current user (One API's TopUp / model.Redeem), exactly once. */
+@Injectable()
+export class TopUpService {
+  constructor(
+    @Inject(RedemptionRepository) private readonly redemptions: RedemptionRepository,
+    @Inject(RUNTIME) private readonly runtime: ServiceRuntime,
+  ) {}
+
+  /** Credits the code's quota to the user; returns the quota added. */
+  async redeem(user: { id: number; username: string }, key: string): Promise<number> {
+    const result = await this.redemptions.redeem(key.trim(), user.id, Math.floor(Date.now() / 1000), (quota) => ({
+      username: user.username,
+      content: `Topped up ${quota} quota with a redemption code`,
+    }));
+    if (!result.ok) {
+      switch (result.reason) {
+        case 'invalid':
+          throw ApiError.badRequest('invalid redemption code');
+        case 'disabled':
+          throw ApiError.badRequest('this redemption code has been disabled');
+        case 'used':
+          throw ApiError.badRequest('this redemption code has already been used');
+        case 'user_unavailable':
+          throw ApiError.forbidden('this user cannot be topped up');
+      }
+    }
+    await this.runtime.bus.publish({ topic: 'user', id: String(user.id) });
+    return result.quota;
+  }
+}
