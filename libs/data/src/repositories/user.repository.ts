@@ -112,12 +112,13 @@ export class UserRepository {
 
   /** One API's SearchUsers: id, username, email or display name matches (deleted users excluded). */
   search(keyword: string, limit = 100): Promise<UserEntity[]> {
-    const like = `%${keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    // '!' as the LIKE escape: a backslash would need different quoting on MySQL and SQLite.
+    const like = `%${keyword.replace(/[!%_]/g, (c) => `!${c}`)}%`;
     const id = /^\d+$/.test(keyword) ? Number(keyword) : -1;
     return this.repo
       .createQueryBuilder('u')
       .where('u.status <> :deleted', { deleted: UserStatus.Deleted })
-      .andWhere("(u.id = :id OR u.username LIKE :like ESCAPE '\\' OR u.email LIKE :like ESCAPE '\\' OR u.display_name LIKE :like ESCAPE '\\')", { id, like })
+      .andWhere("(u.id = :id OR u.username LIKE :like ESCAPE '!' OR u.email LIKE :like ESCAPE '!' OR u.display_name LIKE :like ESCAPE '!')", { id, like })
       .orderBy('u.id', 'DESC')
       .take(limit)
       .getMany();
