@@ -1,2 +1,5 @@
 export * from './enums';
 export * from './channel-types';
+export * from './ratios';
+export * from './quota';
+export * from './options';
