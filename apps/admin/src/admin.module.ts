@@ -16,6 +16,7 @@ import { TokenModule } from './token/token.module';
 import { ChannelModule } from './channel/channel.module';
 import { RedemptionModule } from './redemption/redemption.module';
 import { TopUpModule } from './topup/topup.module';
+import { ChannelJobsModule } from './channel-jobs/channel-jobs.module';
 
 /** Repositories from libs/data, constructed once per process. */
 const repositories = [UserRepository].map((Repo) => ({ provide: Repo, useFactory: (db: Database) => new Repo(db), inject: [Database] }));
@@ -25,7 +26,7 @@ export class AdminModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: AdminModule,
-      imports: [PlatformModule.forRuntime(runtime), RateLimitModule, MailModule, OptionModule, StatusModule, UserModule, AuthModule, OAuthModule, TokenModule, ChannelModule, RedemptionModule, TopUpModule],
+      imports: [PlatformModule.forRuntime(runtime), ChannelJobsModule, RateLimitModule, MailModule, OptionModule, StatusModule, UserModule, AuthModule, OAuthModule, TokenModule, ChannelModule, RedemptionModule, TopUpModule],
       providers: [
         ...repositories,
         { provide: APP_FILTER, useValue: new ApiExceptionFilter(runtime.logger) },
