@@ -73,9 +73,9 @@ export function isKnownOption(key: string): boolean {
   return Object.prototype.hasOwnProperty.call(RULES, key);
 }
 
-/** One API never returns keys ending in Token or Secret (GetOptions). */
+/** One API never returns keys ending in Token or Secret (GetOptions); TurnstileSecretKey is one too. */
 export function isSecretOption(key: string): boolean {
-  return /(Token|Secret)$/.test(key);
+  return /(Token|Secret|SecretKey)$/.test(key);
 }
 
 export function optionDefaults(): Record<string, string> {
