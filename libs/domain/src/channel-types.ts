@@ -129,7 +129,7 @@ function entry(e: Entry): ChannelTypeInfo {
     defaultModels: [...(e.models ?? [])],
     supportsBalance: e.balance ?? false,
     adapter: e.adapter,
-    implemented: e.implemented ?? (e.adapter !== 'unsupported' && e.adapter !== 'anthropic'),
+    implemented: e.implemented ?? e.adapter !== 'unsupported',
   };
 }
 
@@ -183,7 +183,7 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
   entry({
     id: 14,
     name: 'Anthropic Claude',
-    description: 'Anthropic Messages API (native adapter not built yet: the relay answers 501).',
+    description: 'Anthropic Messages API (native): chat, tools and images converted to and from OpenAI shapes.',
     defaultBaseUrl: 'https://api.anthropic.com',
     adapter: 'anthropic',
     models: ['claude-3-haiku-20240307', 'claude-3-5-haiku-20241022', 'claude-3-5-sonnet-20241022', 'claude-3-7-sonnet-20250219', 'claude-sonnet-4-20250514', 'claude-opus-4-20250514'],
@@ -225,7 +225,7 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
   entry({
     id: 24,
     name: 'Google Gemini',
-    description: "Gemini API through Google's OpenAI-compatible endpoint (/v1beta/openai).",
+    description: 'Gemini API (native generateContent): chat, tools, images and embeddings converted to and from OpenAI shapes.',
     defaultBaseUrl: 'https://generativelanguage.googleapis.com',
     adapter: 'gemini',
     models: ['gemini-1.5-flash', 'gemini-1.5-pro', 'gemini-2.0-flash', 'gemini-2.0-flash-lite', 'gemini-2.5-flash', 'gemini-2.5-pro', 'text-embedding-004'],

@@ -80,6 +80,17 @@ export interface IncomingHeaders {
   accept?: string;
 }
 
+/**
+ * Per-request facts that some upstream URLs and headers depend on. Optional so that adapters
+ * and callers written before it keep working; the relay should always pass it.
+ */
+export interface UpstreamRequestInfo {
+  /** The client asked for a stream (Gemini streams from a different URL: `streamGenerateContent?alt=sse`). */
+  stream?: boolean;
+  /** The model sent upstream, after mapping (Anthropic sets a beta header for some models). */
+  model?: string;
+}
+
 /** The upstream wire format: `openai` means bodies and responses pass through unchanged. */
 export type WireFormat = 'openai' | 'anthropic' | 'gemini';
 
@@ -149,13 +160,13 @@ export interface ProviderAdapter {
    * Full upstream URL. `model` is the model after mapping. Throws `ChannelConfigError` when the
    * channel lacks a required base URL, `AdapterNotImplementedError` for undeclared modes.
    */
-  requestUrl(ch: ChannelContext, mode: RelayMode, model: string): string;
+  requestUrl(ch: ChannelContext, mode: RelayMode, model: string, info?: UpstreamRequestInfo): string;
 
   /**
    * Upstream headers: auth plus the carried-over Content-Type/Accept. The relay adds nothing
    * provider-specific; it may add its own (e.g. a request id) and must drop hop-by-hop ones.
    */
-  requestHeaders(ch: ChannelContext, mode: RelayMode, incoming: IncomingHeaders): Record<string, string>;
+  requestHeaders(ch: ChannelContext, mode: RelayMode, incoming: IncomingHeaders, info?: UpstreamRequestInfo): Record<string, string>;
 
   /**
    * Whether the upstream accepts `stream_options: {include_usage: true}` on streamed chat and

@@ -42,10 +42,17 @@ describe('channel-type registry → adapters', () => {
     expect(() => getAdapter(ChannelType.DeepSeek).requestUrl(ctx(36), 'audio.speech', 'm')).toThrow(AdapterNotImplementedError);
   });
 
-  it('marks Anthropic (14) as not implemented for every endpoint', () => {
+  it('serves chat natively for Anthropic (14) and chat + embeddings for Gemini (24)', () => {
     const a = getAdapter(ChannelType.Anthropic);
-    for (const mode of RELAY_MODES) expect(a.endpoints.has(mode)).toBe(false);
-    expect(getChannelType(14)?.implemented).toBe(false);
+    expect(a.wireFormat).toBe('anthropic');
+    expect([...a.endpoints]).toEqual(['chat']);
+    expect(a.convertRequest && a.convertResponse && a.createStreamState && a.convertStreamEvent).toBeTruthy();
+    const g = getAdapter(ChannelType.Gemini);
+    expect(g.wireFormat).toBe('gemini');
+    expect([...g.endpoints].sort()).toEqual(['chat', 'embeddings']);
+    for (const mode of RELAY_MODES.filter((m) => m !== 'chat')) expect(a.endpoints.has(mode)).toBe(false);
+    expect(getChannelType(14)?.implemented).toBe(true);
+    expect(getChannelType(24)?.implemented).toBe(true);
   });
 
   it('declares Azure api_version as a config field with the default', () => {

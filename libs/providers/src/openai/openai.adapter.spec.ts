@@ -36,7 +36,6 @@ describe('OpenAI wire-format adapters', () => {
     [ChannelType.OhMyGPT, 'https://api.ohmygpt.com/v1/chat/completions'],
     [ChannelType.AIProxy, 'https://api.aiproxy.io/v1/chat/completions'],
     [ChannelType.OpenRouter, 'https://openrouter.ai/api/v1/chat/completions'],
-    [ChannelType.Gemini, 'https://generativelanguage.googleapis.com/v1beta/openai/chat/completions'],
     [ChannelType.GeminiOpenAICompatible, 'https://generativelanguage.googleapis.com/v1beta/openai/chat/completions'],
     [ChannelType.Mistral, 'https://api.mistral.ai/v1/chat/completions'],
     [ChannelType.Groq, 'https://api.groq.com/openai/v1/chat/completions'],
