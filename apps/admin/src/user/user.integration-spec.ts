@@ -229,7 +229,10 @@ describe.each(DB_KINDS)('user routes (%s)', (kind) => {
       if (!enabled) return;
       const url = typeof path === 'function' ? path() : path;
       const actor = { anonymous: undefined, common, admin, root: h.root }[who];
-      let req = (h.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[method]!(url);
+      const agent = h.http() as unknown as Record<string, (u: string) => import('supertest').Test>;
+      const send = agent[method];
+      if (!send) throw new Error(`no supertest method ${method}`);
+      let req = send.call(agent, url);
       if (actor) req = req.set('Authorization', actor.accessToken);
       const res = await (body ? req.send(body) : req);
       expect(res.status).toBe(status);
