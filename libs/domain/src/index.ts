@@ -3,3 +3,4 @@ export * from './channel-types';
 export * from './ratios';
 export * from './quota';
 export * from './options';
+export * from './tokenizer';
