@@ -17,6 +17,10 @@ import { ChannelModule } from './channel/channel.module';
 import { RedemptionModule } from './redemption/redemption.module';
 import { TopUpModule } from './topup/topup.module';
 import { ChannelJobsModule } from './channel-jobs/channel-jobs.module';
+import { LogModule } from './log/log.module';
+import { DashboardModule } from './dashboard/dashboard.module';
+import { ModelModule } from './model/model.module';
+import { GroupModule } from './group/group.module';
 
 /** Repositories from libs/data, constructed once per process. */
 const repositories = [UserRepository].map((Repo) => ({ provide: Repo, useFactory: (db: Database) => new Repo(db), inject: [Database] }));
@@ -26,7 +30,7 @@ export class AdminModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: AdminModule,
-      imports: [PlatformModule.forRuntime(runtime), ChannelJobsModule, RateLimitModule, MailModule, OptionModule, StatusModule, UserModule, AuthModule, OAuthModule, TokenModule, ChannelModule, RedemptionModule, TopUpModule],
+      imports: [PlatformModule.forRuntime(runtime), ChannelJobsModule, RateLimitModule, MailModule, OptionModule, StatusModule, UserModule, AuthModule, OAuthModule, TokenModule, ChannelModule, RedemptionModule, TopUpModule, LogModule, DashboardModule, ModelModule, GroupModule],
       providers: [
         ...repositories,
         { provide: APP_FILTER, useValue: new ApiExceptionFilter(runtime.logger) },

@@ -32,12 +32,18 @@ describeOnEachDb(
     });
 
     const as = (u: TestUser) => ({ Authorization: u.accessToken });
+    const harness = () => {
+      const h = get();
+      if (!h) throw new Error('no harness');
+      return h;
+    };
+    const storedKey = async (id: number) => String((await harness().sql<{ key: string }>('SELECT `key` FROM channels WHERE id = ?', [id]))[0]?.key);
     const abilities = async (channelId: number) => {
-      const h = get()!;
+      const h = harness();
       const rows = await h.sql<AbilityRow>('SELECT `group`, model, channel_id, enabled, priority, weight FROM abilities WHERE channel_id = ? ORDER BY `group`, model', [channelId]);
       return rows.map((r) => ({ group: r.group, model: r.model, enabled: Number(r.enabled), priority: Number(r.priority), weight: Number(r.weight) }));
     };
-    const count = async (table: string) => Number((await get()!.sql<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]?.n);
+    const count = async (table: string) => Number((await harness().sql<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]?.n);
 
     it('POST creates a channel with abilities; the key is encrypted at rest and masked in answers', async () => {
       const h = get();
@@ -51,9 +57,9 @@ describeOnEachDb(
       expect(res.body).toMatchObject({ success: true, data: { count: 1 } });
       const id: number = res.body.data.ids[0];
 
-      const stored = await h.sql<{ key: string }>('SELECT `key` FROM channels WHERE id = ?', [id]);
-      expect(stored[0]?.key.startsWith('enc:v1:')).toBe(true);
-      expect(cipher.decrypt(stored[0]!.key)).toBe(key);
+      const stored = await storedKey(id);
+      expect(stored.startsWith('enc:v1:')).toBe(true);
+      expect(cipher.decrypt(stored)).toBe(key);
 
       const one = await h.http().get(`/api/channel/${id}`).set(as(admin)).expect(200);
       expect(one.body.data).toMatchObject({ id, type: 1, name: 'main', key: 'sk-l****mnop', models: 'gpt-4o,gpt-4o-mini', group: 'default,vip', priority: 5, weight: 2, model_mapping: '{"gpt-4":"gpt-4o"}', config: '{"region":"eu"}' });
@@ -95,8 +101,7 @@ describeOnEachDb(
       const id: number = created.body.data.ids[0];
       const res = await h.http().put('/api/channel').set(as(admin)).send({ id, key: '', models: 'b, c', group: 'default,svip', priority: 9 }).expect(200);
       expect(res.body.data).toMatchObject({ id, name: 'upd', models: 'b,c', group: 'default,svip', priority: 9 });
-      const stored = await h.sql<{ key: string }>('SELECT `key` FROM channels WHERE id = ?', [id]);
-      expect(cipher.decrypt(stored[0]!.key)).toBe('sk-keep-this-key-0123456789');
+      expect(cipher.decrypt(await storedKey(id))).toBe('sk-keep-this-key-0123456789');
       expect(await abilities(id)).toEqual([
         { group: 'default', model: 'b', enabled: 1, priority: 9, weight: 0 },
         { group: 'default', model: 'c', enabled: 1, priority: 9, weight: 0 },
@@ -108,15 +113,14 @@ describeOnEachDb(
       expect((await abilities(id)).every((a) => a.enabled === 0)).toBe(true);
 
       await h.http().put('/api/channel').set(as(admin)).send({ id, key: 'sk-new-key-abcdefghijklmnop' }).expect(200);
-      const rekeyed = await h.sql<{ key: string }>('SELECT `key` FROM channels WHERE id = ?', [id]);
-      expect(cipher.decrypt(rekeyed[0]!.key)).toBe('sk-new-key-abcdefghijklmnop');
+      expect(cipher.decrypt(await storedKey(id))).toBe('sk-new-key-abcdefghijklmnop');
       await h.http().put('/api/channel').set(as(admin)).send({ id: 999999, name: 'x' }).expect(404);
     });
 
     it('rejects bad input with 400 naming the field and changes nothing', async () => {
       const h = get();
       if (!h) return;
-      const before = [await count('channels'), await count('abilities')];
+      const [channelsBefore, abilitiesBefore] = [await count('channels'), await count('abilities')];
       const cases: Array<[Record<string, unknown>, RegExp]> = [
         [{ type: 999, key: 'k' }, /type/],
         [{ type: 'openai', key: 'k' }, /type/],
@@ -140,7 +144,7 @@ describeOnEachDb(
       await h.http().put('/api/channel').set(as(admin)).send({ id, model_mapping: '{"x":' }).expect(400);
       await h.http().put('/api/channel').set(as(admin)).send({ id, base_url: '' }).expect(400);
       await h.http().get('/api/channel/abc').set(as(admin)).expect(400);
-      expect([await count('channels'), await count('abilities')]).toEqual([before[0]! + 1, before[1]! + 1]);
+      expect([await count('channels'), await count('abilities')]).toEqual([channelsBefore + 1, abilitiesBefore + 1]);
       await h.http().delete(`/api/channel/${id}`).set(as(admin)).expect(200);
     });
 
@@ -148,9 +152,9 @@ describeOnEachDb(
       const h = get();
       if (!h) return;
       const a = await h.http().post('/api/channel').set(as(admin)).send({ type: ChannelType.OpenAI, key: 'k1\nk2\nk3', name: 'del', models: 'x' }).expect(200);
-      const [id1, id2, id3] = a.body.data.ids as number[];
+      const [id1, id2, id3] = a.body.data.ids as [number, number, number];
       await h.http().delete(`/api/channel/${id1}`).set(as(admin)).expect(200);
-      expect(await abilities(id1!)).toEqual([]);
+      expect(await abilities(id1)).toEqual([]);
       await h.http().get(`/api/channel/${id1}`).set(as(admin)).expect(404);
       await h.http().delete(`/api/channel/${id1}`).set(as(admin)).expect(404);
 
@@ -159,8 +163,8 @@ describeOnEachDb(
       const res = await h.http().delete('/api/channel/disabled').set(as(admin)).expect(200);
       expect(res.body.data).toBe(Number(disabledBefore[0]?.n));
       expect(await h.sql('SELECT id FROM channels WHERE status <> 1')).toEqual([]);
-      expect(await abilities(id2!)).toEqual([]);
-      expect(await abilities(id3!)).toHaveLength(1);
+      expect(await abilities(id2)).toEqual([]);
+      expect(await abilities(id3)).toHaveLength(1);
     });
 
     it('GET /api/channel/models lists the registry and ratio models', async () => {

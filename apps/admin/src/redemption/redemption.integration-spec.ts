@@ -17,9 +17,14 @@ describeOnEachDb('/api/redemption and POST /api/user/topup', (get) => {
   });
 
   const as = (u: TestUser) => ({ Authorization: u.accessToken });
-  const quotaOf = async (id: number) => Number((await get()!.sql<{ quota: number }>('SELECT quota FROM users WHERE id = ?', [id]))[0]?.quota);
+  const harness = () => {
+    const h = get();
+    if (!h) throw new Error('no harness');
+    return h;
+  };
+  const quotaOf = async (id: number) => Number((await harness().sql<{ quota: number }>('SELECT quota FROM users WHERE id = ?', [id]))[0]?.quota);
   const generate = async (name: string, quota: number, count: number): Promise<string[]> => {
-    const res = await get()!.http().post('/api/redemption').set(as(admin)).send({ name, quota, count }).expect(200);
+    const res = await harness().http().post('/api/redemption').set(as(admin)).send({ name, quota, count }).expect(200);
     return res.body.data as string[];
   };
 
