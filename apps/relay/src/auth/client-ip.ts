@@ -1,0 +1,51 @@
+import { BlockList, isIP } from 'node:net';
+
+/** Parses comma-separated addresses/CIDRs into a BlockList; invalid entries are ignored. */
+export function parseCidrList(list: string | readonly string[]): BlockList | null {
+  const items = (typeof list === 'string' ? list.split(',') : list).map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) return null;
+  const bl = new BlockList();
+  let added = 0;
+  for (const item of items) {
+    const [addr, bits] = item.split('/');
+    const family = isIP(addr);
+    if (family === 0) continue;
+    const type = family === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) bl.addAddress(addr, type);
+    else {
+      const prefix = Number(bits);
+      if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32)) continue;
+      bl.addSubnet(addr, prefix, type);
+    }
+    added++;
+  }
+  return added > 0 ? bl : null;
+}
+
+function normalize(ip: string): string {
+  return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+}
+
+/** Whether `ip` is in the list (IPv4-mapped IPv6 addresses are compared as IPv4). */
+export function ipInList(list: BlockList, ip: string): boolean {
+  const addr = normalize(ip);
+  const family = isIP(addr);
+  if (family === 0) return false;
+  return list.check(addr, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * The client address: the socket peer, unless the peer is a trusted proxy, in which case the
+ * right-most X-Forwarded-For entry that is not itself a trusted proxy (the left part of the
+ * header is client-controlled and cannot be believed).
+ */
+export function clientIp(socketIp: string | undefined, forwardedFor: string | string[] | undefined, trusted: BlockList | null): string {
+  const peer = normalize(socketIp ?? '');
+  if (!trusted || !forwardedFor || !ipInList(trusted, peer)) return peer;
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
+    .split(',')
+    .map((s) => normalize(s.trim()))
+    .filter((s) => isIP(s) !== 0);
+  for (let i = hops.length - 1; i >= 0; i--) if (!ipInList(trusted, hops[i])) return hops[i];
+  return hops[0] ?? peer;
+}

@@ -1,0 +1,78 @@
+/**
+ * The one place the relay calls @oneapi/domain for prices and token counts (ratios, quota maths,
+ * option registry and tokenizer live there; the relay keeps no copy of them).
+ */
+import {
+  countInputTokens as domainCountInput,
+  countMessagesTokens as domainCountMessages,
+  countTextTokens as domainCountText,
+  getCompletionRatio,
+  getGroupRatio,
+  getImageRatio,
+  audioPreConsumedQuota,
+  imageQuota,
+  speechQuota,
+  transcriptionQuota,
+  lookupModelRatio,
+  preConsumedQuota,
+  preloadTokenizer,
+  readOptions,
+  settleQuota,
+} from '@oneapi/domain';
+import type { Ratios, RelayOptions } from './pricing';
+
+export interface PricingView {
+  options: RelayOptions;
+  ratios(model: string, group: string): Ratios | null;
+  reserve(prompt: number, maxTokens: number | null, r: Ratios): number;
+  settle(prompt: number, completion: number, r: Ratios): number;
+  image(model: string, size: string | undefined, quality: string | undefined, n: number, r: Ratios): number;
+  speech(text: string, r: Ratios): number;
+  audioReserve(r: Ratios): number;
+  transcription(textTokens: number, r: Ratios): number;
+  textTokens(text: string, model: string): number;
+  messagesTokens(messages: unknown[], model: string): number;
+  inputTokens(input: unknown, model: string): number;
+}
+
+/** A typed, memoisable view of the options table for one options revision. */
+export function pricingView(raw: Readonly<Record<string, string>>): PricingView {
+  const o = readOptions(raw);
+  const counting = { approximate: o.ApproximateTokenEnabled };
+  const options: RelayOptions = {
+    retryTimes: o.RetryTimes,
+    autoDisable: o.AutomaticDisableChannelEnabled,
+    preConsumedQuota: o.PreConsumedQuota,
+    quotaPerUnit: o.QuotaPerUnit,
+    displayInCurrency: o.DisplayInCurrencyEnabled,
+    displayTokenStat: o.DisplayTokenStatEnabled,
+  };
+  return {
+    options,
+    ratios(model, group) {
+      const m = lookupModelRatio(model, o.ModelRatio);
+      if (!m.known && o.RefuseUnknownModel) return null;
+      return { modelRatio: m.ratio, completionRatio: getCompletionRatio(model, o.CompletionRatio), groupRatio: getGroupRatio(group, o.GroupRatio) };
+    },
+    reserve: (promptTokens, maxTokens, r) =>
+      preConsumedQuota({ promptTokens, maxTokens, preConsumedQuota: o.PreConsumedQuota, modelRatio: r.modelRatio, groupRatio: r.groupRatio }),
+    settle: (promptTokens, completionTokens, r) =>
+      settleQuota({ promptTokens, completionTokens, modelRatio: r.modelRatio, completionRatio: r.completionRatio, groupRatio: r.groupRatio }),
+    image: (model, size, quality, n, r) =>
+      imageQuota({ modelRatio: r.modelRatio, groupRatio: r.groupRatio, imageRatio: getImageRatio(model, size ?? '1024x1024', quality), n }),
+    speech: (text, r) => speechQuota({ text, modelRatio: r.modelRatio, groupRatio: r.groupRatio }),
+    audioReserve: (r) => audioPreConsumedQuota({ preConsumedQuota: o.PreConsumedQuota, modelRatio: r.modelRatio, groupRatio: r.groupRatio }),
+    transcription: (textTokens, r) => transcriptionQuota({ textTokens, modelRatio: r.modelRatio, groupRatio: r.groupRatio }),
+    // The tokenizer bounds its own work per call (long runs sliced, sampled past a budget), so
+    // counting on the event loop is safe even for megabyte prompts.
+    textTokens: (text, model) => domainCountText(model, text, counting),
+    messagesTokens: (messages, model) => domainCountMessages(model, messages as Parameters<typeof domainCountMessages>[1], counting),
+    inputTokens: (input, model) => domainCountInput(model, input as Parameters<typeof domainCountInput>[1], counting),
+  };
+}
+
+
+/** Loads the BPE ranks once at boot so no request pays for it (seconds on a busy box). */
+export function preloadTokenCounting(): void {
+  preloadTokenizer();
+}

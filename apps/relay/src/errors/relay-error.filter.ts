@@ -1,0 +1,109 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RelayErrorCode, RelayException, UpstreamHttpError } from './relay.exception';
+
+/** OpenAI's error body: what every OpenAI SDK parses into its error classes. */
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export const REQUEST_ID_HEADER = 'X-Oneapi-Request-Id';
+
+/** HTTP status of each relay error code (exhaustive: a new code fails the type check here). */
+export function statusOf(code: RelayErrorCode): number {
+  switch (code) {
+    case RelayErrorCode.MissingApiKey:
+    case RelayErrorCode.InvalidApiKey:
+    case RelayErrorCode.TokenExpired:
+    case RelayErrorCode.TokenExhausted:
+      return 401;
+    case RelayErrorCode.TokenDisabled:
+    case RelayErrorCode.UserDisabled:
+    case RelayErrorCode.ModelNotAllowed:
+    case RelayErrorCode.IpNotAllowed:
+    case RelayErrorCode.ChannelPinForbidden:
+    case RelayErrorCode.InsufficientTokenQuota:
+    case RelayErrorCode.InsufficientUserQuota:
+      return 403;
+    case RelayErrorCode.InvalidRequest:
+    case RelayErrorCode.ChannelPinInvalid:
+      return 400;
+    case RelayErrorCode.ModelNotFound:
+    case RelayErrorCode.NotFound:
+      return 404;
+    case RelayErrorCode.BodyTooLarge:
+      return 413;
+    case RelayErrorCode.UnsupportedMediaType:
+      return 415;
+    case RelayErrorCode.UpstreamSaturated:
+      return 429;
+    case RelayErrorCode.ApiNotImplemented:
+      return 501;
+    case RelayErrorCode.UpstreamError:
+    case RelayErrorCode.UpstreamUnreachable:
+      return 502;
+    case RelayErrorCode.NoAvailableChannel:
+    case RelayErrorCode.ServiceUnavailable:
+      return 503;
+    case RelayErrorCode.UpstreamTimeout:
+      return 504;
+    case RelayErrorCode.Internal:
+      return 500;
+  }
+}
+
+function typeOf(status: number): string {
+  if (status === 400 || status === 404 || status === 413 || status === 415) return 'invalid_request_error';
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 429) return 'rate_limit_error';
+  return 'one_api_error';
+}
+
+/**
+ * The relay's one exception filter: any error → `{status, body}` in OpenAI's shape with the
+ * request id appended to the message (as One API does), never a stack trace or upstream URL.
+ */
+export function toOpenAIError(error: unknown, requestId: string): { status: number; body: OpenAIErrorBody } {
+  const suffix = ` (request id: ${requestId})`;
+  if (error instanceof RelayException) {
+    const status = statusOf(error.code);
+    return { status, body: { error: { message: error.message + suffix, type: typeOf(status), param: error.param, code: error.code } } };
+  }
+  if (error instanceof UpstreamHttpError) {
+    return { status: error.status, body: { error: { ...error.error, message: error.error.message + suffix } } };
+  }
+  // Fastify's own errors (body limit, content-type parser, JSON syntax).
+  const fe = error as { statusCode?: number; code?: string; message?: string };
+  if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const status = fe.statusCode;
+    const code =
+      status === 413 ? RelayErrorCode.BodyTooLarge : status === 415 ? RelayErrorCode.UnsupportedMediaType : RelayErrorCode.InvalidRequest;
+    const message = status === 413 ? 'request body is too large' : (fe.message ?? 'bad request');
+    return { status, body: { error: { message: message + suffix, type: typeOf(status), param: null, code } } };
+  }
+  return {
+    status: 500,
+    body: { error: { message: 'internal error' + suffix, type: 'one_api_error', param: null, code: RelayErrorCode.Internal } },
+  };
+}
+
+/** Sends an error on a reply that has not started (or on the raw socket after hijack). */
+export function sendRelayError(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
+  const { status, body } = toOpenAIError(error, request.id);
+  if (reply.sent || reply.raw.headersSent) {
+    if (!reply.raw.writableEnded) reply.raw.end();
+    return;
+  }
+  const json = JSON.stringify(body);
+  if ((reply as { hijacked?: boolean }).hijacked) {
+    reply.raw.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(json),
+      [REQUEST_ID_HEADER]: request.id,
+      'access-control-allow-origin': '*',
+    });
+    reply.raw.end(json);
+    return;
+  }
+  void reply.code(status).header(REQUEST_ID_HEADER, request.id).type('application/json').send(json);
+}

@@ -1,0 +1,54 @@
+/** Every error the relay answers with itself; the filter maps each to its HTTP status. */
+export enum RelayErrorCode {
+  MissingApiKey = 'missing_api_key',
+  InvalidApiKey = 'invalid_api_key',
+  TokenExpired = 'token_expired',
+  TokenExhausted = 'token_exhausted',
+  TokenDisabled = 'token_disabled',
+  UserDisabled = 'user_disabled',
+  ModelNotAllowed = 'model_not_allowed',
+  IpNotAllowed = 'ip_not_allowed',
+  ChannelPinForbidden = 'channel_pin_forbidden',
+  ChannelPinInvalid = 'invalid_channel_id',
+  InsufficientTokenQuota = 'insufficient_token_quota',
+  InsufficientUserQuota = 'insufficient_user_quota',
+  InvalidRequest = 'invalid_request_error',
+  BodyTooLarge = 'request_body_too_large',
+  UnsupportedMediaType = 'unsupported_media_type',
+  ModelNotFound = 'model_not_found',
+  NotFound = 'not_found',
+  ApiNotImplemented = 'api_not_implemented',
+  NoAvailableChannel = 'no_available_channel',
+  UpstreamSaturated = 'upstream_saturated',
+  UpstreamTimeout = 'upstream_timeout',
+  UpstreamUnreachable = 'upstream_unreachable',
+  UpstreamError = 'upstream_error',
+  ServiceUnavailable = 'service_unavailable',
+  Internal = 'internal_error',
+}
+
+/** A relay failure with its code; `param` names the offending request field when there is one. */
+export class RelayException extends Error {
+  constructor(
+    readonly code: RelayErrorCode,
+    message: string,
+    readonly param: string | null = null,
+  ) {
+    super(message);
+    this.name = 'RelayException';
+  }
+}
+
+/**
+ * An upstream's own error answer, passed to the client with the upstream's status and OpenAI
+ * error body (One API relays these as they are, minus anything that could leak the channel).
+ */
+export class UpstreamHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: { message: string; type: string; param: string | null; code: string | null },
+  ) {
+    super(error.message);
+    this.name = 'UpstreamHttpError';
+  }
+}

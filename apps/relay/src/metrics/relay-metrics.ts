@@ -1,0 +1,55 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/** The relay's Prometheus series, registered on the runtime's registry (served at /metrics). */
+export class RelayMetrics {
+  readonly requests: Counter<'endpoint' | 'status' | 'stream'>;
+  readonly latency: Histogram<'endpoint' | 'stream'>;
+  readonly ttft: Histogram<'endpoint'>;
+  readonly upstreamErrors: Counter<'channel' | 'status'>;
+  readonly retries: Counter<'endpoint'>;
+
+  constructor(registry: Registry) {
+    // One set per registry (a second app on the same runtime reuses the series).
+    const existing = registry.getSingleMetric('oneapi_relay_requests_total');
+    if (existing) {
+      this.requests = existing as Counter<'endpoint' | 'status' | 'stream'>;
+      this.latency = registry.getSingleMetric('oneapi_relay_request_duration_seconds') as Histogram<'endpoint' | 'stream'>;
+      this.ttft = registry.getSingleMetric('oneapi_relay_time_to_first_token_seconds') as Histogram<'endpoint'>;
+      this.upstreamErrors = registry.getSingleMetric('oneapi_relay_upstream_errors_total') as Counter<'channel' | 'status'>;
+      this.retries = registry.getSingleMetric('oneapi_relay_retries_total') as Counter<'endpoint'>;
+      return;
+    }
+    this.requests = new Counter({
+      name: 'oneapi_relay_requests_total',
+      help: 'Relay requests by endpoint, final HTTP status and stream flag',
+      labelNames: ['endpoint', 'status', 'stream'],
+      registers: [registry],
+    });
+    this.latency = new Histogram({
+      name: 'oneapi_relay_request_duration_seconds',
+      help: 'Time from request arrival to the end of the response',
+      labelNames: ['endpoint', 'stream'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [registry],
+    });
+    this.ttft = new Histogram({
+      name: 'oneapi_relay_time_to_first_token_seconds',
+      help: 'Time from request arrival to the first streamed byte sent to the client',
+      labelNames: ['endpoint'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+    this.upstreamErrors = new Counter({
+      name: 'oneapi_relay_upstream_errors_total',
+      help: 'Failed upstream attempts by channel id and status (0 = connection error or timeout)',
+      labelNames: ['channel', 'status'],
+      registers: [registry],
+    });
+    this.retries = new Counter({
+      name: 'oneapi_relay_retries_total',
+      help: 'Upstream attempts retried on another channel',
+      labelNames: ['endpoint'],
+      registers: [registry],
+    });
+  }
+}

@@ -1,0 +1,226 @@
+import type { Logger } from 'pino';
+import type { CacheBus } from '@oneapi/cache';
+import { RelayChannelRepository, type Database, type RelayChannelRow } from '@oneapi/data';
+import { ChannelStatus } from '@oneapi/domain';
+import { getAdapter, type ChannelContext, type ProviderAdapter } from '@oneapi/providers';
+
+/** A channel ready to receive requests: parsed once per routing-table build. */
+export interface RouteChannel {
+  id: number;
+  name: string;
+  type: number;
+  status: number;
+  priority: number;
+  weight: number;
+  models: readonly string[];
+  modelMapping: ReadonlyMap<string, string>;
+  systemPrompt: string;
+  ctx: ChannelContext;
+  adapter: ProviderAdapter;
+}
+
+interface Tier {
+  priority: number;
+  channels: RouteChannel[];
+}
+
+interface RoutingTable {
+  channels: Map<number, RouteChannel>;
+  /** group → model → tiers by descending priority. */
+  routes: Map<string, Map<string, Tier[]>>;
+}
+
+function parseJsonObject(raw: string): Record<string, unknown> {
+  if (!raw.trim()) return {};
+  try {
+    const v: unknown = JSON.parse(raw);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function toRouteChannel(row: RelayChannelRow): RouteChannel {
+  const mapping = new Map<string, string>();
+  for (const [from, to] of Object.entries(parseJsonObject(row.modelMapping))) {
+    if (typeof to === 'string' && to !== '' && to !== from) mapping.set(from, to);
+  }
+  const config: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parseJsonObject(row.config))) if (v !== null && v !== undefined) config[k] = String(v);
+  // Channels imported from old One API versions keep Azure's api-version in `other`.
+  if (!config.api_version && row.other) config.api_version = row.other;
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    status: row.status,
+    priority: row.priority,
+    weight: row.weight,
+    models: row.models
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean),
+    modelMapping: mapping,
+    systemPrompt: row.systemPrompt,
+    // CHANNEL_KEY_SECRET decryption belongs here once libs/data provides it (keys are stored plain until then).
+    ctx: { id: row.id, type: row.type, key: row.key, baseUrl: row.baseUrl, config },
+    adapter: getAdapter(row.type),
+  };
+}
+
+/** Picks one channel by weight; weights ≤ 0 count as 1 so a zero-weight channel is still reachable. */
+function weightedPick(list: readonly RouteChannel[]): RouteChannel {
+  if (list.length === 1) return list[0];
+  let sum = 0;
+  for (const c of list) sum += c.weight > 0 ? c.weight : 1;
+  let r = Math.random() * sum;
+  for (const c of list) {
+    r -= c.weight > 0 ? c.weight : 1;
+    if (r < 0) return c;
+  }
+  return list[list.length - 1];
+}
+
+/**
+ * Routing through abilities (SPEC section 6): group + model → enabled channels of the highest
+ * priority, weighted random. The whole table lives in memory and is rebuilt in the background on
+ * a `channels` cache event or after CACHE_TTL_SECONDS, so routing never reads the database on a
+ * warm request. Channels that just failed are cooled down for CHANNEL_COOLDOWN_SECONDS.
+ */
+export class ChannelRouter {
+  private table: RoutingTable | null = null;
+  private loading: Promise<RoutingTable> | null = null;
+  private loadedAt = 0;
+  private dirty = false;
+  private readonly cooldown = new Map<number, number>();
+  private readonly repo: RelayChannelRepository;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    db: Database,
+    bus: CacheBus,
+    private readonly logger: Logger,
+    private readonly ttlMs: number,
+    private readonly cooldownMs: number,
+  ) {
+    this.repo = new RelayChannelRepository(db);
+    this.unsubscribe = bus.subscribe((e) => {
+      if (e.topic === 'channels') this.invalidate();
+    });
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  /** Marks the table stale; the next request triggers a background rebuild (it still routes on the old one). */
+  invalidate(): void {
+    this.dirty = true;
+    if (this.table) void this.reload();
+  }
+
+  /** Rebuilds the table now (shared with any rebuild already running). */
+  reload(): Promise<RoutingTable> {
+    if (this.loading) return this.loading;
+    this.dirty = false;
+    this.loading = this.build()
+      .then((t) => {
+        this.table = t;
+        this.loadedAt = Date.now();
+        return t;
+      })
+      .finally(() => {
+        this.loading = null;
+      });
+    this.loading.catch((error: Error) => this.logger.warn({ err: error.message }, 'routing table reload failed'));
+    return this.loading;
+  }
+
+  private async build(): Promise<RoutingTable> {
+    const [rows, abilities] = await Promise.all([this.repo.loadChannels(), this.repo.loadEnabledAbilities()]);
+    const channels = new Map<number, RouteChannel>();
+    for (const row of rows) channels.set(row.id, toRouteChannel(row));
+    const routes = new Map<string, Map<string, Tier[]>>();
+    for (const a of abilities) {
+      const ch = channels.get(a.channelId);
+      if (!ch || ch.status !== ChannelStatus.Enabled) continue;
+      let byModel = routes.get(a.group);
+      if (!byModel) routes.set(a.group, (byModel = new Map()));
+      let tiers = byModel.get(a.model);
+      if (!tiers) byModel.set(a.model, (tiers = []));
+      let tier = tiers.find((t) => t.priority === a.priority);
+      if (!tier) tiers.push((tier = { priority: a.priority, channels: [] }));
+      tier.channels.push(a.weight === ch.weight ? ch : { ...ch, weight: a.weight });
+    }
+    for (const byModel of routes.values()) for (const tiers of byModel.values()) tiers.sort((x, y) => y.priority - x.priority);
+    return { channels, routes };
+  }
+
+  /** The current table; loads it on first use and refreshes it in the background when stale. */
+  async current(): Promise<RoutingTable> {
+    const t = this.table;
+    if (t) {
+      if (this.dirty || Date.now() - this.loadedAt > this.ttlMs) void this.reload();
+      return t;
+    }
+    return this.reload();
+  }
+
+  /** Synchronous access for the hot path once loaded. */
+  peek(): RoutingTable | null {
+    if (this.table && (this.dirty || Date.now() - this.loadedAt > this.ttlMs)) void this.reload();
+    return this.table;
+  }
+
+  /**
+   * Chooses a channel for group + model, skipping `exclude` (channels already tried for this
+   * request) and cooling-down channels; when only cooling channels remain on the first attempt
+   * they are used anyway (a cooled channel beats a certain 503).
+   */
+  select(table: RoutingTable, group: string, model: string, exclude: ReadonlySet<number>): RouteChannel | null {
+    const tiers = table.routes.get(group)?.get(model);
+    if (!tiers) return null;
+    const now = Date.now();
+    let fallback: RouteChannel[] | null = null;
+    for (const tier of tiers) {
+      const ok: RouteChannel[] = [];
+      for (const c of tier.channels) {
+        if (exclude.has(c.id)) continue;
+        const until = this.cooldown.get(c.id);
+        if (until !== undefined && until > now) {
+          if (!fallback) fallback = [];
+          fallback.push(c);
+          continue;
+        }
+        ok.push(c);
+      }
+      if (ok.length) return weightedPick(ok);
+    }
+    if (fallback && exclude.size === 0) return weightedPick(fallback);
+    return null;
+  }
+
+  /** Models the group can be routed to (for `/v1/models` when the token has no allow-list). */
+  modelsOfGroup(table: RoutingTable, group: string): string[] {
+    return [...(table.routes.get(group)?.keys() ?? [])].sort();
+  }
+
+  coolDown(channelId: number): void {
+    if (this.cooldownMs > 0) this.cooldown.set(channelId, Date.now() + this.cooldownMs);
+  }
+
+  /** Persists an automatic disable (status 3) and drops the channel from this node's table at once. */
+  async disable(channelId: number): Promise<boolean> {
+    const changed = await this.repo.disableChannel(channelId, ChannelStatus.AutoDisabled);
+    const t = this.table;
+    if (t) {
+      for (const byModel of t.routes.values()) {
+        for (const tiers of byModel.values()) for (const tier of tiers) tier.channels = tier.channels.filter((c) => c.id !== channelId);
+      }
+      const ch = t.channels.get(channelId);
+      if (ch) t.channels.set(channelId, { ...ch, status: ChannelStatus.AutoDisabled });
+    }
+    this.invalidate();
+    return changed;
+  }
+}

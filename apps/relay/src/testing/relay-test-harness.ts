@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createRuntimeFromEnv, type ServiceRuntime } from '@oneapi/platform';
+import { createTestDatabase, type DbKind, type TestDatabase } from '@oneapi/testing';
+import { createRelayApp } from '../relay.app';
+import { RelayServices } from '../relay.services';
+
+export interface SeedUser {
+  username?: string;
+  role?: number;
+  status?: number;
+  quota?: number;
+  group?: string;
+}
+
+export interface SeedToken {
+  userId: number;
+  key?: string;
+  name?: string;
+  status?: number;
+  remainQuota?: number;
+  unlimitedQuota?: boolean;
+  expiredTime?: number;
+  models?: string;
+  subnet?: string;
+}
+
+export interface SeedChannel {
+  type?: number;
+  key?: string;
+  name?: string;
+  baseUrl: string;
+  models: string[];
+  groups?: string[];
+  priority?: number;
+  weight?: number;
+  status?: number;
+  modelMapping?: Record<string, string>;
+}
+
+/** A relay listening on 127.0.0.1:<ephemeral> over a fresh test database, plus seeding helpers. */
+export interface RelayHarness {
+  kind: DbKind;
+  db: TestDatabase;
+  runtime: ServiceRuntime;
+  app: NestFastifyApplication;
+  services: RelayServices;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** `http://127.0.0.1:<port>/v1` for the OpenAI SDK's baseURL. */
+  baseURL: string;
+  sql<T = Record<string, unknown>>(query: string, params?: unknown[]): Promise<T[]>;
+  createUser(u?: SeedUser): Promise<number>;
+  /** Returns the client key `sk-<key>`. */
+  createToken(t: SeedToken): Promise<string>;
+  createChannel(c: SeedChannel): Promise<number>;
+  setOption(key: string, value: string): Promise<void>;
+  /** Rebuilds the routing table and drops cached tokens/users (after seeding mid-suite). */
+  refresh(): Promise<void>;
+  /** Writes pending log rows and batched counters. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startRelayHarness(kind: DbKind, env: Record<string, string> = {}): Promise<RelayHarness> {
+  const db = await createTestDatabase(kind);
+  const runtime = await createRuntimeFromEnv('relay', { ...db.env, SESSION_SECRET: randomBytes(24).toString('hex'), CHANNEL_COOLDOWN_SECONDS: '0', ...env });
+  const app = await createRelayApp(runtime);
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const services = app.get(RelayServices);
+  const sql = <T>(query: string, params: unknown[] = []) => runtime.db.source.query(query, params) as Promise<T[]>;
+  const insertId = async (query: string, params: unknown[]) => {
+    await sql(query, params);
+    const rows = await sql<{ id: number }>(kind === 'sqlite' ? 'SELECT last_insert_rowid() AS id' : 'SELECT LAST_INSERT_ID() AS id');
+    return Number(rows[0].id);
+  };
+  const now = Math.floor(Date.now() / 1000);
+
+  const h: RelayHarness = {
+    kind,
+    db,
+    runtime,
+    app,
+    services,
+    url: `http://127.0.0.1:${port}`,
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    sql,
+    createUser: (u = {}) =>
+      insertId('INSERT INTO users (username, password, display_name, role, status, quota, `group`, access_token, aff_code) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)', [
+        u.username ?? `u${randomBytes(4).toString('hex')}`,
+        'x',
+        '',
+        u.role ?? 1,
+        u.status ?? 1,
+        u.quota ?? 100_000_000,
+        u.group ?? 'default',
+      ]),
+    createToken: async (t) => {
+      const key = t.key ?? randomBytes(24).toString('hex');
+      await sql(
+        'INSERT INTO tokens (user_id, `key`, status, name, created_time, accessed_time, expired_time, remain_quota, unlimited_quota, used_quota, models, subnet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)',
+        [t.userId, key, t.status ?? 1, t.name ?? 'test', now, now, t.expiredTime ?? -1, t.remainQuota ?? 0, t.unlimitedQuota ?? true ? 1 : 0, t.models ?? '', t.subnet ?? ''],
+      );
+      return `sk-${key}`;
+    },
+    createChannel: async (c) => {
+      const groups = c.groups ?? ['default'];
+      const id = await insertId(
+        'INSERT INTO channels (type, `key`, status, name, weight, priority, created_time, base_url, models, `group`, model_mapping, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [c.type ?? 1, c.key ?? 'sk-upstream', c.status ?? 1, c.name ?? 'test channel', c.weight ?? 0, c.priority ?? 0, now, c.baseUrl, c.models.join(','), groups.join(','), JSON.stringify(c.modelMapping ?? {}), '{}'],
+      );
+      for (const g of groups) {
+        for (const m of c.models) {
+          await sql('INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES (?, ?, ?, ?, ?, ?)', [
+            g,
+            m,
+            id,
+            (c.status ?? 1) === 1 ? 1 : 0,
+            c.priority ?? 0,
+            c.weight ?? 0,
+          ]);
+        }
+      }
+      return id;
+    },
+    setOption: (key, value) => runtime.options.set(key, value),
+    refresh: async () => {
+      services.auth.tokens.clear();
+      services.auth.users.clear();
+      await services.router.reload();
+    },
+    flush: () => services.flush(),
+    close: async () => {
+      await app.close();
+      await runtime.close();
+      await db.drop();
+    },
+  };
+  return h;
+}
+
+/** Polls until `fn` returns a truthy value (no sleeps to wait for state). */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
