@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import { DEFAULT_SYSTEM_NAME } from '@oneapi/domain';
 import type { OptionsStore } from './options-store';
 
 /** The SMTP options (One API's `SMTPServer`, `SMTPPort`, `SMTPAccount`, `SMTPFrom`, `SMTPToken`). */
@@ -38,7 +39,7 @@ export function smtpSettingsFromOptions(options: Readonly<Record<string, string>
     account,
     from: (options['SMTPFrom'] ?? '').trim() || account,
     token: options['SMTPToken'] ?? '',
-    senderName: (options['SystemName'] ?? '').trim() || 'One API',
+    senderName: (options['SystemName'] ?? '').trim() || DEFAULT_SYSTEM_NAME,
   };
 }
 

@@ -24,7 +24,7 @@ export class AuthService {
   ) {}
 
   async login(login: string, password: string): Promise<UserEntity> {
-    if (!this.settings.passwordLoginEnabled) throw ApiError.forbidden('password login has been disabled by the administrator');
+    if (!this.settings.options.PasswordLoginEnabled) throw ApiError.forbidden('password login has been disabled by the administrator');
     const user = await this.users.findByLogin(login.trim());
     const live = user && user.status !== UserStatus.Deleted ? user : null;
     const valid = await verifyPassword(password, live?.password ?? DUMMY_HASH);
@@ -34,12 +34,12 @@ export class AuthService {
   }
 
   async register(dto: RegisterDto): Promise<UserEntity> {
-    if (!this.settings.registerEnabled) throw ApiError.forbidden('new user registration has been disabled by the administrator');
-    if (!this.settings.passwordRegisterEnabled) {
+    if (!this.settings.options.RegisterEnabled) throw ApiError.forbidden('new user registration has been disabled by the administrator');
+    if (!this.settings.options.PasswordRegisterEnabled) {
       throw ApiError.forbidden('registration with a password has been disabled; sign up with a third-party account');
     }
     let email: string | undefined;
-    if (this.settings.emailVerificationEnabled) {
+    if (this.settings.options.EmailVerificationEnabled) {
       if (!dto.email || !dto.verification_code) throw ApiError.badRequest('email and verification_code are required: email verification is enabled');
       email = dto.email.trim().toLowerCase();
       this.checkEmailDomain(email);
@@ -106,9 +106,9 @@ export class AuthService {
   }
 
   private checkEmailDomain(email: string): void {
-    if (!this.settings.emailDomainRestrictionEnabled) return;
+    if (!this.settings.options.EmailDomainRestrictionEnabled) return;
     const domain = email.slice(email.lastIndexOf('@') + 1);
-    if (!this.settings.emailDomainWhitelist.includes(domain)) {
+    if (!this.settings.options.EmailDomainWhitelist.includes(domain)) {
       throw ApiError.forbidden('the administrator only allows email addresses from whitelisted domains');
     }
   }

@@ -22,12 +22,12 @@ export class TurnstileGuard implements CanActivate {
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    if (!this.settings.turnstileCheckEnabled) return true;
+    if (!this.settings.options.TurnstileCheckEnabled) return true;
     const req = ctx.switchToHttp().getRequest<FastifyRequest<{ Querystring: { turnstile?: string } }>>();
     const token = typeof req.query?.turnstile === 'string' ? req.query.turnstile : '';
     if (!token) throw ApiError.badRequest('turnstile: the Turnstile token is missing');
     const form = new URLSearchParams({
-      secret: this.settings.string('TurnstileSecretKey'),
+      secret: this.settings.options.TurnstileSecretKey,
       response: token,
       remoteip: this.limits.clientIp(req),
     });

@@ -17,14 +17,14 @@ export class AccountMailService {
   ) {}
 
   async sendVerificationCode(email: string, code: string, validMinutes: number): Promise<void> {
-    const name = escapeHtml(this.settings.systemName);
-    await this.send(email, `${this.settings.systemName} email verification`, `<p>Hello,</p><p>you are verifying your email address for ${name}.</p>` +
+    const name = escapeHtml(this.settings.options.SystemName);
+    await this.send(email, `${this.settings.options.SystemName} email verification`, `<p>Hello,</p><p>you are verifying your email address for ${name}.</p>` +
       `<p>Your verification code is: <strong>${escapeHtml(code)}</strong></p><p>It is valid for ${validMinutes} minutes. If this was not you, ignore this mail.</p>`);
   }
 
   async sendPasswordReset(email: string, userName: string, link: string, validMinutes: number): Promise<void> {
-    const name = escapeHtml(this.settings.systemName);
-    await this.send(email, `${this.settings.systemName} password reset`, `<p>Hello ${escapeHtml(userName)},</p><p>you asked to reset your ${name} password.</p>` +
+    const name = escapeHtml(this.settings.options.SystemName);
+    await this.send(email, `${this.settings.options.SystemName} password reset`, `<p>Hello ${escapeHtml(userName)},</p><p>you asked to reset your ${name} password.</p>` +
       `<p>Open this link to reset it: <a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p><p>The link is valid for ${validMinutes} minutes. If this was not you, ignore this mail.</p>`);
   }
 

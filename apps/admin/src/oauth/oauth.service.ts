@@ -30,13 +30,13 @@ export class OAuthService {
 
   /** Exchanges the code at GITHUB_OAUTH_URL and reads the account from GITHUB_API_URL. */
   async gitHubUser(code: string): Promise<GitHubUser> {
-    if (!this.settings.githubOAuthEnabled) throw ApiError.forbidden('GitHub login is not enabled by the administrator');
+    if (!this.settings.options.GitHubOAuthEnabled) throw ApiError.forbidden('GitHub login is not enabled by the administrator');
     if (!code) throw ApiError.badRequest('code is required');
     const env = this.runtime.config.env;
     const token = await this.fetchJson<{ access_token?: string; error?: string }>(`${env.GITHUB_OAUTH_URL.replace(/\/+$/, '')}/login/oauth/access_token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ client_id: this.settings.string('GitHubClientId'), client_secret: this.settings.string('GitHubClientSecret'), code }),
+      body: JSON.stringify({ client_id: this.settings.options.GitHubClientId, client_secret: this.settings.options.GitHubClientSecret, code }),
     }, 'GitHub');
     if (!token.access_token) throw ApiError.badRequest(`GitHub refused the code${token.error ? ` (${token.error})` : ''}`);
     const user = await this.fetchJson<{ login?: string; name?: string | null; email?: string | null }>(`${env.GITHUB_API_URL.replace(/\/+$/, '')}/user`, {
@@ -50,7 +50,7 @@ export class OAuthService {
   async loginWithGitHub(gh: GitHubUser): Promise<UserEntity> {
     const existing = await this.users.findByGitHubId(gh.login);
     if (existing) return this.usable(existing);
-    if (!this.settings.registerEnabled) throw ApiError.forbidden('new user registration has been disabled by the administrator');
+    if (!this.settings.options.RegisterEnabled) throw ApiError.forbidden('new user registration has been disabled by the administrator');
     return this.signUp((n) => ({ username: `github_${n}`, displayName: gh.name || 'GitHub User', email: gh.email, githubId: gh.login }));
   }
 
@@ -65,11 +65,11 @@ export class OAuthService {
 
   /** Resolves a WeChat verification code through the WeChat Server (`WeChatServerAddress`). */
   async weChatId(code: string): Promise<string> {
-    if (!this.settings.wechatAuthEnabled) throw ApiError.forbidden('WeChat login is not enabled by the administrator');
+    if (!this.settings.options.WeChatAuthEnabled) throw ApiError.forbidden('WeChat login is not enabled by the administrator');
     if (!code) throw ApiError.badRequest('code is required');
-    const server = this.settings.string('WeChatServerAddress').replace(/\/+$/, '');
+    const server = this.settings.options.WeChatServerAddress.replace(/\/+$/, '');
     const res = await this.fetchJson<{ success?: boolean; message?: string; data?: string }>(`${server}/api/wechat/user?code=${encodeURIComponent(code)}`, {
-      headers: { authorization: this.settings.string('WeChatServerToken') },
+      headers: { authorization: this.settings.options.WeChatServerToken },
     }, 'the WeChat server');
     if (!res.success) throw ApiError.badRequest(res.message ? `WeChat: ${res.message}` : 'the WeChat code is wrong or has expired');
     if (!res.data) throw ApiError.badRequest('the WeChat code is wrong or has expired');
@@ -79,7 +79,7 @@ export class OAuthService {
   async loginWithWeChat(wechatId: string): Promise<UserEntity> {
     const existing = await this.users.findByWeChatId(wechatId);
     if (existing) return this.usable(existing);
-    if (!this.settings.registerEnabled) throw ApiError.forbidden('new user registration has been disabled by the administrator');
+    if (!this.settings.options.RegisterEnabled) throw ApiError.forbidden('new user registration has been disabled by the administrator');
     return this.signUp((n) => ({ username: `wechat_${n}`, displayName: 'WeChat User', wechatId }));
   }
 

@@ -1,3 +1,4 @@
+import { DEFAULT_SYSTEM_NAME } from '@oneapi/domain';
 import { createRuntimeFromEnv, type ServiceRuntime } from '@oneapi/platform';
 import { startAdminHarness, type AdminHarness } from '../testing/admin-harness';
 import { DB_KINDS, dbEnabled } from '../testing/db-kinds';
@@ -23,7 +24,7 @@ describe.each(DB_KINDS)('option routes (%s)', (kind) => {
     await put('GitHubClientSecret', 'gh-secret-value').expect(200);
     const res = await h.http().get('/api/option/').set(root()).expect(200);
     const map = Object.fromEntries((res.body.data as Array<{ key: string; value: string }>).map((o) => [o.key, o.value]));
-    expect(map).toMatchObject({ SystemName: 'One API', QuotaPerUnit: '500000', RegisterEnabled: 'true' });
+    expect(map).toMatchObject({ SystemName: DEFAULT_SYSTEM_NAME, QuotaPerUnit: '500000', RegisterEnabled: 'true' });
     for (const secret of ['SMTPToken', 'GitHubClientSecret', 'WeChatServerToken', 'TurnstileSecretKey']) expect(map).not.toHaveProperty(secret);
     expect(JSON.stringify(res.body)).not.toMatch(/secret-value/);
   });

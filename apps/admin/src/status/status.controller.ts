@@ -14,44 +14,44 @@ export class StatusController {
 
   @Get('status')
   status() {
-    const s = this.settings;
+    const o = this.settings.options;
     return ok({
       version: APP_VERSION,
       start_time: this.runtime.startedAt,
-      system_name: s.systemName,
-      logo: s.string('Logo'),
-      footer_html: s.string('Footer'),
-      email_verification: s.emailVerificationEnabled,
-      github_oauth: s.githubOAuthEnabled,
-      github_client_id: s.string('GitHubClientId'),
-      wechat_login: s.wechatAuthEnabled,
-      wechat_qrcode: s.string('WeChatAccountQRCodeImageURL'),
-      server_address: s.serverAddress,
-      turnstile_check: s.turnstileCheckEnabled,
-      turnstile_site_key: s.string('TurnstileSiteKey'),
-      top_up_link: s.string('TopUpLink'),
-      chat_link: s.string('ChatLink'),
-      quota_per_unit: s.quotaPerUnit,
-      display_in_currency: s.displayInCurrency,
-      display_token_stat_enabled: s.bool('DisplayTokenStatEnabled', true),
-      register_enabled: s.registerEnabled,
-      password_login_enabled: s.passwordLoginEnabled,
-      password_register_enabled: s.passwordRegisterEnabled,
+      system_name: o.SystemName,
+      logo: o.Logo,
+      footer_html: o.Footer,
+      email_verification: o.EmailVerificationEnabled,
+      github_oauth: o.GitHubOAuthEnabled,
+      github_client_id: o.GitHubClientId,
+      wechat_login: o.WeChatAuthEnabled,
+      wechat_qrcode: o.WeChatAccountQRCodeImageURL,
+      server_address: o.ServerAddress,
+      turnstile_check: o.TurnstileCheckEnabled,
+      turnstile_site_key: o.TurnstileSiteKey,
+      top_up_link: o.TopUpLink,
+      chat_link: o.ChatLink,
+      quota_per_unit: o.QuotaPerUnit,
+      display_in_currency: o.DisplayInCurrencyEnabled,
+      display_token_stat_enabled: o.DisplayTokenStatEnabled,
+      register_enabled: o.RegisterEnabled,
+      password_login_enabled: o.PasswordLoginEnabled,
+      password_register_enabled: o.PasswordRegisterEnabled,
     });
   }
 
   @Get('notice')
   notice() {
-    return ok(this.settings.string('Notice'));
+    return ok(this.settings.options.Notice);
   }
 
   @Get('about')
   about() {
-    return ok(this.settings.string('About'));
+    return ok(this.settings.options.About);
   }
 
   @Get('home_page_content')
   homePageContent() {
-    return ok(this.settings.string('HomePageContent'));
+    return ok(this.settings.options.HomePageContent);
   }
 }

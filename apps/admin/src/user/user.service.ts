@@ -51,9 +51,9 @@ export class UserService {
   async createAccount(input: NewAccount): Promise<UserEntity> {
     const inviter = input.inviterAffCode ? await this.users.findByAffCode(input.inviterAffCode) : null;
     const validInviter = inviter && inviter.status === UserStatus.Enabled ? inviter : null;
-    const quotaForNewUser = Math.max(0, this.settings.quotaForNewUser);
-    const quotaForInvitee = validInviter ? Math.max(0, this.settings.quotaForInvitee) : 0;
-    const quotaForInviter = validInviter ? Math.max(0, this.settings.quotaForInviter) : 0;
+    const quotaForNewUser = Math.max(0, this.settings.options.QuotaForNewUser);
+    const quotaForInvitee = validInviter ? Math.max(0, this.settings.options.QuotaForInvitee) : 0;
+    const quotaForInviter = validInviter ? Math.max(0, this.settings.options.QuotaForInviter) : 0;
     const logs: AccountLogInput[] = [];
     if (quotaForNewUser > 0) logs.push({ userId: 0, type: LogType.System, content: `new user bonus: ${this.settings.formatQuota(quotaForNewUser)}`, quota: quotaForNewUser });
     if (quotaForInvitee > 0) logs.push({ userId: 0, type: LogType.Topup, content: `invitation code bonus: ${this.settings.formatQuota(quotaForInvitee)}`, quota: quotaForInvitee });
