@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import Redis from 'ioredis';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadTestEnv } from '@oneapi/config';
 import { BullJobQueue, JobName } from '@oneapi/jobs';
 import { createRuntimeFromEnv, type ServiceRuntime } from '@oneapi/platform';

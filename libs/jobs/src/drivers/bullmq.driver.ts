@@ -32,16 +32,22 @@ function bullRedis(url: string, name: string): Redis {
 /** Producer on Redis: relay/admin enqueue, apps/worker consumes. */
 export class BullJobQueue implements JobQueue {
   readonly driver = 'bullmq' as const;
-  private readonly connection: Redis;
-  readonly queue: Queue;
+  private state: { connection: Redis; queue: Queue } | undefined;
 
   constructor(
-    opts: BullConnectionOptions,
+    private readonly opts: BullConnectionOptions,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {
-    this.connection = bullRedis(opts.redisUrl, 'oneapi-jobs-producer');
-    this.queue = new Queue(QUEUE_NAME, { connection: this.connection, prefix: opts.prefix ?? DEFAULT_PREFIX });
-    this.queue.on('error', () => undefined);
+  ) {}
+
+  /** The BullMQ queue, connected on first use (an admin that never enqueues never touches Redis for it). */
+  get queue(): Queue {
+    if (!this.state) {
+      const connection = bullRedis(this.opts.redisUrl, 'oneapi-jobs-producer');
+      const queue = new Queue(QUEUE_NAME, { connection, prefix: this.opts.prefix ?? DEFAULT_PREFIX });
+      queue.on('error', () => undefined);
+      this.state = { connection, queue };
+    }
+    return this.state.queue;
   }
 
   private jobOptions() {
@@ -65,8 +71,11 @@ export class BullJobQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
-    await this.connection.quit().catch(() => this.connection.disconnect());
+    const state = this.state;
+    this.state = undefined;
+    if (!state) return;
+    await state.queue.close();
+    await state.connection.quit().catch(() => state.connection.disconnect());
   }
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { loadTestEnv } from '@oneapi/config';
 import { createRuntimeFromEnv, type ServiceRuntime } from '@oneapi/platform';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- test-only: real databases and fake upstreams (specs are not part of the lib)
 import { createTestDatabase, startFakeOpenAI, type FakeUpstream, type TestDatabase } from '@oneapi/testing';
 import { channelState, insertChannel, testLogs, waitUntil } from '../__tests__/fixtures';
 import type { JobContext } from '../job-context';
@@ -82,6 +83,22 @@ describe('BullMQ driver on Redis', () => {
 
     await producer.schedule(JobName.ChannelTestAll, {}, 0);
     expect(await producer.queue.getJobSchedulersCount()).toBe(0);
+  });
+
+  it('a run claimed by the admin API (runId in the payload) is run by a worker under the same lease', async () => {
+    const [a] = runtimes;
+    await insertChannel(a.db, { key: KEY, baseUrl: fake.url });
+    const runs = new RedisRunStore(redis, prefix);
+    expect(await runs.claim(JobName.ChannelTestAll, 'run-from-admin')).toBe(true);
+    expect(await runs.claim(JobName.ChannelTestAll, 'another')).toBe(false);
+    await producer.enqueue(JobName.ChannelTestAll, { runId: 'run-from-admin' }, { jobId: 'run-from-admin' });
+    await startWorker(a);
+    await waitUntil(async () => (await runs.get(JobName.ChannelTestAll)).last?.run_id === 'run-from-admin', 15_000, 'the claimed run');
+    const state = await runs.get(JobName.ChannelTestAll);
+    expect(state.running).toBe(false);
+    expect(state.last?.total).toBeGreaterThan(0);
+    expect(await runs.claim(JobName.ChannelTestAll, 'next')).toBe(true);
+    await runs.release(JobName.ChannelTestAll, 'next');
   });
 
   it('a job survives a worker restart', async () => {

@@ -3,6 +3,7 @@ import type { CacheEvent } from '@oneapi/cache';
 import { createChannelKeyCipher } from '@oneapi/data';
 import { ChannelStatus, ChannelType } from '@oneapi/domain';
 import { createRuntimeFromEnv, type ServiceRuntime } from '@oneapi/platform';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- test-only: real databases and fake upstreams (specs are not part of the lib)
 import { availableDbKinds, createTestDatabase, startFakeOpenAI, startSmtpSink, type FakeUpstream, type SmtpSink, type TestDatabase } from '@oneapi/testing';
 import { channelState, insertChannel, testLogs, waitUntil } from '../__tests__/fixtures';
 import { InProcessJobQueue } from '../drivers/in-process.driver';
