@@ -175,6 +175,9 @@ describeOnEachDb(
       const ids = (res.body.data as Array<{ id: string }>).map((m) => m.id);
       expect(ids).toEqual(expect.arrayContaining(['gpt-4o', 'gpt-3.5-turbo']));
       expect(new Set(ids).size).toBe(ids.length);
+      await h.runtime.options.set('ModelRatio', JSON.stringify({ 'house-model-7b': 0.5 }));
+      const after = await h.http().get('/api/channel/models').set(as(admin)).expect(200);
+      expect(after.body.data).toContainEqual({ id: 'house-model-7b', object: 'model', created: 1626777600, owned_by: 'custom' });
     });
 
     it('is admin-only', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CHANNEL_TYPES, ChannelStatus, getChannelType, type ChannelTypeInfo } from '@oneapi/domain';
+import { CHANNEL_TYPES, ChannelStatus, DEFAULT_MODEL_RATIO, getChannelType, readOptions, type ChannelTypeInfo } from '@oneapi/domain';
 import { ChannelRepository, splitCommaList, type ChannelEntity, type ChannelFields, type ChannelPatch } from '@oneapi/data';
 import { RUNTIME, type ServiceRuntime } from '@oneapi/platform';
 import { ApiError } from '../common/api-error';
@@ -172,20 +172,14 @@ export class ChannelService {
 
   /**
    * Models an admin can put on a channel: every type's default models from the registry plus
-   * the models priced in the ModelRatio option (One API lists its adaptors' models and ratios).
+   * every model with a ratio (One API's defaults and the ModelRatio option), as One API lists its
+   * adaptors' models.
    */
   configurableModels(): ModelEntry[] {
     const owners = new Map<string, string>();
     for (const type of CHANNEL_TYPES) for (const model of type.defaultModels) if (!owners.has(model)) owners.set(model, type.name);
-    const ratio = this.runtime.options.raw()['ModelRatio'];
-    if (ratio) {
-      try {
-        const parsed: unknown = JSON.parse(ratio);
-        if (parsed && typeof parsed === 'object') for (const model of Object.keys(parsed)) if (!owners.has(model)) owners.set(model, 'custom');
-      } catch {
-        /* an unparsable ratio option is reported by the option editor, not here */
-      }
-    }
+    const priced = { ...DEFAULT_MODEL_RATIO, ...readOptions(this.runtime.options.raw()).ModelRatio };
+    for (const model of Object.keys(priced)) if (!owners.has(model)) owners.set(model, 'custom');
     return [...owners.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([id, owner]) => ({ id, object: 'model', created: 1626777600, owned_by: owner }));
   }
 

@@ -65,16 +65,14 @@ describeOnEachDb('GET /api/user/dashboard, /api/user/available_models, /api/mode
     await h.http().get('/api/models').expect(401);
   });
 
-  it('GET /api/group/ answers the GroupRatio keys (admin), ["default"] when unset', async () => {
+  it('GET /api/group/ answers the GroupRatio keys (admin), One API’s default groups when unset', async () => {
     const h = get();
     if (!h) return;
-    if (!h.runtime.options.raw()['GroupRatio']) {
-      const fallback = await h.http().get('/api/group').set(as(admin)).expect(200);
-      expect(fallback.body.data).toEqual(['default']);
-    }
-    await h.runtime.options.set('GroupRatio', JSON.stringify({ default: 1, vip: 1, svip: 0.8 }));
-    const res = await h.http().get('/api/group').set(as(admin)).expect(200);
-    expect(res.body.data).toEqual(['default', 'vip', 'svip']);
+    const defaults = await h.http().get('/api/group/').set(as(admin)).expect(200);
+    expect(defaults.body.data).toEqual(['default', 'vip', 'svip']);
+    await h.runtime.options.set('GroupRatio', JSON.stringify({ default: 1, partner: 0.8 }));
+    const res = await h.http().get('/api/group/').set(as(admin)).expect(200);
+    expect(res.body.data).toEqual(['default', 'partner']);
     await h.http().get('/api/group').set(as(alice)).expect(403);
   });
 });

@@ -125,6 +125,15 @@ describeOnEachDb('/api/token', (get) => {
     await waitFor(() => events.some((e) => e.topic === 'token' && e.id === created.body.data.key));
   });
 
+  it('answers One API’s trailing-slash paths (/api/token/?p=0)', async () => {
+    const h = get();
+    if (!h) return;
+    const created = await h.http().post('/api/token/').set(auth(alice)).send({ name: 'slash' }).expect(200);
+    const list = await h.http().get('/api/token/?p=0&page_size=100').set(auth(alice)).expect(200);
+    expect(list.body.data.map((t: { id: number }) => t.id)).toContain(created.body.data.id);
+    await h.http().put('/api/token/?status_only=1').set(auth(alice)).send({ id: created.body.data.id, status: TokenStatus.Disabled }).expect(200);
+  });
+
   it('requires a logged-in user', async () => {
     const h = get();
     if (!h) return;

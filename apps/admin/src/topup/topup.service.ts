@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { formatQuota, readOptions } from '@oneapi/domain';
 import { RedemptionRepository } from '@oneapi/data';
 import { RUNTIME, type ServiceRuntime } from '@oneapi/platform';
 import { ApiError } from '../common/api-error';
@@ -13,9 +14,10 @@ export class TopUpService {
 
   /** Credits the code's quota to the user; returns the quota added. */
   async redeem(user: { id: number; username: string }, key: string): Promise<number> {
+    const options = readOptions(this.runtime.options.raw());
     const result = await this.redemptions.redeem(key.trim(), user.id, Math.floor(Date.now() / 1000), (quota) => ({
       username: user.username,
-      content: `Topped up ${quota} quota with a redemption code`,
+      content: `topped up ${formatQuota(quota, { displayInCurrency: options.DisplayInCurrencyEnabled, perUnit: options.QuotaPerUnit })} with a redemption code`,
     }));
     if (!result.ok) {
       switch (result.reason) {
