@@ -1,29 +1,25 @@
-/**
- * The options the jobs read, with One API's defaults (common/config/config.go):
- * AutomaticDisableChannelEnabled=false, AutomaticEnableChannelEnabled=false,
- * ChannelDisableThreshold=5 (seconds). `LogRetentionDays` is ours (0/empty = use the env).
- * TODO(domain): read these through @oneapi/domain's option registry once it lands.
- */
+import { readOptions } from '@oneapi/domain';
+
+/** The options the jobs read, typed by @oneapi/domain's option registry (One API's defaults). */
 export interface JobOptions {
   automaticDisable: boolean;
   automaticEnable: boolean;
+  /** Seconds; 0 or less means no response-time limit. */
   disableThresholdSeconds: number;
+  /**
+   * `LogRetentionDays` (ours, not a One API option and not in the registry yet): when set to a
+   * positive number it overrides LOG_RETENTION_DAYS.
+   */
   logRetentionDays: number | undefined;
 }
 
-const flag = (v: string | undefined): boolean => (v ?? '').trim().toLowerCase() === 'true';
-
-function positive(v: string | undefined): number | undefined {
-  const n = Number.parseFloat(v ?? '');
-  return Number.isFinite(n) && n > 0 ? n : undefined;
-}
-
 export function readJobOptions(raw: Readonly<Record<string, string>>): JobOptions {
-  const retention = positive(raw['LogRetentionDays']);
+  const o = readOptions(raw);
+  const retention = Number.parseFloat(raw['LogRetentionDays'] ?? '');
   return {
-    automaticDisable: flag(raw['AutomaticDisableChannelEnabled']),
-    automaticEnable: flag(raw['AutomaticEnableChannelEnabled']),
-    disableThresholdSeconds: positive(raw['ChannelDisableThreshold']) ?? 5,
-    logRetentionDays: retention === undefined ? undefined : Math.floor(retention),
+    automaticDisable: o.AutomaticDisableChannelEnabled,
+    automaticEnable: o.AutomaticEnableChannelEnabled,
+    disableThresholdSeconds: o.ChannelDisableThreshold,
+    logRetentionDays: Number.isFinite(retention) && retention > 0 ? Math.floor(retention) : undefined,
   };
 }

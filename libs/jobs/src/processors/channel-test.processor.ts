@@ -151,7 +151,7 @@ export async function testChannelRow(ctx: JobContext, repo: ChannelJobRepository
   let disableReason: string | undefined;
   if (!attempt.ok && isDisablingFailure(attempt.failure)) disableReason = message;
   const thresholdMs = options.disableThresholdSeconds * 1000;
-  if (attempt.ok && attempt.elapsedMs > thresholdMs) {
+  if (attempt.ok && thresholdMs > 0 && attempt.elapsedMs > thresholdMs) {
     success = false;
     message = `response time ${seconds(attempt.elapsedMs).toFixed(2)} s exceeds the threshold of ${options.disableThresholdSeconds} s`;
     disableReason = message;
