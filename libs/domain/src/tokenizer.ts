@@ -21,8 +21,6 @@
  * Loading an encoding parses 1–2.5 MB of ranks (seconds on a busy 2-core box): services should
  * call {@link preloadTokenizer} at boot so no request pays for it.
  */
-import type * as GptEncodingModule from 'gpt-tokenizer/cjs/encoding/cl100k_base';
-
 /** The two encodings we count with. */
 export type EncodingName = 'o200k_base' | 'cl100k_base';
 
@@ -34,7 +32,14 @@ export const EXACT_BUDGET_CHARS = 8192;
 export const SAMPLE_WINDOWS = 8;
 export const SAMPLE_WINDOW_CHARS = 256;
 
-type Encoder = Pick<typeof GptEncodingModule, 'countTokens'>;
+/**
+ * The slice of gpt-tokenizer's encoding module we use. Declared here rather than imported so the
+ * console's type-check (moduleResolution "bundler", which cannot see the package's require-only
+ * `cjs/*` export) does not need to resolve gpt-tokenizer.
+ */
+interface Encoder {
+  countTokens(input: string, options?: { disallowedSpecial?: Set<string> }): number;
+}
 
 const encoders = new Map<EncodingName, Encoder>();
 
@@ -50,6 +55,9 @@ const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 function loadEncoder(name: EncodingName): Encoder {
   let enc = encoders.get(name);
   if (!enc) {
+    if (typeof module === 'undefined' || typeof module.require !== 'function') {
+      throw new Error('token counting needs Node.js (CommonJS); it is not available in the browser');
+    }
     enc = module.require(`gpt-tokenizer/cjs/encoding/${name}`) as Encoder;
     encoders.set(name, enc);
   }
