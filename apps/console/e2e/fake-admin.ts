@@ -76,7 +76,7 @@ export async function startFakeAdmin(options: FakeAdminOptions = {}): Promise<Fa
       if (!user) return send(res, 401, { success: false, message: 'Not signed in' });
       // Root with the default password: every other call is refused until it changes it.
       if (user === USERS.root && !(path === '/api/user/self' && req.method === 'PUT')) {
-        return send(res, 403, { success: false, message: 'Change the default password first' });
+        return send(res, 403, { success: false, message: 'change the default root password first (PUT /api/user/self)', data: null });
       }
       if (path === '/api/user/self' && req.method === 'GET') return send(res, 200, { success: true, message: '', data: user.user });
       if (path === '/api/user/self' && req.method === 'PUT') return send(res, 200, { success: true, message: '' });

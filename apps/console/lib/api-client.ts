@@ -38,7 +38,7 @@ export class ApiError extends Error {
     if (this.status !== 403) return false;
     const code = this.body?.['code'];
     if (typeof code === 'string' && /password/i.test(code)) return true;
-    return /default password|change (the |your )?(default )?password|默认密码|修改密码/i.test(this.message);
+    return /(default|initial)\b.{0,20}password|change\b.{0,30}password|默认密码|修改密码/i.test(this.message);
   }
 }
 

@@ -100,7 +100,7 @@ export default function ChannelsPage() {
       dataIndex: 'priority',
       responsive: ['lg'],
       render: (v: number | null, c) => (
-        <InputNumber size="small" precision={0} defaultValue={v ?? 0} style={{ width: 72 }} onBlur={(e) => { const next = Number(e.target.value); if (Number.isInteger(next) && next !== (v ?? 0)) update.mutate({ id: c.id, priority: next }); }} />
+        <InputNumber key={`p${c.id}-${v}`} size="small" precision={0} defaultValue={v ?? 0} style={{ width: 72 }} onBlur={(e) => { const next = Number(e.target.value); if (Number.isInteger(next) && next !== (v ?? 0)) update.mutate({ id: c.id, priority: next }); }} />
       ),
     },
     {
@@ -108,7 +108,7 @@ export default function ChannelsPage() {
       dataIndex: 'weight',
       responsive: ['lg'],
       render: (v: number | null, c) => (
-        <InputNumber size="small" min={0} precision={0} defaultValue={v ?? 0} style={{ width: 72 }} onBlur={(e) => { const next = Number(e.target.value); if (Number.isInteger(next) && next >= 0 && next !== (v ?? 0)) update.mutate({ id: c.id, weight: next }); }} />
+        <InputNumber key={`w${c.id}-${v}`} size="small" min={0} precision={0} defaultValue={v ?? 0} style={{ width: 72 }} onBlur={(e) => { const next = Number(e.target.value); if (Number.isInteger(next) && next >= 0 && next !== (v ?? 0)) update.mutate({ id: c.id, weight: next }); }} />
       ),
     },
     {
