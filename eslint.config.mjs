@@ -6,6 +6,10 @@ import nx from '@nx/eslint-plugin';
  * - only libs/data imports TypeORM; apps never import each other; the console only domain.
  * - nothing but libs/config reads process.env.
  */
+const TEST_FILES = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', '**/__tests__/**/*.ts', '**/e2e/**/*.ts', '**/testing/**/*.ts'];
+
+const ALL_LIBS = ['type:domain', 'type:config', 'type:data', 'type:cache', 'type:providers', 'type:platform', 'type:jobs', 'type:testing'];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -49,6 +53,23 @@ export default [
     ignores: ['libs/config/**', 'apps/console/next.config.ts'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through @oneapi/config.' }],
+    },
+  },,
+  {
+    // Tests may use the test helpers (fake upstreams, databases) from any project and hand
+    // environments to the processes they spawn; production code may not.
+    files: TEST_FILES,
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          depConstraints: [
+            { sourceTag: '*', onlyDependOnLibsWithTags: ALL_LIBS },
+          ],
+        },
+      ],
+      'no-restricted-properties': 'off',
     },
   },
 ];

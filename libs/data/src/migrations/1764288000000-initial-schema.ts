@@ -5,8 +5,8 @@ import { Table, TableIndex, type MigrationInterface, type QueryRunner, type Tabl
  * so the same migration runs on SQLite and MySQL/MariaDB.
  */
 const id: TableColumnOptions = { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' };
-const bigint = (name: string, def: number = 0): TableColumnOptions => ({ name, type: 'bigint', default: def });
-const int = (name: string, def: number = 0): TableColumnOptions => ({ name, type: 'integer', default: def });
+const bigint = (name: string, def = 0): TableColumnOptions => ({ name, type: 'bigint', default: def });
+const int = (name: string, def = 0): TableColumnOptions => ({ name, type: 'integer', default: def });
 const varchar = (name: string, length: number, def: string | null = '', isNullable = def === null): TableColumnOptions =>
   def === null ? { name, type: 'varchar', length: String(length), isNullable } : { name, type: 'varchar', length: String(length), default: `'${def}'`, isNullable };
 const text = (name: string, nullable = true): TableColumnOptions => ({ name, type: 'text', isNullable: nullable });
