@@ -27,6 +27,9 @@ export class StatusController {
       wechat_login: o.WeChatAuthEnabled,
       wechat_qrcode: o.WeChatAccountQRCodeImageURL,
       server_address: o.ServerAddress,
+      /** The relay's public base (clients use `${relay_url}/v1`). */
+      relay_url: this.runtime.config.relayUrl,
+      github_authorize_url: `${this.runtime.config.env.GITHUB_OAUTH_URL.replace(/\/$/, '')}/login/oauth/authorize`,
       turnstile_check: o.TurnstileCheckEnabled,
       turnstile_site_key: o.TurnstileSiteKey,
       top_up_link: o.TopUpLink,

@@ -37,6 +37,7 @@ describe.each(kinds)('status routes (%s)', (kind) => {
         register_enabled: true,
         password_login_enabled: true,
         password_register_enabled: true,
+        relay_url: h.runtime.config.relayUrl,
       },
     });
     for (const key of ['logo', 'footer_html', 'github_client_id', 'wechat_qrcode', 'server_address', 'top_up_link', 'chat_link']) {
