@@ -22,14 +22,11 @@ export class QuotaService {
   /** Takes `amount` from the token, then the user; 403 with the exhausted side's code when short. */
   async reserve(caller: RelayCaller, amount: number): Promise<void> {
     if (amount <= 0) return;
-    const { token, user } = caller;
-    if (!(await this.repo.reserveToken(token.id, amount))) {
+    const result = await this.repo.reserve(caller.token.id, caller.user.id, amount);
+    if (result === 'token') {
       throw new RelayException(RelayErrorCode.InsufficientTokenQuota, 'the remaining quota of this API key is not enough for this request');
     }
-    if (!(await this.repo.reserveUser(user.id, amount))) {
-      await this.repo.adjustToken(token.id, -amount);
-      throw new RelayException(RelayErrorCode.InsufficientUserQuota, 'your remaining quota is not enough for this request');
-    }
+    if (result === 'user') throw new RelayException(RelayErrorCode.InsufficientUserQuota, 'your remaining quota is not enough for this request');
     this.track(caller, amount);
   }
 
@@ -49,9 +46,9 @@ export class QuotaService {
     const delta = cost - reserved;
     const { token, user } = caller;
     if (this.recorder.batchCounters) {
-      await this.repo.adjustToken(token.id, delta);
-      await this.repo.adjustUser(user.id, delta);
-      this.recorder.count(user.id, token.id, channelId, cost);
+      // Batched: the difference is applied with the counters every BATCH_UPDATE_INTERVAL seconds
+      // (refunds arrive late; an extra charge beyond the reservation is the only exposure).
+      this.recorder.count(user.id, token.id, channelId, cost, delta);
     } else {
       await this.repo.adjustToken(token.id, delta, cost);
       await this.repo.adjustUser(user.id, delta, cost, 1);

@@ -40,15 +40,20 @@ export class UsageRecorder {
     }
   }
 
-  /** Adds batched counter increments (only used when batchCounters is on). */
-  count(userId: number, tokenId: number, channelId: number, quota: number): void {
+  /** Adds one settlement to the batch (only used when batchCounters is on). */
+  count(userId: number, tokenId: number, channelId: number, used: number, delta: number): void {
     const u = this.inc.users.get(userId);
     if (u) {
-      u.quota += quota;
+      u.used += used;
       u.requests++;
-    } else this.inc.users.set(userId, { quota, requests: 1 });
-    this.inc.tokens.set(tokenId, (this.inc.tokens.get(tokenId) ?? 0) + quota);
-    if (channelId > 0) this.inc.channels.set(channelId, (this.inc.channels.get(channelId) ?? 0) + quota);
+      u.delta += delta;
+    } else this.inc.users.set(userId, { used, requests: 1, delta });
+    const t = this.inc.tokens.get(tokenId);
+    if (t) {
+      t.used += used;
+      t.delta += delta;
+    } else this.inc.tokens.set(tokenId, { used, delta });
+    if (channelId > 0) this.inc.channels.set(channelId, (this.inc.channels.get(channelId) ?? 0) + used);
   }
 
   private flushLogs(): Promise<void> {
@@ -73,10 +78,13 @@ export class UsageRecorder {
     } catch (error) {
       this.logger.error({ err: (error as Error).message }, 'batched counter update failed; re-queued');
       for (const [id, v] of inc.users) {
-        const cur = this.inc.users.get(id) ?? { quota: 0, requests: 0 };
-        this.inc.users.set(id, { quota: cur.quota + v.quota, requests: cur.requests + v.requests });
+        const cur = this.inc.users.get(id) ?? { used: 0, requests: 0, delta: 0 };
+        this.inc.users.set(id, { used: cur.used + v.used, requests: cur.requests + v.requests, delta: cur.delta + v.delta });
       }
-      for (const [id, q] of inc.tokens) this.inc.tokens.set(id, (this.inc.tokens.get(id) ?? 0) + q);
+      for (const [id, v] of inc.tokens) {
+        const cur = this.inc.tokens.get(id) ?? { used: 0, delta: 0 };
+        this.inc.tokens.set(id, { used: cur.used + v.used, delta: cur.delta + v.delta });
+      }
       for (const [id, q] of inc.channels) this.inc.channels.set(id, (this.inc.channels.get(id) ?? 0) + q);
     }
   }

@@ -229,7 +229,8 @@ export class RelayService {
     const tried = new Set<number>();
     const attempts = caller.pinnedChannelId !== null ? 1 : 1 + Math.max(0, this.d.pricing.options.retryTimes);
     let channel: RouteChannel | null = first;
-    let lastError: Error = new RelayException(RelayErrorCode.NoAvailableChannel, 'no available channel');
+    // Created only on failure: an Error captures a stack trace, too dear for every request.
+    let lastError: Error | undefined;
     let settled = false;
     try {
       for (let attempt = 0; attempt < attempts && channel; attempt++) {
@@ -251,7 +252,7 @@ export class RelayService {
       if (lastError instanceof UpstreamHttpError && lastError.status === 429) {
         throw new RelayException(RelayErrorCode.UpstreamSaturated, 'the upstream load of this group is saturated, try again later');
       }
-      throw lastError;
+      throw lastError ?? new RelayException(RelayErrorCode.NoAvailableChannel, `no available channel for model ${parsed.model} in group ${caller.user.group}`);
     } finally {
       if (timer) clearTimeout(timer);
       reply.raw.off('close', onClose);

@@ -1,12 +1,28 @@
 import { execAffected } from '../../sql';
+import { execAffectedFast } from './relay-sql';
 import type { Database } from '../../database';
 
-/** Counter increments for one settled request, or a batch of them summed per row. */
+/**
+ * Summed settlement effects per row (BATCH_UPDATE_ENABLED): `used`/`requests` are counters,
+ * `delta` is the balance change still owed (cost − reservation; negative = refund).
+ */
 export interface UsageIncrements {
-  users: Map<number, { quota: number; requests: number }>;
-  tokens: Map<number, number>;
+  users: Map<number, { used: number; requests: number; delta: number }>;
+  tokens: Map<number, { used: number; delta: number }>;
   channels: Map<number, number>;
 }
+
+/** Which side of a reservation was short. */
+export type ReserveResult = 'ok' | 'token' | 'user';
+
+interface SqliteConnection {
+  prepare(sql: string): { run(...params: unknown[]): { changes: number } };
+  transaction<F extends (...args: never[]) => unknown>(fn: F): F;
+}
+
+const RESERVE_TOKEN_SQL =
+  'UPDATE tokens SET remain_quota = CASE WHEN unlimited_quota = 1 THEN remain_quota ELSE remain_quota - ? END WHERE id = ? AND (unlimited_quota = 1 OR remain_quota >= ?)';
+const RESERVE_USER_SQL = 'UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ?';
 
 /**
  * The relay's quota writes. Every change is ONE conditional UPDATE whose affected-row count
@@ -14,7 +30,50 @@ export interface UsageIncrements {
  * never double-spend a unit or lose an update, and balances never go below zero.
  */
 export class RelayQuotaRepository {
+  private sqliteReserve: ((tokenId: number, userId: number, amount: number) => ReserveResult) | undefined;
+
   constructor(private readonly db: Database) {}
+
+  /**
+   * Reserves `amount` on the token and then the user. On SQLite both conditional UPDATEs run in
+   * one synchronous transaction (one WAL commit, nothing can interleave); elsewhere the token
+   * reservation is given back when the user's fails.
+   */
+  async reserve(tokenId: number, userId: number, amount: number): Promise<ReserveResult> {
+    if (amount <= 0) return 'ok';
+    if (this.db.kind === 'sqlite') {
+      const fn = this.sqliteReserve ?? (this.sqliteReserve = this.buildSqliteReserve());
+      if (fn) return fn(tokenId, userId, amount);
+    }
+    if (!(await this.reserveToken(tokenId, amount))) return 'token';
+    if (!(await this.reserveUser(userId, amount))) {
+      await this.adjustToken(tokenId, -amount);
+      return 'user';
+    }
+    return 'ok';
+  }
+
+  private buildSqliteReserve(): ((tokenId: number, userId: number, amount: number) => ReserveResult) | undefined {
+    const conn = (this.db.source.driver as unknown as { databaseConnection?: SqliteConnection }).databaseConnection;
+    if (!conn) return undefined;
+    const token = conn.prepare(RESERVE_TOKEN_SQL);
+    const user = conn.prepare(RESERVE_USER_SQL);
+    class Short extends Error {}
+    const tx = conn.transaction((tokenId: number, userId: number, amount: number): ReserveResult => {
+      if (token.run(amount, tokenId, amount).changes === 0) return 'token';
+      // Throwing rolls the token's reservation back with the transaction.
+      if (user.run(amount, userId, amount).changes === 0) throw new Short();
+      return 'ok';
+    });
+    return (tokenId, userId, amount) => {
+      try {
+        return tx(tokenId, userId, amount);
+      } catch (error) {
+        if (error instanceof Short) return 'user';
+        throw error;
+      }
+    };
+  }
 
   /**
    * Takes `amount` from a token's remaining quota if it holds that much (unlimited tokens always
@@ -22,18 +81,14 @@ export class RelayQuotaRepository {
    */
   async reserveToken(tokenId: number, amount: number): Promise<boolean> {
     if (amount <= 0) return true;
-    const n = await execAffected(
-      this.db.manager,
-      'UPDATE tokens SET remain_quota = CASE WHEN unlimited_quota = 1 THEN remain_quota ELSE remain_quota - ? END WHERE id = ? AND (unlimited_quota = 1 OR remain_quota >= ?)',
-      [amount, tokenId, amount],
-    );
+    const n = await execAffectedFast(this.db, RESERVE_TOKEN_SQL, [amount, tokenId, amount]);
     return n > 0;
   }
 
   /** Takes `amount` from a user's quota if the user holds that much. */
   async reserveUser(userId: number, amount: number): Promise<boolean> {
     if (amount <= 0) return true;
-    const n = await execAffected(this.db.manager, 'UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ?', [amount, userId, amount]);
+    const n = await execAffectedFast(this.db, RESERVE_USER_SQL, [amount, userId, amount]);
     return n > 0;
   }
 
@@ -45,8 +100,8 @@ export class RelayQuotaRepository {
   async adjustToken(tokenId: number, delta: number, used = 0): Promise<void> {
     if (delta === 0 && used === 0) return;
     const now = Math.floor(Date.now() / 1000);
-    await execAffected(
-      this.db.manager,
+    await execAffectedFast(
+      this.db,
       'UPDATE tokens SET remain_quota = CASE WHEN unlimited_quota = 1 THEN remain_quota WHEN remain_quota - ? < 0 THEN 0 ELSE remain_quota - ? END, used_quota = used_quota + ?, accessed_time = ? WHERE id = ?',
       [delta, delta, used, now, tokenId],
     );
@@ -55,8 +110,8 @@ export class RelayQuotaRepository {
   /** Same as adjustToken for users; `requests` is added to request_count. */
   async adjustUser(userId: number, delta: number, used = 0, requests = 0): Promise<void> {
     if (delta === 0 && used === 0 && requests === 0) return;
-    await execAffected(
-      this.db.manager,
+    await execAffectedFast(
+      this.db,
       'UPDATE users SET quota = CASE WHEN quota - ? < 0 THEN 0 ELSE quota - ? END, used_quota = used_quota + ?, request_count = request_count + ? WHERE id = ?',
       [delta, delta, used, requests, userId],
     );
@@ -64,18 +119,27 @@ export class RelayQuotaRepository {
 
   async addChannelUsedQuota(channelId: number, used: number): Promise<void> {
     if (used === 0) return;
-    await execAffected(this.db.manager, 'UPDATE channels SET used_quota = used_quota + ? WHERE id = ?', [used, channelId]);
+    await execAffectedFast(this.db, 'UPDATE channels SET used_quota = used_quota + ? WHERE id = ?', [used, channelId]);
   }
 
-  /** Applies summed counter increments (BATCH_UPDATE_ENABLED), one UPDATE per row, in one transaction. */
+  /** Applies summed settlements (BATCH_UPDATE_ENABLED), one clamped UPDATE per row, in one transaction. */
   async applyIncrements(inc: UsageIncrements): Promise<void> {
     if (inc.users.size + inc.tokens.size + inc.channels.size === 0) return;
+    const now = Math.floor(Date.now() / 1000);
     await this.db.transaction(async (m) => {
       for (const [id, v] of inc.users) {
-        await execAffected(m, 'UPDATE users SET used_quota = used_quota + ?, request_count = request_count + ? WHERE id = ?', [v.quota, v.requests, id]);
+        await execAffected(
+          m,
+          'UPDATE users SET quota = CASE WHEN quota - ? < 0 THEN 0 ELSE quota - ? END, used_quota = used_quota + ?, request_count = request_count + ? WHERE id = ?',
+          [v.delta, v.delta, v.used, v.requests, id],
+        );
       }
-      for (const [id, q] of inc.tokens) {
-        await execAffected(m, 'UPDATE tokens SET used_quota = used_quota + ?, accessed_time = ? WHERE id = ?', [q, Math.floor(Date.now() / 1000), id]);
+      for (const [id, v] of inc.tokens) {
+        await execAffected(
+          m,
+          'UPDATE tokens SET remain_quota = CASE WHEN unlimited_quota = 1 THEN remain_quota WHEN remain_quota - ? < 0 THEN 0 ELSE remain_quota - ? END, used_quota = used_quota + ?, accessed_time = ? WHERE id = ?',
+          [v.delta, v.delta, v.used, now, id],
+        );
       }
       for (const [id, q] of inc.channels) {
         await execAffected(m, 'UPDATE channels SET used_quota = used_quota + ? WHERE id = ?', [q, id]);
