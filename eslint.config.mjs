@@ -54,7 +54,7 @@ export default [
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through @oneapi/config.' }],
     },
-  },,
+  },
   {
     // Tests may use the test helpers (fake upstreams, databases) from any project and hand
     // environments to the processes they spawn; production code may not.

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '@oneapi/config';
 import { bootstrapDatabase, type BootstrapResult } from './bootstrap';
 import { openDataSource } from './data-source';
+import { withSqliteWriteLock } from './repositories/sql-helpers';
 
 /**
  * The process's handle on its SQL database(s). Repositories in this library take a Database;
@@ -48,9 +49,12 @@ export class Database {
     }
   }
 
-  /** Runs fn in one transaction on the main database. */
+  /**
+   * Runs fn in one transaction on the main database. On SQLite, transactions of this process are
+   * queued (the driver shares one connection, so concurrent ones would nest as savepoints).
+   */
   transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.source.transaction(fn);
+    return withSqliteWriteLock(this.source, () => this.source.transaction(fn));
   }
 
   /** Readiness probe: a trivial query on each database. */

@@ -3,7 +3,7 @@ import { ChannelEntity } from '../entities';
 import type { Database } from '../database';
 import type { ChannelKeyCipher } from '../channel-key-cipher';
 import { AbilityRepository } from './ability.repository';
-import { likeContains, serialTransaction, type PageRequest, type PageResult } from './sql-helpers';
+import { likeContains, type PageRequest, type PageResult } from './sql-helpers';
 
 /** Channel columns an admin writes (validated and normalised by the caller). The key is separate. */
 export interface ChannelFields {
@@ -76,7 +76,7 @@ export class ChannelRepository {
 
   /** Inserts one channel per key, with abilities, all in one transaction; returns the new ids in key order. */
   async createMany(keys: string[], fields: ChannelFields, now: number): Promise<number[]> {
-    return serialTransaction(this.db, async (m) => {
+    return this.db.transaction(async (m) => {
       const ids: number[] = [];
       for (const key of keys) {
         const saved = await m.getRepository(ChannelEntity).save(
@@ -138,7 +138,7 @@ export class ChannelRepository {
       sets.push('`key` = ?');
       params.push(this.cipher.encrypt(patch.key));
     }
-    const updated = await serialTransaction(this.db, async (m) => {
+    const updated = await this.db.transaction(async (m) => {
       if (sets.length) await m.query(`UPDATE channels SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
       const channel = await m.getRepository(ChannelEntity).findOneBy({ id });
       if (!channel) return null;
@@ -150,7 +150,7 @@ export class ChannelRepository {
 
   /** Deletes the channel and its abilities; false when it did not exist. */
   async delete(id: number): Promise<boolean> {
-    return serialTransaction(this.db, async (m) => {
+    return this.db.transaction(async (m) => {
       const existing = await m.getRepository(ChannelEntity).findOneBy({ id });
       if (!existing) return false;
       await this.abilities.deleteForChannel(m, id);
@@ -161,7 +161,7 @@ export class ChannelRepository {
 
   /** Deletes every manually or automatically disabled channel with its abilities; returns how many. */
   async deleteDisabled(): Promise<number> {
-    return serialTransaction(this.db, async (m) => {
+    return this.db.transaction(async (m) => {
       const rows: Array<{ id: number }> = await m.query('SELECT id FROM channels WHERE status IN (?, ?)', DISABLED);
       const ids = rows.map((r) => Number(r.id));
       for (let i = 0; i < ids.length; i += 500) {

@@ -3,7 +3,7 @@ import { RedemptionEntity } from '../entities';
 import type { Database } from '../database';
 import { execAffected } from '../sql';
 import { LogRepository, type NewLog } from './log.repository';
-import { likeContains, serialTransaction, withSqliteWriteLock, type PageRequest, type PageResult } from './sql-helpers';
+import { likeContains, withSqliteWriteLock, type PageRequest, type PageResult } from './sql-helpers';
 
 export type RedeemResult =
   | { ok: true; quota: number; redemptionId: number }
@@ -28,7 +28,7 @@ export class RedemptionRepository {
 
   /** Inserts a batch of codes (same name and quota) in one transaction; returns them in key order. */
   async createBatch(creatorId: number, name: string, quota: number, keys: string[], now: number): Promise<RedemptionEntity[]> {
-    return serialTransaction(this.db, async (m) => {
+    return this.db.transaction(async (m) => {
       const repo = m.getRepository(RedemptionEntity);
       const rows = keys.map((key) => repo.create({ userId: creatorId, key, status: RedemptionStatus.Enabled, name, quota, createdTime: now, redeemedTime: 0, usedBy: 0 }));
       return repo.save(rows);
@@ -95,7 +95,7 @@ export class RedemptionRepository {
     let topUpLog: NewLog | undefined;
     let result: RedeemResult;
     try {
-      result = await serialTransaction(this.db, async (m): Promise<RedeemResult> => {
+      result = await this.db.transaction(async (m): Promise<RedeemResult> => {
         const rows: Array<{ id: number; status: number; quota: number | string }> = await m.query('SELECT id, status, quota FROM redemptions WHERE `key` = ?', [key]);
         const code = rows[0];
         if (!code) return { ok: false, reason: 'invalid' };

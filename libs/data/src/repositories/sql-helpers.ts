@@ -1,5 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import type { Database } from '../database';
+import type { DataSource } from 'typeorm';
 
 /**
  * TypeORM's better-sqlite3 driver shares ONE query runner per DataSource, so two concurrent
@@ -22,11 +21,6 @@ export function withSqliteWriteLock<T>(source: DataSource, fn: () => Promise<T>)
   const run = previous.then(fn, fn);
   tails.set(source, run.catch(() => undefined));
   return run;
-}
-
-/** One transaction on the main database, queued on SQLite (see above). */
-export function serialTransaction<T>(db: Database, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-  return withSqliteWriteLock(db.source, () => db.source.transaction(fn));
 }
 
 /** `LIKE ? ESCAPE '!'` pattern matching `text` anywhere (user input's % and _ match literally). */
