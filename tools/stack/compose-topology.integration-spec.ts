@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import YAML from 'yaml';
 import { childEnv, loadTestEnv } from '@oneapi/config';
 import { WORKSPACE_ROOT, createTestDatabase, distFile, freePort, isMysqlAvailable, startProcess, waitForHttp, type RunningProcess, type TestDatabase } from '@oneapi/testing';
@@ -37,6 +38,11 @@ describe('docker-compose.yml', () => {
     }
     expect(Object.keys(config.volumes ?? {}).sort()).toEqual(['mysql-data', 'redis-data']);
     expect(String(config.services['admin']!.environment!['SQL_DSN'])).toMatch(/@tcp\(mysql:3306\)\/oneapi$/);
+    // Every image is built from a Dockerfile in this repository.
+    for (const name of ['admin', 'relay', 'worker', 'console']) {
+      const dockerfile = config.services[name]!.build!.dockerfile;
+      expect(existsSync(isAbsolute(dockerfile) ? dockerfile : join(WORKSPACE_ROOT, dockerfile))).toBe(true);
+    }
   });
 
   describe('the same topology as processes', () => {

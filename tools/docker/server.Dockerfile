@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# Multi-stage build of the admin service. Build from the repository root:
-#   docker build -f apps/admin/Dockerfile -t oneapi-ts-admin .
+# Multi-stage build shared by the Node services (relay, admin, worker). From the repository root:
+#   docker build -f tools/docker/server.Dockerfile --build-arg APP=relay --build-arg PORT=3000 -t oneapi-ts-relay .
+# The console has its own Dockerfile (apps/console/Dockerfile).
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -15,12 +16,14 @@ COPY tools tools
 RUN node tools/scripts/build.mjs --server-only && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production ADMIN_PORT=3002
+ARG APP=relay
+ARG PORT=3000
+ENV NODE_ENV=production APP=${APP} HEALTH_PORT=${PORT}
 WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/dist dist
 USER node
-EXPOSE 3002
-HEALTHCHECK --interval=10s --timeout=3s --start-period=30s CMD node -e "fetch('http://127.0.0.1:3002/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "dist/apps/admin/src/main.js"]
+EXPOSE ${PORT}
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s CMD node -e "fetch('http://127.0.0.1:'+process.env.HEALTH_PORT+'/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+CMD ["sh", "-c", "exec node dist/apps/${APP}/src/main.js"]
