@@ -183,7 +183,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
     dataDir,
     adminUrl: env.ADMIN_URL ?? `http://127.0.0.1:${env.ADMIN_PORT}`,
     relayUrl: env.RELAY_URL ?? `http://localhost:${env.PORT}`,
-    consoleUrl: env.CONSOLE_URL ?? `http://localhost:${env.CONSOLE_PORT}`,
+    // FRONTEND_BASE_URL (One API's name) points browsers at the master's console.
+    consoleUrl: env.FRONTEND_BASE_URL ?? env.CONSOLE_URL ?? `http://localhost:${env.CONSOLE_PORT}`,
     trustedProxies,
   };
 }
