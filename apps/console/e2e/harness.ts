@@ -52,7 +52,6 @@ export function buildConsole(): void {
 
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   // The harness forwards its own environment to the child it spawns; it does not read configuration.
-  // eslint-disable-next-line no-restricted-properties
   return { ...process.env, ...extra };
 }
 

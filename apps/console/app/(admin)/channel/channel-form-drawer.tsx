@@ -166,7 +166,8 @@ export function ChannelFormDrawer({ open, channel, onClose, onSaved }: { open: b
         </Form.Item>
         {type?.credentialFields.map((f) => renderField(f, f.name))}
         {type?.configFields.map((f) => renderField(f, ['config', f.name]))}
-        <Form.Item label={t('models')} required>
+        {/* htmlFor: the label sits on a wrapper item, so point it at the picker for screen readers. */}
+        <Form.Item label={t('models')} required htmlFor="models">
           <Form.Item name="models" noStyle rules={[{ required: true, type: 'array', min: 1, message: t('modelsRequired') }]}>
             <Select mode="tags" allowClear tokenSeparators={[',', '\n']} options={(type?.defaultModels ?? []).map((m) => ({ value: m, label: m }))} />
           </Form.Item>
