@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { createChannelKeyCipher } from '@oneapi/data';
 import { RUNTIME, type ServiceRuntime } from '@oneapi/platform';
 import { RelayAuthService } from './auth/relay-auth.service';
 import { parseCidrList } from './auth/client-ip';
@@ -31,7 +32,10 @@ export class RelayServices implements OnApplicationShutdown {
     const env = runtime.config.env;
     preloadTokenCounting();
     this.auth = new RelayAuthService(runtime.db, runtime.bus, runtime.redis, env.CACHE_TTL_SECONDS);
-    this.router = new ChannelRouter(runtime.db, runtime.bus, runtime.logger, env.CACHE_TTL_SECONDS * 1000, env.CHANNEL_COOLDOWN_SECONDS * 1000);
+    const cipher = createChannelKeyCipher(env.CHANNEL_KEY_SECRET);
+    this.router = new ChannelRouter(runtime.db, runtime.bus, runtime.logger, env.CACHE_TTL_SECONDS * 1000, env.CHANNEL_COOLDOWN_SECONDS * 1000, (k) =>
+      cipher.decrypt(k),
+    );
     this.pricing = new RelayPricing(runtime.options);
     this.recorder = new UsageRecorder(runtime.db, runtime.logger, env.BATCH_UPDATE_ENABLED, env.BATCH_UPDATE_INTERVAL);
     this.quota = new QuotaService(runtime.db, this.auth, this.recorder);

@@ -1,6 +1,9 @@
 import OpenAI from 'openai';
 import { availableDbKinds, startFakeOpenAI, type DbKind, type FakeUpstream } from '@oneapi/testing';
+import { createChannelKeyCipher } from '@oneapi/data';
 import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
+
+const SECRET = 'relay-test-channel-key-secret';
 
 describe('POST /v1/chat/completions with BATCH_UPDATE_ENABLED', () => {
   let kinds: DbKind[] = [];
@@ -15,10 +18,11 @@ describe('POST /v1/chat/completions with BATCH_UPDATE_ENABLED', () => {
       beforeAll(async () => {
         if (!kinds.includes(kind)) return;
         fake = await startFakeOpenAI();
-        h = await startRelayHarness(kind, { BATCH_UPDATE_ENABLED: 'true', BATCH_UPDATE_INTERVAL: '3600' });
+        h = await startRelayHarness(kind, { BATCH_UPDATE_ENABLED: 'true', BATCH_UPDATE_INTERVAL: '3600', CHANNEL_KEY_SECRET: SECRET });
         await h.setOption('ModelRatio', JSON.stringify({ 'batch-model': 2 }));
         await h.setOption('CompletionRatio', JSON.stringify({ 'batch-model': 3 }));
-        await h.createChannel({ baseUrl: fake.url, models: ['batch-model'] });
+        // Stored encrypted, as admin writes it when CHANNEL_KEY_SECRET is set.
+        await h.createChannel({ baseUrl: fake.url, models: ['batch-model'], key: createChannelKeyCipher(SECRET).encrypt('sk-plain-upstream') });
       });
       afterAll(async () => {
         await h?.close();
@@ -32,6 +36,7 @@ describe('POST /v1/chat/completions with BATCH_UPDATE_ENABLED', () => {
         const client = new OpenAI({ apiKey: key, baseURL: h.baseURL, maxRetries: 0 });
         for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'batch-model', messages: [{ role: 'user', content: 'hi' }], max_tokens: 50 });
         await h.services.relay.drain();
+        expect(fake.requests[0].headers.authorization).toBe('Bearer sk-plain-upstream');
         const cost = Math.ceil((10 + 5 * 3) * 2);
         // Before the batch: the reservations (≥ cost each) are held, counters not yet written.
         const [pre] = await h.sql<{ quota: number; used_quota: number }>('SELECT quota, used_quota FROM users WHERE id = ?', [userId]);

@@ -39,6 +39,7 @@ export interface PricingView {
 export function pricingView(raw: Readonly<Record<string, string>>): PricingView {
   const o = readOptions(raw);
   const counting = { approximate: o.ApproximateTokenEnabled };
+  const memo = new Map<string, Ratios | null>();
   const options: RelayOptions = {
     retryTimes: o.RetryTimes,
     autoDisable: o.AutomaticDisableChannelEnabled,
@@ -50,9 +51,17 @@ export function pricingView(raw: Readonly<Record<string, string>>): PricingView 
   return {
     options,
     ratios(model, group) {
+      // Memoised per options revision (this view is rebuilt when options change).
+      const key = `${group}\u0000${model}`;
+      const hit = memo.get(key);
+      if (hit !== undefined) return hit;
       const m = lookupModelRatio(model, o.ModelRatio);
-      if (!m.known && o.RefuseUnknownModel) return null;
-      return { modelRatio: m.ratio, completionRatio: getCompletionRatio(model, o.CompletionRatio), groupRatio: getGroupRatio(group, o.GroupRatio) };
+      const r =
+        !m.known && o.RefuseUnknownModel
+          ? null
+          : { modelRatio: m.ratio, completionRatio: getCompletionRatio(model, o.CompletionRatio), groupRatio: getGroupRatio(group, o.GroupRatio) };
+      if (memo.size < 10_000) memo.set(key, r);
+      return r;
     },
     reserve: (promptTokens, maxTokens, r) =>
       preConsumedQuota({ promptTokens, maxTokens, preConsumedQuota: o.PreConsumedQuota, modelRatio: r.modelRatio, groupRatio: r.groupRatio }),

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Readable } from 'node:stream';
 import type { CacheBus } from '@oneapi/cache';
-import { LogType } from '@oneapi/domain';
+import { ChannelStatus, LogType } from '@oneapi/domain';
 import { ChannelConfigError, readUsage, type RelayMode, type Usage } from '@oneapi/providers';
 import type { RelayAuthService, RelayCaller } from '../auth/relay-auth.service';
 import { clientIp } from '../auth/client-ip';
@@ -162,6 +162,9 @@ export class RelayService {
       if (caller.pinnedChannelId !== null) {
         channel = table.channels.get(caller.pinnedChannelId) ?? null;
         if (!channel) throw new RelayException(RelayErrorCode.ChannelPinInvalid, `channel #${caller.pinnedChannelId} does not exist`);
+        if (channel.status !== ChannelStatus.Enabled) {
+          throw new RelayException(RelayErrorCode.ChannelPinInvalid, `channel #${caller.pinnedChannelId} is disabled`);
+        }
       } else {
         channel = this.d.router.select(table, caller.user.group, parsed.model, new Set());
         if (!channel) {

@@ -40,7 +40,7 @@ function parseJsonObject(raw: string): Record<string, unknown> {
   }
 }
 
-function toRouteChannel(row: RelayChannelRow): RouteChannel {
+function toRouteChannel(row: RelayChannelRow, decryptKey: (stored: string) => string): RouteChannel {
   const mapping = new Map<string, string>();
   for (const [from, to] of Object.entries(parseJsonObject(row.modelMapping))) {
     if (typeof to === 'string' && to !== '' && to !== from) mapping.set(from, to);
@@ -62,8 +62,8 @@ function toRouteChannel(row: RelayChannelRow): RouteChannel {
       .filter(Boolean),
     modelMapping: mapping,
     systemPrompt: row.systemPrompt,
-    // CHANNEL_KEY_SECRET decryption belongs here once libs/data provides it (keys are stored plain until then).
-    ctx: { id: row.id, type: row.type, key: row.key, baseUrl: row.baseUrl, config },
+    // Keys are encrypted at rest when CHANNEL_KEY_SECRET is set; decrypted once per table build.
+    ctx: { id: row.id, type: row.type, key: decryptKey(row.key), baseUrl: row.baseUrl, config },
     adapter: getAdapter(row.type),
   };
 }
@@ -102,6 +102,7 @@ export class ChannelRouter {
     private readonly logger: Logger,
     private readonly ttlMs: number,
     private readonly cooldownMs: number,
+    private readonly decryptKey: (stored: string) => string = (k) => k,
   ) {
     this.repo = new RelayChannelRepository(db);
     this.unsubscribe = bus.subscribe((e) => {
@@ -139,7 +140,14 @@ export class ChannelRouter {
   private async build(): Promise<RoutingTable> {
     const [rows, abilities] = await Promise.all([this.repo.loadChannels(), this.repo.loadEnabledAbilities()]);
     const channels = new Map<number, RouteChannel>();
-    for (const row of rows) channels.set(row.id, toRouteChannel(row));
+    for (const row of rows) {
+      try {
+        channels.set(row.id, toRouteChannel(row, this.decryptKey));
+      } catch (error) {
+        // A key that cannot be decrypted (wrong CHANNEL_KEY_SECRET) makes that channel unroutable, not the relay.
+        this.logger.error({ channel_id: row.id, err: (error as Error).message }, 'channel skipped');
+      }
+    }
     const routes = new Map<string, Map<string, Tier[]>>();
     for (const a of abilities) {
       const ch = channels.get(a.channelId);
