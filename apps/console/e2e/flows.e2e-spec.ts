@@ -62,6 +62,7 @@ interface TokenView {
   id: number;
   name: string;
   key: string;
+  used_quota: number;
 }
 interface RedemptionView {
   id: number;
@@ -128,7 +129,8 @@ describe('console flows against the real admin and relay services (SQLite)', () 
       await stack.stop();
       throw error;
     }
-    root = await h.newPage({ permissions: ['clipboard-read', 'clipboard-write'] });
+    // Reduced motion: recharts then draws its charts at once, so screenshots show them whole.
+    root = await h.newPage({ permissions: ['clipboard-read', 'clipboard-write'], reducedMotion: 'reduce' });
     const status = (await (await fetch(`${stack.adminUrl}/api/status`)).json()) as Envelope<StatusView>;
     perUnit = status.data.quota_per_unit;
     expect(status.data.display_in_currency).toBe(true);
@@ -255,6 +257,16 @@ describe('console flows against the real admin and relay services (SQLite)', () 
     // A wrong key is refused by the relay (the call above did not pass by accident).
     const wrong = new OpenAI({ baseURL: `${stack.relayUrl}/v1`, apiKey: 'sk-not-a-real-token', maxRetries: 0 });
     await expect(wrong.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401 });
+
+    // The tokens page shows what the call cost the token.
+    const token = await waitUntil('token usage recorded', async () => {
+      const t = (await apiData<TokenView[]>(root, '/api/token/?p=0')).find((x) => x.name === TOKEN_NAME);
+      return t && t.used_quota > 0 ? t : undefined;
+    });
+    expect(usd(token.used_quota, perUnit)).not.toBe(usd(0, perUnit));
+    await root.goto(h.url + '/token');
+    await root.getByRole('row').filter({ hasText: TOKEN_NAME }).getByRole('cell', { name: usd(token.used_quota, perUnit), exact: true }).waitFor();
+    await h.screenshot(root, 'flow-4-token-used');
   });
 
   it('5. the logs page shows the request and the dashboard shows the quota drop and request count', async () => {
