@@ -17,3 +17,4 @@ export * from './repositories/channel.repository';
 export * from './repositories/redemption.repository';
 export * from './repositories/log.repository';
 export * from './repositories/channel-job.repository';
+export * from './import/one-api-import';
