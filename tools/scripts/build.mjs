@@ -46,5 +46,5 @@ if (!args.has('--server-only') && existsSync(join(consoleDir, 'package.json'))) 
     existsSync(buildId) &&
     statSync(buildId).mtimeMs > Math.max(newestMtime(consoleDir), newestMtime(join(root, 'libs/domain/src')));
   if (fresh) process.stdout.write('console build is up to date\n');
-  else run(process.execPath, [join(root, 'node_modules/next/dist/bin/next'), 'build'], { cwd: consoleDir });
+  else run(process.execPath, [join(root, 'node_modules/next/dist/bin/next'), 'build'], { cwd: consoleDir, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
 }

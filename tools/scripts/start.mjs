@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 // A .env file at the root is read like One API's; variables already exported win.
 if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
-const env = { ...process.env };
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
 const consoleDir = join(root, 'apps/console');
 
 const needsServer = !existsSync(join(root, 'dist/apps/relay/src/main.js')) || !existsSync(join(root, 'dist/apps/admin/src/main.js'));
