@@ -148,6 +148,7 @@ describe('import-one-api', () => {
       const report = await importOneApiDatabase({ from: sourcePath, target: targetConfig(db) });
       expect(report.mode).toBe('dry-run');
       expect(report.targetState).toBe('empty');
+      expect(report.rootReplaced).toBe(true);
       expectReferenceCounts(report);
       // The SQLite target file was not even created.
       expect(existsSync(db.config.type === 'sqlite' ? db.config.path : '')).toBe(false);
@@ -214,6 +215,10 @@ describe('import-one-api', () => {
     try {
       const config = targetConfig(db);
       await importOneApiDatabase({ from: sourcePath, target: config, apply: true });
+      // A dry run without --merge on a target with data reports as if merging, and says --apply would refuse.
+      const dry = await importOneApiDatabase({ from: sourcePath, target: config });
+      expect([dry.targetState, dry.refused, table(dry, 'users').imported]).toEqual(['has-data', undefined, 0]);
+      expect(formatOneApiImportReport(dry)).toContain('--apply will refuse unless --merge');
       const merged = await importOneApiDatabase({ from: sourcePath, target: config, apply: true, merge: true });
       expect(merged.targetState).toBe('has-data');
       expect(table(merged, 'users').imported).toBe(0);
