@@ -2,6 +2,8 @@
 // `npm test`: builds (the integration and browser tests spawn the compiled services and the
 // console's production build), then runs every unit, integration and browser test with Jest and
 // prints a final `N passed, N failed` line. Extra arguments go to Jest (e.g. a path filter).
+// Suites run one at a time: they start real servers and measure event-loop stalls, and on a
+// 2-core machine two suites at once make those measurements noise.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -20,7 +22,7 @@ mkdirSync(join(root, 'test-results'), { recursive: true });
 const out = join(root, 'test-results/jest.json');
 const jest = spawnSync(
   process.execPath,
-  [join(root, 'node_modules/jest/bin/jest.js'), '--ci', '--maxWorkers=2', '--json', `--outputFile=${out}`, ...args],
+  [join(root, 'node_modules/jest/bin/jest.js'), '--ci', '--maxWorkers=1', '--json', `--outputFile=${out}`, ...args],
   { cwd: root, stdio: 'inherit' },
 );
 let passed = 0;
