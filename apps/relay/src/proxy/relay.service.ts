@@ -286,11 +286,18 @@ export class RelayService {
     let body: Buffer | string;
     const conv = { requestModel: parsed.model, upstreamModel };
     try {
-      url = adapter.requestUrl(channel.ctx, mode, upstreamModel);
-      headers = adapter.requestHeaders(channel.ctx, mode, {
-        contentType: req.headers['content-type'],
-        accept: req.headers.accept,
-      });
+      // Native adapters pick a different URL for streams (Gemini) or headers per model (Anthropic).
+      const info = { stream: parsed.stream, model: upstreamModel };
+      url = adapter.requestUrl(channel.ctx, mode, upstreamModel, info);
+      headers = adapter.requestHeaders(
+        channel.ctx,
+        mode,
+        {
+          contentType: req.headers['content-type'],
+          accept: req.headers.accept,
+        },
+        info,
+      );
       body = adapter.convertRequest
         ? JSON.stringify(adapter.convertRequest(mode, { ...parsed.json, model: upstreamModel }, conv))
         : upstreamBody(parsed, req.body as Buffer, upstreamModel, wantUsage, channel.systemPrompt);
