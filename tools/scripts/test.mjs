@@ -22,7 +22,7 @@ mkdirSync(join(root, 'test-results'), { recursive: true });
 const out = join(root, 'test-results/jest.json');
 const jest = spawnSync(
   process.execPath,
-  [join(root, 'node_modules/jest/bin/jest.js'), '--ci', '--maxWorkers=1', '--json', `--outputFile=${out}`, ...args],
+  [join(root, 'node_modules/jest/bin/jest.js'), '--ci', '--maxWorkers=1', '--forceExit', '--json', `--outputFile=${out}`, ...args],
   { cwd: root, stdio: 'inherit' },
 );
 let passed = 0;
