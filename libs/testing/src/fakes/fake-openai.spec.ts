@@ -205,6 +205,20 @@ describe('fake Azure upstream', () => {
     expect(azure.requests[0].query['api-version']).toBe('2024-03-01-preview');
   });
 
+  it('refuses stream_options before api-version 2024-09-01, as Azure does', async () => {
+    const body = { messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } };
+    const old = await post(`${azure.url}/openai/deployments/d/chat/completions?api-version=2024-03-01-preview`, body, { 'api-key': 'k' });
+    expect(old.status).toBe(400);
+    expect(((await old.json()) as { error: { message: string } }).error.message).toContain('Unrecognized request argument supplied: stream_options');
+    for (const version of ['2024-09-01-preview', '2024-10-21']) {
+      const res = await post(`${azure.url}/openai/deployments/d/chat/completions?api-version=${version}`, body, { 'api-key': 'k' });
+      expect(res.status).toBe(200);
+      const { data } = await readSse(res);
+      expect(data.at(-1)).toBe('[DONE]');
+      expect(data.some((d) => d.includes('"usage":{'))).toBe(true);
+    }
+  });
+
   it('answers 401 without api-key or api-version', async () => {
     expect((await post(`${azure.url}/openai/deployments/d/chat/completions?api-version=1`, {}, { Authorization: 'Bearer k' })).status).toBe(401);
     expect((await post(`${azure.url}/openai/deployments/d/embeddings`, { input: 'x' }, { 'api-key': 'k' })).status).toBe(401);
