@@ -1,5 +1,5 @@
-import OpenAI from 'openai';
-import { getChannelType } from '@oneapi/domain';
+import OpenAI, { APIError } from 'openai';
+import { AZURE_DEFAULT_API_VERSION, getChannelType } from '@oneapi/domain';
 import { getAdapter } from '@oneapi/providers';
 import { availableDbKinds, startFakeAnthropic, startFakeAzure, startFakeGemini, startFakeOpenAI, type DbKind, type FakeUpstream, type FakeUpstreamRequest } from '@oneapi/testing';
 import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
@@ -51,6 +51,8 @@ interface LogRow {
 
 type ChatChunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 
+const LEGACY_AZURE_MODEL = 'c3-legacy-3.5';
+
 const HELLO: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
   { role: 'system', content: 'Be brief.' },
   { role: 'user', content: 'hello' },
@@ -81,6 +83,7 @@ describe('adapter conformance: every seed channel type through the relay', () =>
       const fakes = {} as Record<FakeKind, FakeUpstream>;
       /** type id → channel ids. */
       const channels = new Map<number, { main: number; revoked: number; busy: number[] }>();
+      let legacyAzure = 0;
 
       beforeAll(async () => {
         if (!kinds.includes(kind)) return;
@@ -108,6 +111,12 @@ describe('adapter conformance: every seed channel type through the relay', () =>
         }
         // Azure's api-version is a channel setting (config JSON); the harness seeds '{}'.
         await h.sql('UPDATE channels SET config = ? WHERE type = 3', [JSON.stringify({ api_version: AZURE_API_VERSION })]);
+        if (full) {
+          // An Azure channel left on the default api-version (2024-03-01-preview), which predates stream_options.
+          legacyAzure = await h.createChannel({ type: 3, key: UPSTREAM_KEY, name: 'azure default api-version', baseUrl: fakes.azure.url, models: [LEGACY_AZURE_MODEL] });
+          modelRatio[LEGACY_AZURE_MODEL] = CHAT_RATIO;
+          completionRatio[LEGACY_AZURE_MODEL] = CHAT_COMPLETION_RATIO;
+        }
         await h.setOption('ModelRatio', JSON.stringify(modelRatio));
         await h.setOption('CompletionRatio', JSON.stringify(completionRatio));
         await h.setOption('GroupRatio', JSON.stringify({ default: 1 }));
@@ -346,8 +355,8 @@ describe('adapter conformance: every seed channel type through the relay', () =>
               };
               const { result: error, sent } = await watch(t, () => call().catch((e: unknown) => e));
               expect(error).toBeInstanceOf(OpenAI.InternalServerError);
-              expect((error as OpenAI.APIError).status).toBe(501);
-              expect((error as OpenAI.APIError).code).toBe('api_not_implemented');
+              expect((error as APIError).status).toBe(501);
+              expect((error as APIError).code).toBe('api_not_implemented');
               expect(sent).toHaveLength(0);
             });
           }
@@ -358,22 +367,22 @@ describe('adapter conformance: every seed channel type through the relay', () =>
 
             const revoked = await watch(t, () => chat(m.revoked));
             expect(revoked.result).toBeInstanceOf(t.wrongKeyStatus === 401 ? OpenAI.AuthenticationError : OpenAI.BadRequestError);
-            expect((revoked.result as OpenAI.APIError).status).toBe(t.wrongKeyStatus);
-            expect((revoked.result as OpenAI.APIError).message).not.toContain(WRONG_UPSTREAM_KEY);
+            expect((revoked.result as APIError).status).toBe(t.wrongKeyStatus);
+            expect((revoked.result as APIError).message).not.toContain(WRONG_UPSTREAM_KEY);
             expect(revoked.sent).toHaveLength(1);
             expectUpstreamRequest(t, revoked.sent[0], t.chatPath(m.revoked, false), false, WRONG_UPSTREAM_KEY);
 
             const busy = await watch(t, () => chat(m.busy));
             expect(busy.result).toBeInstanceOf(OpenAI.RateLimitError);
-            expect((busy.result as OpenAI.APIError).code).toBe('upstream_saturated');
-            expect((busy.result as OpenAI.APIError).message).toContain('saturated');
+            expect((busy.result as APIError).code).toBe('upstream_saturated');
+            expect((busy.result as APIError).message).toContain('saturated');
             // RetryTimes 1: the first busy channel, then the other one.
             expect(busy.sent).toHaveLength(2);
             for (const r of busy.sent) expectUpstreamRequest(t, r, t.chatPath(m.busy, false), false);
 
             const broken = await watch(t, () => chat(m.broken));
             expect(broken.result).toBeInstanceOf(OpenAI.InternalServerError);
-            expect((broken.result as OpenAI.APIError).status).toBe(500);
+            expect((broken.result as APIError).status).toBe(500);
             expect(broken.sent).toHaveLength(1);
           });
 
@@ -516,6 +525,57 @@ describe('adapter conformance: every seed channel type through the relay', () =>
           });
         });
       }
+
+      if (!full) return;
+
+      describe(`type 3 ${getChannelType(3)?.name ?? 'Azure'} on its default api-version ${AZURE_DEFAULT_API_VERSION} (before stream_options)`, () => {
+        it('stream: no stream_options upstream, tokens counted by the relay', async () => {
+          if (!h) return;
+          const fake = fakes.azure;
+          const from = fake.requests.length;
+          const res = await postSse(h.baseURL, userKey, '/chat/completions', { model: LEGACY_AZURE_MODEL, messages: HELLO, stream: true });
+          expect(res.status).toBe(200);
+          expect(res.data.at(-1)).toBe('[DONE]');
+          expect(contentDeltas(res.data.slice(0, -1).map((d) => JSON.parse(d) as ChatChunk))).toEqual(FAKE_PIECES);
+          const sent = since(fake.requests, from);
+          expect(sent).toHaveLength(1);
+          expect(sent[0].path).toBe('/openai/deployments/c3-legacy-35/chat/completions');
+          expect(sent[0].query).toEqual({ 'api-version': AZURE_DEFAULT_API_VERSION });
+          expect((sent[0].body as Record<string, unknown>).stream_options).toBeUndefined();
+          const log = await logOf(res.requestId);
+          expect(log.channel_id).toBe(legacyAzure);
+          expect(log.completion_tokens).toBeGreaterThan(0);
+          expect(log.quota).toBe(cost(log.prompt_tokens, log.completion_tokens, CHAT_RATIO, CHAT_COMPLETION_RATIO));
+        });
+
+        // FAILING CAUSE (relay bug, apps/relay/src/proxy/request-body.ts upstreamBody and
+        // relay.service.ts attempt): the client's own `stream_options` is forwarded even when the
+        // adapter says the upstream rejects it (AzureAdapter.acceptsStreamOptions is false before
+        // api-version 2024-09-01), so Azure answers 400 "Unrecognized request argument supplied:
+        // stream_options" (https://github.com/songquanpeng/one-api/issues/1423) and the client gets
+        // that 400. Expected: the relay drops `stream_options` for such upstreams, counts the tokens
+        // itself, and still sends the usage chunk the client asked for.
+        it('stream with include_usage: stream_options is not forwarded, and the usage chunk (counted by the relay) still ends the stream', async () => {
+          if (!h) return;
+          const fake = fakes.azure;
+          const from = fake.requests.length;
+          const { result, error } = await client.chat.completions
+            .create({ model: LEGACY_AZURE_MODEL, messages: HELLO, stream: true, stream_options: { include_usage: true } })
+            .withResponse()
+            .then((r) => ({ result: r, error: undefined }), (e: unknown) => ({ result: undefined, error: e }));
+          expect(error).toBeUndefined();
+          const sent = since(fake.requests, from);
+          expect(sent).toHaveLength(1);
+          expect((sent[0].body as Record<string, unknown>).stream_options).toBeUndefined();
+          const chunks = await drain(result!.data);
+          expect(contentDeltas(chunks)).toEqual(FAKE_PIECES);
+          const last = chunks.at(-1)!;
+          expect(last.choices).toEqual([]);
+          const log = await logOf(result!.response.headers.get('x-oneapi-request-id'));
+          expect(last.usage).toMatchObject({ prompt_tokens: log.prompt_tokens, completion_tokens: log.completion_tokens });
+          expect(log.completion_tokens).toBeGreaterThan(0);
+        });
+      });
     });
   }
 });
