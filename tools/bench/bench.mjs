@@ -10,7 +10,8 @@
 //
 // Environment: BENCH_DURATION (s per step, 5), BENCH_CONCURRENCY ("1 32 128"), BENCH_MODES
 // ("json stream"), BENCH_TARGETS ("direct nginx relay"), BENCH_SKIP_BUILD=1 (use dist/ as is),
-// BENCH_PROBE_ROUNDS (300), BENCH_PIN=1 (relay on CPU 0, mock + wrk on CPU 1 via taskset).
+// BENCH_PROBE_ROUNDS (300), BENCH_NODE_ARGS (extra node flags for the relay, e.g. "--cpu-prof
+// --cpu-prof-dir=/tmp/prof"), BENCH_HOLD=1 (start the stack and wait, for manual probing), BENCH_PIN=1 (relay on CPU 0, mock + wrk on CPU 1 via taskset).
 // Needs `wrk` and `nginx` (Debian: apt-get install -y wrk nginx-light). Not a test.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -187,7 +188,8 @@ async function main() {
     NODE_ENV: 'production',
     BATCH_UPDATE_ENABLED: env('BATCH_UPDATE_ENABLED', 'true'),
   };
-  const relay = start('relay', process.execPath, [join(root, 'dist/apps/relay/src/main.js')], { env: relayEnv, cwd: work }, 0);
+  const nodeArgs = env('BENCH_NODE_ARGS', '').split(/\s+/).filter(Boolean);
+  const relay = start('relay', process.execPath, [...nodeArgs, join(root, 'dist/apps/relay/src/main.js')], { env: relayEnv, cwd: work }, 0);
   const viaRelay = `http://127.0.0.1:${relayPort}`;
   await waitFor(async () => (await httpCall(`${viaRelay}/healthz`)).status === 200, 'relay');
   const Database = require(join(root, 'node_modules/better-sqlite3'));
@@ -201,6 +203,11 @@ async function main() {
   db.close();
   await waitFor(async () => (await httpCall(`${viaRelay}/v1/chat/completions`, { method: 'POST', body: JSON_BODY, headers: { authorization: `Bearer ${KEY}` } })).status === 200, 'relay route', 30_000);
 
+  if (env('BENCH_HOLD', '0') === '1') {
+    // Keep the stack up for manual probing/profiling (Ctrl-C stops it).
+    console.log(`bench: holding; direct ${direct} nginx ${viaNginx} relay ${viaRelay} (relay pid ${relay.pid}) key ${KEY}`);
+    await new Promise(() => undefined);
+  }
   const targets = { direct: { url: direct, pids: () => [] }, nginx: { url: viaNginx, pids: nginxWorker }, relay: { url: viaRelay, pids: () => [relay.pid] } };
   const rows = [];
   for (const mode of MODES) {

@@ -22,7 +22,7 @@ export class QuotaService {
   /** Takes `amount` from the token, then the user; 403 with the exhausted side's code when short. */
   async reserve(caller: RelayCaller, amount: number): Promise<void> {
     if (amount <= 0) return;
-    const result = await this.repo.reserve(caller.token.id, caller.user.id, amount);
+    const result = await this.repo.reserve(caller.token.id, caller.user.id, amount, caller.token.unlimitedQuota);
     if (result === 'token') {
       throw new RelayException(RelayErrorCode.InsufficientTokenQuota, 'the remaining quota of this API key is not enough for this request');
     }

@@ -2,6 +2,10 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** The relay's Prometheus series, registered on the runtime's registry (served at /metrics). */
 export class RelayMetrics {
+  /** Label children bound once per label set: `inc/observe` with a label object hashes it every call. */
+  private readonly children = new Map<string, { requests: Counter.Internal; latency: Histogram.Internal<'endpoint' | 'stream'> }>();
+  private readonly ttftChildren = new Map<string, Histogram.Internal<'endpoint'>>();
+
   readonly requests: Counter<'endpoint' | 'status' | 'stream'>;
   readonly latency: Histogram<'endpoint' | 'stream'>;
   readonly ttft: Histogram<'endpoint'>;
@@ -51,5 +55,29 @@ export class RelayMetrics {
       labelNames: ['endpoint'],
       registers: [registry],
     });
+  }
+
+  /** Counts one finished request and observes its duration (seconds). */
+  finished(endpoint: string, status: number, stream: boolean, seconds: number): void {
+    const key = `${endpoint} ${status} ${stream ? 1 : 0}`;
+    let c = this.children.get(key);
+    if (!c) {
+      const s = stream ? '1' : '0';
+      c = { requests: this.requests.labels({ endpoint, status: String(status), stream: s }), latency: this.latency.labels({ endpoint, stream: s }) };
+      // Label sets are few (endpoints × statuses); the cap only guards against surprises.
+      if (this.children.size < 1000) this.children.set(key, c);
+    }
+    c.requests.inc();
+    c.latency.observe(seconds);
+  }
+
+  /** Observes one time to first streamed byte (seconds). */
+  firstToken(endpoint: string, seconds: number): void {
+    let h = this.ttftChildren.get(endpoint);
+    if (!h) {
+      h = this.ttft.labels({ endpoint });
+      if (this.ttftChildren.size < 100) this.ttftChildren.set(endpoint, h);
+    }
+    h.observe(seconds);
   }
 }

@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { Readable } from 'node:stream';
 import type { CacheBus } from '@oneapi/cache';
 import { ChannelStatus, LogType } from '@oneapi/domain';
 import { ChannelConfigError, readUsage, type RelayMode, type Usage } from '@oneapi/providers';
@@ -14,7 +13,7 @@ import { RelayErrorCode, RelayException, UpstreamHttpError } from '../errors/rel
 import { REQUEST_ID_HEADER, sendRelayError } from '../errors/relay-error.filter';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { ChannelRouter, RouteChannel } from '../routing/channel-router.service';
-import type { UpstreamClient } from '../upstream/upstream-client';
+import type { UpstreamCall, UpstreamClient } from '../upstream/upstream-client';
 import { parseRequest, upstreamBody, type ParsedRequest } from './request-body';
 import { relayConvertedStream, relayOpenAIStream, type StreamOutcome } from './sse-relay';
 import { shouldDisableChannel, upstreamErrorOf } from './upstream-errors';
@@ -47,10 +46,16 @@ interface RequestState {
   promptTokens: number;
   reserved: number;
   started: number;
-  abort: AbortController;
+  /** The upstream exchange in flight (aborted on client disconnect or total timeout). */
+  call: UpstreamCall | null;
+  /** Why the request was aborted (client gone, total timeout); no new attempt starts after it. */
+  abortReason: Error | null;
   clientGone: boolean;
   firstByteAt: number;
 }
+
+/** Abort reason when the client goes away (no stack needed: it is never thrown to a caller). */
+const CLIENT_GONE = Object.assign(new Error('client disconnected'), { code: 'RELAY_CLIENT_GONE' });
 
 const STREAM_HEADERS = {
   'content-type': 'text/event-stream',
@@ -147,7 +152,7 @@ export class RelayService {
 
   async handle(req: FastifyRequest, reply: FastifyReply, mode: RelayMode, pathModel?: string): Promise<void> {
     const started = performance.now();
-    const st: Partial<RequestState> = { req, reply, started, clientGone: false, firstByteAt: 0 };
+    const st: Partial<RequestState> = { req, reply, started, clientGone: false, firstByteAt: 0, call: null, abortReason: null };
     let stream = false;
     try {
       const ip = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.d.trustedProxies);
@@ -174,7 +179,11 @@ export class RelayService {
       const promptTokens = this.promptTokens(parsed);
       const reserved = this.reservation(parsed, promptTokens, ratios);
       await this.d.quota.reserve(caller, reserved);
-      Object.assign(st, { caller, parsed, ratios, promptTokens, reserved, abort: new AbortController() });
+      st.caller = caller;
+      st.parsed = parsed;
+      st.ratios = ratios;
+      st.promptTokens = promptTokens;
+      st.reserved = reserved;
       await this.relay(st as RequestState, table, channel);
     } catch (error) {
       if (!(error instanceof RelayException) && !(error instanceof UpstreamHttpError)) {
@@ -185,9 +194,8 @@ export class RelayService {
       const endpoint = mode;
       const s = st as RequestState;
       const status = reply.raw.headersSent ? reply.raw.statusCode : reply.statusCode;
-      this.d.metrics.requests.inc({ endpoint, status: String(status), stream: stream ? '1' : '0' });
-      this.d.metrics.latency.observe({ endpoint, stream: stream ? '1' : '0' }, (performance.now() - started) / 1000);
-      if (s.firstByteAt) this.d.metrics.ttft.observe({ endpoint }, (s.firstByteAt - started) / 1000);
+      this.d.metrics.finished(endpoint, status, stream, (performance.now() - started) / 1000);
+      if (s.firstByteAt) this.d.metrics.firstToken(endpoint, (s.firstByteAt - started) / 1000);
     }
   }
 
@@ -220,15 +228,20 @@ export class RelayService {
 
   private async relay(st: RequestState, table: NonNullable<ReturnType<ChannelRouter['peek']>>, first: RouteChannel): Promise<void> {
     const { reply, caller, parsed } = st;
+    const abort = (reason: Error) => {
+      if (st.abortReason) return;
+      st.abortReason = reason;
+      st.call?.abort(reason);
+    };
     const onClose = () => {
       if (!reply.raw.writableFinished) {
         st.clientGone = true;
-        st.abort.abort();
+        abort(CLIENT_GONE);
       }
     };
     reply.raw.on('close', onClose);
     const totalMs = this.d.upstream.totalTimeoutMs;
-    const timer = totalMs > 0 ? setTimeout(() => st.abort.abort(new RelayException(RelayErrorCode.UpstreamTimeout, 'upstream timed out')), totalMs) : null;
+    const timer = totalMs > 0 ? setTimeout(() => abort(new RelayException(RelayErrorCode.UpstreamTimeout, 'upstream timed out')), totalMs) : null;
     const tried = new Set<number>();
     const attempts = caller.pinnedChannelId !== null ? 1 : 1 + Math.max(0, this.d.pricing.options.retryTimes);
     let channel: RouteChannel | null = first;
@@ -309,9 +322,11 @@ export class RelayService {
       throw error;
     }
 
-    let res: Awaited<ReturnType<UpstreamClient['send']>>;
+    if (st.abortReason) return st.clientGone ? { kind: 'aborted' } : { kind: 'failed', retryable: false, error: st.abortReason };
+    const res = this.d.upstream.send({ url, method: 'POST', headers, body });
+    st.call = res;
     try {
-      res = await this.d.upstream.send({ url, method: 'POST', headers, body, signal: st.abort.signal });
+      await res.started;
     } catch (error) {
       if (st.clientGone) return { kind: 'aborted' };
       this.failChannel(channel, 0);
@@ -328,7 +343,10 @@ export class RelayService {
     }
 
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      const text = await res.body.text().catch(() => '');
+      const text = await res.collect().then(
+        (b) => b.toString('utf8'),
+        () => '',
+      );
       const upstreamError = upstreamErrorOf(res.statusCode, text);
       this.failChannel(channel, res.statusCode);
       this.d.logger.warn({ request_id: req.id, channel_id: channel.id, status: res.statusCode, code: upstreamError.code }, 'upstream error');
@@ -339,14 +357,14 @@ export class RelayService {
 
     const contentType = String(res.headers['content-type'] ?? '');
     if (parsed.stream && contentType.includes('text/event-stream')) {
-      await this.relayStream(st, channel, res.body, wantUsage);
+      await this.relayStream(st, channel, res, wantUsage);
       return { kind: 'done' };
     }
 
     // JSON (or binary, for audio.speech) reply: read it whole, send the bytes as they are.
     let buf: Buffer;
     try {
-      buf = Buffer.from(await res.body.arrayBuffer());
+      buf = await res.collect();
     } catch (error) {
       if (st.clientGone) return { kind: 'aborted' };
       this.failChannel(channel, 0);
@@ -377,7 +395,7 @@ export class RelayService {
     return { kind: 'done' };
   }
 
-  private async relayStream(st: RequestState, channel: RouteChannel, body: Readable, wantUsage: boolean): Promise<void> {
+  private async relayStream(st: RequestState, channel: RouteChannel, body: UpstreamCall, wantUsage: boolean): Promise<void> {
     const { reply, req, parsed } = st;
     reply.hijack();
     reply.raw.writeHead(200, { ...STREAM_HEADERS, [REQUEST_ID_HEADER]: req.id });
@@ -401,7 +419,7 @@ export class RelayService {
         this.failChannel(channel, 0);
         this.d.logger.warn({ request_id: req.id, channel_id: channel.id, err: failure }, 'upstream stream broke off');
       }
-      body.destroy();
+      body.abort();
     } finally {
       if (!reply.raw.writableEnded) reply.raw.end();
     }

@@ -1,8 +1,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import { createParser } from 'eventsource-parser';
 import { usageFromStreamData, type ProviderAdapter, type StreamState, type Usage } from '@oneapi/providers';
+import type { UpstreamCall } from '../upstream/upstream-client';
 
 /** What a relayed stream produced, for billing. */
 export interface StreamOutcome {
@@ -17,23 +17,63 @@ export interface StreamOutcome {
   firstByteAt: number;
 }
 
-function write(raw: ServerResponse, data: string): Promise<void> | null {
-  if (raw.write(data)) return null;
-  // Backpressure: stop reading upstream until the client socket drains (or goes away).
-  return new Promise((resolve) => {
-    const done = () => {
-      raw.off('drain', done);
-      raw.off('close', done);
-      resolve();
-    };
-    raw.on('drain', done);
-    raw.on('close', done);
-  });
-}
-
 /** A usage-only chunk: `{"choices":[], "usage": {...}}` (sent when include_usage was requested). */
 function isUsageOnly(data: string): boolean {
   return data.includes('"usage"') && /"choices"\s*:\s*\[\s*\]/.test(data);
+}
+
+/**
+ * Writes to the client for one relayed stream: the writes of one upstream socket read (undici
+ * delivers each HTTP chunk as its own callback, all in one tick) are corked and leave in one
+ * `writev` at the end of the tick; a full client socket pauses the upstream until 'drain'.
+ */
+class ClientWriter {
+  private corked = false;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.raw.uncork();
+  };
+
+  constructor(private readonly raw: ServerResponse) {}
+
+  /** Returns false when the client socket is full (the caller pauses the upstream). */
+  write(data: string): boolean {
+    if (!this.corked) {
+      this.corked = true;
+      this.raw.cork();
+      process.nextTick(this.uncork);
+    }
+    return this.raw.write(data);
+  }
+}
+
+/**
+ * Drives a streamed upstream body through a synchronous chunk processor: resolves when the
+ * body ends (after `finish`), rejects when it fails or the exchange is aborted. Backpressure:
+ * when `push` returns false the upstream is paused until the client socket drains.
+ */
+function pump(call: UpstreamCall, raw: ServerResponse, push: (chunk: Buffer) => boolean, finish: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onDrain = () => call.resume();
+    raw.on('drain', onDrain);
+    const done = (error?: Error) => {
+      raw.off('drain', onDrain);
+      if (error) reject(error);
+      else resolve();
+    };
+    call.stream({
+      data: (chunk) => (raw.destroyed ? true : push(chunk)),
+      end: () => {
+        try {
+          finish();
+          done();
+        } catch (error) {
+          done(error as Error);
+        }
+      },
+      error: (error) => done(error),
+    });
+  });
 }
 
 /**
@@ -43,30 +83,36 @@ function isUsageOnly(data: string): boolean {
  * relay, not the client, asked for it; `data: [DONE]` is added if the upstream omitted it.
  */
 export async function relayOpenAIStream(
-  body: Readable,
+  call: UpstreamCall,
   raw: ServerResponse,
   opts: { dropUsageChunk: boolean; onFirstByte?: () => void; collect?: StreamOutcome },
 ): Promise<StreamOutcome> {
   // `collect` lets the caller read what was relayed so far when the stream throws midway.
   const out: StreamOutcome = opts.collect ?? { usage: undefined, payloads: [], bytes: 0, complete: false, firstByteAt: 0 };
   const decoder = new StringDecoder('utf8');
+  const writer = new ClientWriter(raw);
   let pending = '';
   let sawDone = false;
 
-  const handle = async (text: string): Promise<void> => {
-    let buf = pending + text;
+  const handle = (text: string): boolean => {
+    let buf = pending === '' ? text : pending + text;
     if (buf.includes('\r')) buf = buf.replace(/\r\n?/g, '\n');
     const end = buf.lastIndexOf('\n\n');
     if (end === -1) {
       pending = buf;
-      return;
+      return true;
     }
-    pending = buf.slice(end + 2);
-    const complete = buf.slice(0, end + 2);
+    pending = end + 2 === buf.length ? '' : buf.slice(end + 2);
+    const complete = end + 2 === buf.length ? buf : buf.slice(0, end + 2);
     let output = complete;
     let dropped = false;
     const kept: string[] = [];
-    for (const event of complete.split('\n\n')) {
+    let from = 0;
+    while (from < complete.length) {
+      let to = complete.indexOf('\n\n', from);
+      if (to === -1) to = complete.length;
+      const event = complete.slice(from, to);
+      from = to + 2;
       if (event === '') continue;
       const dataAt = event.startsWith('data:') ? 0 : event.indexOf('\ndata:') + 1;
       if (dataAt === 0 && !event.startsWith('data:')) {
@@ -79,7 +125,8 @@ export async function relayOpenAIStream(
         kept.push(event);
         continue;
       }
-      const usage = usageFromStreamData(data);
+      // Only chunks that mention usage can carry it (most content chunks do not).
+      const usage = data.includes('"usage"') ? usageFromStreamData(data) : undefined;
       if (usage) out.usage = usage;
       if (usage && opts.dropUsageChunk && isUsageOnly(data)) {
         dropped = true;
@@ -89,33 +136,35 @@ export async function relayOpenAIStream(
       kept.push(event);
     }
     if (dropped) output = kept.length ? `${kept.join('\n\n')}\n\n` : '';
-    if (output === '') return;
+    if (output === '') return true;
     if (out.firstByteAt === 0) {
       out.firstByteAt = performance.now();
       opts.onFirstByte?.();
     }
     out.bytes += output.length;
-    const wait = write(raw, output);
-    if (wait) await wait;
+    return writer.write(output);
   };
 
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    if (raw.destroyed) break;
-    await handle(decoder.write(chunk));
-  }
-  const rest = decoder.end();
-  if (rest) await handle(rest);
-  if (pending.trim() !== '') await handle('\n\n');
-  if (!raw.destroyed) {
-    if (!sawDone) raw.write('data: [DONE]\n\n');
-    out.complete = true;
-  }
+  await pump(
+    call,
+    raw,
+    (chunk) => handle(decoder.write(chunk)),
+    () => {
+      const rest = decoder.end();
+      if (rest) handle(rest);
+      if (pending.trim() !== '') handle('\n\n');
+      if (!raw.destroyed) {
+        if (!sawDone) writer.write('data: [DONE]\n\n');
+        out.complete = true;
+      }
+    },
+  );
   return out;
 }
 
 /** Relays a non-OpenAI SSE stream through the adapter's pure event converter. */
 export async function relayConvertedStream(
-  body: Readable,
+  call: UpstreamCall,
   raw: ServerResponse,
   adapter: ProviderAdapter,
   state: StreamState,
@@ -124,8 +173,10 @@ export async function relayConvertedStream(
   const out: StreamOutcome = opts.collect ?? { usage: undefined, payloads: [], bytes: 0, complete: false, firstByteAt: 0 };
   let done = false;
   let batch = '';
+  const writer = new ClientWriter(raw);
   const parser = createParser({
     onEvent: (event) => {
+      if (done) return;
       const conv = adapter.convertStreamEvent!({ event: event.event, data: event.data }, state);
       for (const chunk of conv.chunks) {
         const isUsageChunk = Array.isArray(chunk.choices) && (chunk.choices as unknown[]).length === 0 && chunk.usage !== undefined;
@@ -138,25 +189,37 @@ export async function relayConvertedStream(
     },
   });
   const decoder = new StringDecoder('utf8');
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    if (raw.destroyed) break;
-    parser.feed(decoder.write(chunk));
-    out.usage = state.usage;
-    if (batch) {
-      if (out.firstByteAt === 0) {
-        out.firstByteAt = performance.now();
-        opts.onFirstByte?.();
+  let flowing = true;
+  await pump(
+    call,
+    raw,
+    (chunk) => {
+      // Events after the converter's end are ignored (the upstream may keep the body open).
+      if (done) return flowing;
+      parser.feed(decoder.write(chunk));
+      out.usage = state.usage;
+      if (batch) {
+        if (out.firstByteAt === 0) {
+          out.firstByteAt = performance.now();
+          opts.onFirstByte?.();
+        }
+        out.bytes += batch.length;
+        flowing = writer.write(batch);
+        batch = '';
       }
-      out.bytes += batch.length;
-      const wait = write(raw, batch);
-      batch = '';
-      if (wait) await wait;
-    }
-    if (done) break;
-  }
+      if (done) {
+        // The converter saw the end: stop reading the upstream (it is released by the caller).
+        call.abort(Object.assign(new Error('converted stream complete'), { code: 'RELAY_STREAM_DONE' }));
+      }
+      return flowing;
+    },
+    () => undefined,
+  ).catch((error: Error & { code?: string }) => {
+    if (error.code !== 'RELAY_STREAM_DONE') throw error;
+  });
   out.usage = state.usage;
   if (!raw.destroyed) {
-    raw.write('data: [DONE]\n\n');
+    writer.write('data: [DONE]\n\n');
     out.complete = true;
   }
   return out;

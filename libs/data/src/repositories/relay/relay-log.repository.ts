@@ -21,11 +21,38 @@ export interface RelayLogRow {
 const COLUMNS =
   'user_id, created_at, type, content, username, token_name, model_name, quota, prompt_tokens, completion_tokens, channel_id, request_id, elapsed_time, is_stream';
 
+interface SqliteConnection {
+  prepare(sql: string): { run(...params: unknown[]): unknown };
+  transaction<F extends (...args: never[]) => unknown>(fn: F): F;
+}
+
+const sqliteInserts = new WeakMap<object, (rows: readonly RelayLogRow[]) => void>();
+
 /** Inserts relay log rows in multi-row INSERTs on the logs database (LOG_SQL_DSN or the main one). */
 export class RelayLogRepository {
   constructor(private readonly db: Database) {}
 
   async insertMany(rows: readonly RelayLogRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    if (this.db.logSource.options.type === 'better-sqlite3') {
+      // SQLite: one cached prepared statement run per row inside one transaction (one commit),
+      // cheaper than building a multi-row statement through the ORM's query runner.
+      const conn = (this.db.logSource.driver as unknown as { databaseConnection?: SqliteConnection }).databaseConnection;
+      if (conn) {
+        let insert = sqliteInserts.get(conn);
+        if (!insert) {
+          const stmt = conn.prepare(`INSERT INTO logs (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+          insert = conn.transaction((batch: readonly RelayLogRow[]) => {
+            for (const r of batch) {
+              stmt.run(r.userId, r.createdAt, r.type, r.content, r.username, r.tokenName, r.modelName, r.quota, r.promptTokens, r.completionTokens, r.channelId, r.requestId, r.elapsedTime, r.isStream ? 1 : 0);
+            }
+          });
+          sqliteInserts.set(conn, insert);
+        }
+        insert(rows);
+        return;
+      }
+    }
     // 14 parameters per row; 60 rows stays well under SQLite's and MySQL's parameter limits.
     for (let i = 0; i < rows.length; i += 60) {
       const slice = rows.slice(i, i + 60);

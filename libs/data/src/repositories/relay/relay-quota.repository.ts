@@ -37,10 +37,14 @@ export class RelayQuotaRepository {
   /**
    * Reserves `amount` on the token and then the user. On SQLite both conditional UPDATEs run in
    * one synchronous transaction (one WAL commit, nothing can interleave); elsewhere the token
-   * reservation is given back when the user's fails.
+   * reservation is given back when the user's fails. `tokenUnlimited` (the cached token's flag)
+   * skips the token's no-op UPDATE.
    */
-  async reserve(tokenId: number, userId: number, amount: number): Promise<ReserveResult> {
+  async reserve(tokenId: number, userId: number, amount: number, tokenUnlimited = false): Promise<ReserveResult> {
     if (amount <= 0) return 'ok';
+    // An unlimited token keeps its balance, so its UPDATE would change nothing: the user's
+    // conditional UPDATE alone is the whole reservation (one statement, no transaction).
+    if (tokenUnlimited) return (await this.reserveUser(userId, amount)) ? 'ok' : 'user';
     if (this.db.kind === 'sqlite') {
       const fn = this.sqliteReserve ?? (this.sqliteReserve = this.buildSqliteReserve());
       if (fn) return fn(tokenId, userId, amount);
