@@ -96,12 +96,19 @@ describe('adapter conformance: every seed channel type through the relay', () =>
         const completionRatio: Record<string, number> = {};
         for (const t of types) {
           const m = modelsOf(t);
-          for (const model of [m.chat, m.tools, m.busy, m.broken, m.revoked]) modelRatio[model] = CHAT_RATIO;
+          for (const model of [m.chat, m.tools, m.busy, m.broken, m.revoked, m.alias]) modelRatio[model] = CHAT_RATIO;
           modelRatio[m.embed] = EMBED_RATIO;
           completionRatio[m.chat] = CHAT_COMPLETION_RATIO;
           completionRatio[m.tools] = CHAT_COMPLETION_RATIO;
           const baseUrl = t.baseUrl(fakes[t.fake].url);
-          const main = await h.createChannel({ type: t.id, key: UPSTREAM_KEY, name: `c${t.id} main`, baseUrl, models: [m.chat, m.tools, m.embed, m.broken] });
+          const main = await h.createChannel({
+            type: t.id,
+            key: UPSTREAM_KEY,
+            name: `c${t.id} main`,
+            baseUrl,
+            models: [m.chat, m.tools, m.embed, m.broken, m.alias],
+            modelMapping: { [m.alias]: m.mapped },
+          });
           const revoked = await h.createChannel({ type: t.id, key: WRONG_UPSTREAM_KEY, name: `c${t.id} revoked`, baseUrl, models: [m.revoked] });
           const busy = [
             await h.createChannel({ type: t.id, key: UPSTREAM_KEY, name: `c${t.id} busy a`, baseUrl, models: [m.busy] }),
@@ -335,6 +342,21 @@ describe('adapter conformance: every seed channel type through the relay', () =>
             });
           }
 
+          if (t.fake === 'gemini') {
+            // FAILING CAUSE (relay bug, apps/relay/src/proxy/relay.service.ts attempt(): the catch
+            // around requestUrl/requestHeaders/convertRequest handles only ChannelConfigError and
+            // rethrows everything else): the Gemini adapter refuses token-array input with
+            // AdapterNotImplementedError, whose contract (libs/providers/src/errors.ts) is a 501
+            // `api_not_implemented`; the relay answers 500 `internal_error` and logs "relay failed".
+            it('POST /v1/embeddings with token-array input: 501 api_not_implemented (Gemini embeds text only), nothing sent upstream', async () => {
+              if (!h) return;
+              const { result: error, sent } = await watch(t, () => client.embeddings.create({ model: m.embed, input: [[1, 2, 3]] }).catch((e: unknown) => e));
+              expect(sent).toHaveLength(0);
+              expect(error).toBeInstanceOf(OpenAI.APIError);
+              expect({ status: (error as APIError).status, code: (error as APIError).code }).toEqual({ status: 501, code: 'api_not_implemented' });
+            });
+          }
+
           const probe = undeclaredProbe(t);
           if (probe) {
             it(`answers 501 api_not_implemented for ${probe}, which the type does not declare, without calling upstream`, async () => {
@@ -384,6 +406,32 @@ describe('adapter conformance: every seed channel type through the relay', () =>
             expect(broken.result).toBeInstanceOf(OpenAI.InternalServerError);
             expect((broken.result as APIError).status).toBe(500);
             expect(broken.sent).toHaveLength(1);
+
+            // A stream that fails before its first byte is an ordinary error reply, not an SSE body.
+            const brokenStream = await watch(t, () => client.chat.completions.create({ model: m.broken, messages: HELLO, stream: true }).catch((e: unknown) => e));
+            expect(brokenStream.result).toBeInstanceOf(OpenAI.InternalServerError);
+            expect((brokenStream.result as APIError).status).toBe(500);
+            expect(brokenStream.sent).toHaveLength(1);
+            expectUpstreamRequest(t, brokenStream.sent[0], t.chatPath(m.broken, true), true);
+
+            // Error messages never reveal where the channel points.
+            for (const e of [revoked.result, busy.result, broken.result, brokenStream.result]) {
+              expect((e as APIError).message).not.toContain(fakes[t.fake].url);
+              expect((e as APIError).message).not.toContain(UPSTREAM_KEY);
+            }
+          });
+
+          it('applies the channel model mapping upstream (URL or body) and bills the client model', async () => {
+            if (!h) return;
+            const { result, sent } = await watch(t, () => client.chat.completions.create({ model: m.alias, messages: HELLO }).withResponse());
+            expect(result.data.choices[0].message.content).toBe(FAKE_PIECES.join(''));
+            // Native conversions report the client's model; OpenAI-wire replies pass through as the upstream wrote them.
+            if (t.fake === 'anthropic' || t.fake === 'gemini') expect(result.data.model).toBe(m.alias);
+            expect(sent).toHaveLength(1);
+            expectUpstreamRequest(t, sent[0], t.chatPath(m.mapped, false), false);
+            if (t.fake !== 'gemini') expect((sent[0].body as { model?: unknown }).model).toBe(m.mapped);
+            const log = await logOf(result.response.headers.get('x-oneapi-request-id'));
+            expect(log).toMatchObject({ model_name: m.alias, ...FAKE_USAGE, quota: cost(FAKE_USAGE.prompt_tokens, FAKE_USAGE.completion_tokens, CHAT_RATIO, 1) });
           });
 
           it('tool calls, not streamed: converted request, tool_calls reply, usage billed', async () => {

@@ -141,6 +141,10 @@ export function modelsOf(t: ConformanceType) {
     broken: `${p}-broken-status-500`,
     /** Served by a channel whose key the fake refuses. */
     revoked: `${p}-revoked`,
+    /** The client's name for a model the main channel maps to `mapped` (channel model_mapping). */
+    alias: `${p}-alias`,
+    /** Has a dot: Azure's deployment comes from the mapped name, dots removed. */
+    mapped: `${p}-upstream-4.1`,
   };
 }
 
