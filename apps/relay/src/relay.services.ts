@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { createChannelKeyCipher } from '@oneapi/data';
-import { RUNTIME, type ServiceRuntime } from '@oneapi/platform';
+import { ChannelJobRepository, createChannelKeyCipher } from '@oneapi/data';
+import { Mailer, RUNTIME, type ServiceRuntime } from '@oneapi/platform';
 import { RelayAuthService } from './auth/relay-auth.service';
 import { parseCidrList } from './auth/client-ip';
 import { RelayPricing } from './billing/pricing';
@@ -11,6 +11,30 @@ import { RelayMetrics } from './metrics/relay-metrics';
 import { RelayService, type ChannelDisabledHook } from './proxy/relay.service';
 import { ChannelRouter } from './routing/channel-router.service';
 import { UpstreamClient } from './upstream/upstream-client';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * Emails root when the relay disables a channel (One API's notifyRootUser on auto-disable):
+ * SMTP settings from the options (read at each send), the address of the first enabled root.
+ * Best effort: no SMTP or no root email means no mail; a failure is logged, never thrown.
+ */
+function rootNotifier(runtime: ServiceRuntime): ChannelDisabledHook {
+  const mailer = Mailer.fromOptions(runtime.options);
+  const repo = new ChannelJobRepository(runtime.db);
+  return async ({ channelId, channelName, reason }) => {
+    if (!mailer.isConfigured()) return;
+    try {
+      const to = await repo.rootEmail();
+      if (!to) return;
+      const subject = `Channel "${channelName}" (#${channelId}) has been disabled`;
+      const text = `Channel "${channelName}" (#${channelId}) was disabled automatically. Reason: ${reason}`;
+      await mailer.send({ to, subject, html: `<p>${escapeHtml(text)}</p>`, text });
+    } catch (error) {
+      runtime.logger.warn({ channel_id: channelId, err: (error as Error).message }, 'could not email root about the disabled channel');
+    }
+  };
+}
 
 /**
  * The relay's long-lived parts, built once per runtime: caches, routing table, HTTP agent,
@@ -54,6 +78,7 @@ export class RelayServices implements OnApplicationShutdown {
       trustedProxies: parseCidrList(runtime.config.trustedProxies),
       onChannelDisabled: this.disabledHooks,
     });
+    this.onChannelDisabled(rootNotifier(runtime));
   }
 
   /**

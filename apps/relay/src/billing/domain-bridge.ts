@@ -10,6 +10,7 @@ import {
   getGroupRatio,
   getImageRatio,
   audioPreConsumedQuota,
+  checkImageRequest,
   imageQuota,
   speechQuota,
   transcriptionQuota,
@@ -80,6 +81,20 @@ export function pricingView(raw: Readonly<Record<string, string>>): PricingView 
   };
 }
 
+
+/**
+ * One API's image-request checks (prompt, size for the model, prompt length, n range) with its
+ * defaults applied (size 1024x1024, n 1); `{code, message}` for a 400, or null.
+ */
+export function checkImage(model: string, json: Record<string, unknown>): { code: string; message: string } | null {
+  return checkImageRequest({
+    model,
+    prompt: typeof json.prompt === 'string' ? json.prompt : '',
+    size: typeof json.size === 'string' && json.size !== '' ? json.size : '1024x1024',
+    n: json.n === undefined || json.n === null ? 1 : (json.n as number),
+    quality: typeof json.quality === 'string' ? json.quality : undefined,
+  });
+}
 
 /** Loads the BPE ranks once at boot so no request pays for it (seconds on a busy box). */
 export function preloadTokenCounting(): void {

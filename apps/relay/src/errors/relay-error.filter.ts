@@ -67,7 +67,7 @@ export function toOpenAIError(error: unknown, requestId: string): { status: numb
   const suffix = ` (request id: ${requestId})`;
   if (error instanceof RelayException) {
     const status = statusOf(error.code);
-    return { status, body: { error: { message: error.message + suffix, type: typeOf(status), param: error.param, code: error.code } } };
+    return { status, body: { error: { message: error.message + suffix, type: typeOf(status), param: error.param, code: error.detailCode ?? error.code } } };
   }
   if (error instanceof UpstreamHttpError) {
     return { status: error.status, body: { error: { ...error.error, message: error.error.message + suffix } } };

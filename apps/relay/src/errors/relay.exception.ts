@@ -33,6 +33,8 @@ export class RelayException extends Error {
     readonly code: RelayErrorCode,
     message: string,
     readonly param: string | null = null,
+    /** A finer `code` for the body than the status class (One API's, e.g. `size_not_supported`). */
+    readonly detailCode: string | null = null,
   ) {
     super(message);
     this.name = 'RelayException';

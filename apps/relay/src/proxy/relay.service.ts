@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { CacheBus } from '@oneapi/cache';
 import { ChannelStatus, LogType } from '@oneapi/domain';
-import { ChannelConfigError, readUsage, type RelayMode, type Usage } from '@oneapi/providers';
+import { AdapterNotImplementedError, ChannelConfigError, readUsage, type RelayMode, type Usage } from '@oneapi/providers';
 import type { RelayAuthService, RelayCaller } from '../auth/relay-auth.service';
 import { clientIp } from '../auth/client-ip';
 import type { BlockList } from 'node:net';
@@ -15,6 +15,7 @@ import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { ChannelRouter, RouteChannel } from '../routing/channel-router.service';
 import type { UpstreamCall, UpstreamClient } from '../upstream/upstream-client';
 import { parseRequest, upstreamBody, type ParsedRequest } from './request-body';
+import { checkImage } from '../billing/domain-bridge';
 import { relayConvertedStream, relayOpenAIStream, type StreamOutcome } from './sse-relay';
 import { shouldDisableChannel, upstreamErrorOf } from './upstream-errors';
 
@@ -160,6 +161,11 @@ export class RelayService {
       const parsed = parseRequest(mode, req.body as Buffer | undefined, req.headers['content-type'] ?? '', pathModel);
       stream = parsed.stream;
       this.d.auth.checkModel(caller, parsed.model);
+      if (mode === 'images') {
+        // One API's image checks, before any quota or upstream work.
+        const bad = checkImage(parsed.model, parsed.json);
+        if (bad) throw new RelayException(RelayErrorCode.InvalidRequest, bad.message, bad.code === 'n_not_within_range' ? 'n' : bad.code === 'size_not_supported' ? 'size' : 'prompt', bad.code);
+      }
       const ratios = this.d.pricing.ratios(parsed.model, caller.user.group);
       if (!ratios) throw new RelayException(RelayErrorCode.ModelNotFound, `model ${parsed.model} has no price configured`, 'model');
       const table = this.d.router.peek() ?? (await this.d.router.current());
@@ -315,6 +321,11 @@ export class RelayService {
         ? JSON.stringify(adapter.convertRequest(mode, { ...parsed.json, model: upstreamModel }, conv))
         : upstreamBody(parsed, req.body as Buffer, upstreamModel, wantUsage, channel.systemPrompt);
     } catch (error) {
+      if (error instanceof AdapterNotImplementedError) {
+        // The channel type cannot serve this request shape (e.g. Gemini embeddings of token ids):
+        // another channel of another type may, so it is retryable; nothing was sent upstream.
+        return { kind: 'failed', retryable: true, error: new RelayException(RelayErrorCode.ApiNotImplemented, error.message) };
+      }
       if (error instanceof ChannelConfigError) {
         this.failChannel(channel, 0);
         return { kind: 'failed', retryable: true, error: new RelayException(RelayErrorCode.UpstreamError, `channel #${channel.id} is misconfigured`) };

@@ -15,6 +15,8 @@ export interface ParsedRequest {
   /** The client asked for the usage-only final chunk. */
   includeUsage: boolean;
   multipart: boolean;
+  /** The request's content type (multipart bodies are rewritten against its boundary). */
+  contentType?: string;
 }
 
 /** Beyond this, `max_tokens` is a mistake rather than a request (no model generates 1M tokens). */
@@ -60,6 +62,40 @@ export function multipartFields(body: Buffer, contentType: string): Record<strin
 }
 
 /**
+ * Sets a text field of a multipart/form-data body at the byte level: the value of the first
+ * part named `name` (not a file) is replaced, or a new part is added before the closing
+ * delimiter when there is none. File parts are copied untouched (no re-encoding, no parse of
+ * their bytes). Returns null when the body has no recognisable boundary.
+ */
+export function setMultipartField(body: Buffer, contentType: string, name: string, value: string): Buffer | null {
+  const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  if (!m) return null;
+  const delimiter = Buffer.from(`--${(m[1] ?? m[2]).trim()}`, 'latin1');
+  const nameRe = new RegExp(`(?:^|;)\\s*name="${escapeRegExp(name)}"`, 'i');
+  let at = body.indexOf(delimiter);
+  if (at === -1) return null;
+  for (;;) {
+    const partStart = at + delimiter.length;
+    // `--` right after a delimiter closes the body.
+    if (body[partStart] === 0x2d && body[partStart + 1] === 0x2d) {
+      const closing = at > 0 && body[at - 2] === 0x0d && body[at - 1] === 0x0a ? at - 2 : at;
+      const added = Buffer.from(`\r\n--${delimiter.toString('latin1').slice(2)}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`, 'latin1');
+      return Buffer.concat([body.subarray(0, closing), added, Buffer.from(value, 'utf8'), body.subarray(closing)]);
+    }
+    const headerEnd = body.indexOf('\r\n\r\n', partStart, 'latin1');
+    if (headerEnd === -1) return null;
+    const next = body.indexOf(Buffer.concat([Buffer.from('\r\n', 'latin1'), delimiter]), headerEnd);
+    if (next === -1) return null;
+    const headers = body.toString('latin1', partStart, headerEnd);
+    const disposition = /content-disposition:([^\r\n]*)/i.exec(headers)?.[1] ?? '';
+    if (nameRe.test(disposition) && !/filename\*?=/i.test(disposition)) {
+      return Buffer.concat([body.subarray(0, headerEnd + 4), Buffer.from(value, 'utf8'), body.subarray(next)]);
+    }
+    at = next + 2;
+  }
+}
+
+/**
  * Parses and validates a request body before any quota or upstream work: malformed JSON, wrong
  * types, missing model/messages and absurd max_tokens are 400s here.
  */
@@ -69,7 +105,7 @@ export function parseRequest(mode: RelayMode, body: Buffer | undefined, contentT
     if (!multipart) bad('this endpoint expects multipart/form-data');
     const fields = multipartFields(body ?? Buffer.alloc(0), contentType);
     const model = fields.model || DEFAULT_MODEL[mode] || '';
-    return { mode, json: fields, text: '', model, stream: false, maxTokens: null, includeUsage: false, multipart: true };
+    return { mode, json: fields, text: '', model, stream: false, maxTokens: null, includeUsage: false, multipart: true, contentType };
   }
   if (!body || body.length === 0) bad('request body is empty: expected a JSON object');
   const text = body.toString('utf8');
@@ -148,7 +184,11 @@ export function upstreamBody(
   wantUsage: boolean,
   systemPrompt: string,
 ): Buffer | string {
-  if (req.multipart) return original;
+  if (req.multipart) {
+    // Audio uploads: only the `model` form field can change; the file part is copied as bytes.
+    if (upstreamModel === req.model || req.contentType === undefined) return original;
+    return setMultipartField(original, req.contentType, 'model', upstreamModel) ?? original;
+  }
   const changeModel = req.json.model !== upstreamModel;
   const so = req.json.stream_options as Record<string, unknown> | undefined | null;
   const addUsage = wantUsage && !req.includeUsage;
