@@ -8,6 +8,10 @@
 // direct / nginx / relay for JSON and streaming requests, runs a sequential c=1 probe (JSON
 // latency, time to first streamed token, end of stream) and prints one table.
 //
+// Flags: --memory (RSS with BENCH_IDLE_STREAMS=1000 open idle streams), --flat (throughput with
+// 10 vs BENCH_FLAT_ROWS=100000 tokens and channels), --all (both), --no-load (skip the wrk
+// tables and the c=1 probe). e.g. `npm run bench -- --all`.
+//
 // Environment: BENCH_DURATION (s per step, 5), BENCH_CONCURRENCY ("1 32 128"), BENCH_MODES
 // ("json stream"), BENCH_TARGETS ("direct nginx relay"), BENCH_SKIP_BUILD=1 (use dist/ as is),
 // BENCH_PROBE_ROUNDS (300), BENCH_NODE_ARGS (extra node flags for the relay, e.g. "--cpu-prof
@@ -32,6 +36,12 @@ const MODES = env('BENCH_MODES', 'json stream').split(/\s+/);
 const TARGETS = env('BENCH_TARGETS', 'direct nginx relay').split(/\s+/);
 const PROBE_ROUNDS = Number(env('BENCH_PROBE_ROUNDS', 300));
 const PIN = env('BENCH_PIN', '1') === '1' && spawnSync('taskset', ['--version']).status === 0;
+const FLAGS = new Set(process.argv.slice(2));
+const LOAD = !FLAGS.has('--no-load');
+const MEMORY = FLAGS.has('--memory') || FLAGS.has('--all');
+const FLAT = FLAGS.has('--flat') || FLAGS.has('--all');
+const IDLE_STREAMS = Number(env('BENCH_IDLE_STREAMS', 1000));
+const FLAT_ROWS = Number(env('BENCH_FLAT_ROWS', 100000));
 const KEY = 'sk-benchbenchbenchbenchbenchbenchbenchbenchbenchbe';
 const MODEL = 'gpt-4o-mini';
 const JSON_BODY = JSON.stringify({
@@ -42,6 +52,8 @@ const JSON_BODY = JSON.stringify({
   ],
   max_tokens: 32,
 });
+// A stream that sends its first chunk, then idles for ten minutes (mock-upstream's model knobs).
+const SLOW_MODEL = `${MODEL}-chunks-1-delay-600000`;
 const STREAM_BODY = JSON.stringify({ ...JSON.parse(JSON_BODY), stream: true, stream_options: { include_usage: true } });
 
 const children = [];
@@ -189,9 +201,20 @@ async function main() {
     BATCH_UPDATE_ENABLED: env('BATCH_UPDATE_ENABLED', 'true'),
   };
   const nodeArgs = env('BENCH_NODE_ARGS', '').split(/\s+/).filter(Boolean);
-  const relay = start('relay', process.execPath, [...nodeArgs, join(root, 'dist/apps/relay/src/main.js')], { env: relayEnv, cwd: work }, 0);
+  const startRelay = () => start('relay', process.execPath, [...nodeArgs, join(root, 'dist/apps/relay/src/main.js')], { env: relayEnv, cwd: work }, 0);
+  let relay = startRelay();
   const viaRelay = `http://127.0.0.1:${relayPort}`;
   await waitFor(async () => (await httpCall(`${viaRelay}/healthz`)).status === 200, 'relay');
+  const relayRoute = () =>
+    waitFor(async () => (await httpCall(`${viaRelay}/v1/chat/completions`, { method: 'POST', body: JSON_BODY, headers: { authorization: `Bearer ${KEY}` } })).status === 200, 'relay route', 60_000);
+  const restartRelay = async () => {
+    const old = relay;
+    const exited = new Promise((r) => old.once('exit', r));
+    old.kill('SIGTERM');
+    await exited;
+    relay = startRelay();
+    await relayRoute();
+  };
   const Database = require(join(root, 'node_modules/better-sqlite3'));
   const db = new Database(sqlite);
   db.pragma('busy_timeout = 5000');
@@ -200,8 +223,10 @@ async function main() {
     .prepare("INSERT INTO channels (type, `key`, status, name, weight, priority, created_time, base_url, models, `group`, model_mapping, config) VALUES (1, 'sk-mock', 1, 'mock', 0, 0, ?, ?, ?, 'default', '', '{}')")
     .run(now, direct, MODEL);
   db.prepare("INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES ('default', ?, ?, 1, 0, 0)").run(MODEL, ch.lastInsertRowid);
+  db.prepare("INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES ('default', ?, ?, 1, 0, 0)").run(SLOW_MODEL, ch.lastInsertRowid);
+  db.prepare('UPDATE channels SET models = ? WHERE id = ?').run(`${MODEL},${SLOW_MODEL}`, ch.lastInsertRowid);
   db.close();
-  await waitFor(async () => (await httpCall(`${viaRelay}/v1/chat/completions`, { method: 'POST', body: JSON_BODY, headers: { authorization: `Bearer ${KEY}` } })).status === 200, 'relay route', 30_000);
+  await relayRoute();
 
   if (env('BENCH_HOLD', '0') === '1') {
     // Keep the stack up for manual probing/profiling (Ctrl-C stops it).
@@ -210,7 +235,7 @@ async function main() {
   }
   const targets = { direct: { url: direct, pids: () => [] }, nginx: { url: viaNginx, pids: nginxWorker }, relay: { url: viaRelay, pids: () => [relay.pid] } };
   const rows = [];
-  for (const mode of MODES) {
+  for (const mode of LOAD ? MODES : []) {
     const body = mode === 'json' ? JSON_BODY : STREAM_BODY;
     for (const name of TARGETS) {
       const t = targets[name];
@@ -239,7 +264,7 @@ async function main() {
 
   // Sequential probe (c=1, raw samples): JSON latency, TTFB/TTFT and end of a streamed reply.
   const probe = {};
-  for (const name of TARGETS) {
+  for (const name of LOAD ? TARGETS : []) {
     const t = targets[name];
     const json = [];
     const ttft = [];
@@ -256,29 +281,124 @@ async function main() {
     probe[name] = { json: pct(json, 50), ttft: pct(ttft, 50), end: pct(end, 50), jsonP99: pct(json, 99) };
   }
 
+  const memory = MEMORY ? await memoryPhase(viaRelay, () => relay.pid) : null;
+  const flat = FLAT ? await flatPhase(viaRelay, sqlite, direct, restartRelay, () => relay.pid) : null;
+
   const base = (mode, c) => rows.find((r) => r.target === 'direct' && r.mode === mode && r.c === c);
-  console.log(`\nLoad (wrk -t1, ${DURATION} s per step${PIN ? ', relay and nginx pinned to CPU 0, mock and wrk to CPU 1' : ''}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})\n`);
-  console.log('| target | mode | conc | req/s | vs direct | p50 ms | Δp50 ms | p99 ms | CPU µs/req | errors |');
-  console.log('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|');
-  for (const r of rows) {
-    const b = base(r.mode, r.c);
-    const vs = b && r.target !== 'direct' ? `${Math.round((r.rps / b.rps) * 100)}%` : '–';
-    const dp = b && r.target !== 'direct' ? `+${(r.p50 - b.p50).toFixed(2)}` : '–';
-    console.log(
-      `| ${r.target} | ${r.mode} | ${r.c} | ${Math.round(r.rps)} | ${vs} | ${r.p50.toFixed(2)} | ${dp} | ${r.p99.toFixed(2)} | ${r.cpuPerReq === null ? '–' : Math.round(r.cpuPerReq)} | ${r.errors} |`,
-    );
+  if (LOAD) {
+    console.log(`\nLoad (wrk -t1, ${DURATION} s per step${PIN ? ', relay and nginx pinned to CPU 0, mock and wrk to CPU 1' : ''}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})\n`);
+    console.log('| target | mode | conc | req/s | vs direct | p50 ms | Δp50 ms | p99 ms | CPU µs/req | errors |');
+    console.log('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+    for (const r of rows) {
+      const b = base(r.mode, r.c);
+      const vs = b && r.target !== 'direct' ? `${Math.round((r.rps / b.rps) * 100)}%` : '–';
+      const dp = b && r.target !== 'direct' ? `+${(r.p50 - b.p50).toFixed(2)}` : '–';
+      console.log(
+        `| ${r.target} | ${r.mode} | ${r.c} | ${Math.round(r.rps)} | ${vs} | ${r.p50.toFixed(2)} | ${dp} | ${r.p99.toFixed(2)} | ${r.cpuPerReq === null ? '–' : Math.round(r.cpuPerReq)} | ${r.errors} |`,
+      );
+    }
+    console.log(`\nConcurrency 1, ${PROBE_ROUNDS} sequential rounds, p50 of raw samples (ms)\n`);
+    console.log('| target | JSON | ΔJSON | TTFT (stream) | ΔTTFT | stream end | JSON p99 |');
+    console.log('|---|--:|--:|--:|--:|--:|--:|');
+    for (const name of TARGETS) {
+      const p = probe[name];
+      const d = probe.direct;
+      const delta = (x, y) => (name === 'direct' || !d ? '–' : `+${(x - y).toFixed(3)}`);
+      console.log(`| ${name} | ${p.json.toFixed(3)} | ${delta(p.json, d?.json)} | ${p.ttft.toFixed(3)} | ${delta(p.ttft, d?.ttft)} | ${p.end.toFixed(3)} | ${p.jsonP99.toFixed(3)} |`);
+    }
   }
-  console.log(`\nConcurrency 1, ${PROBE_ROUNDS} sequential rounds, p50 of raw samples (ms)\n`);
-  console.log('| target | JSON | ΔJSON | TTFT (stream) | ΔTTFT | stream end | JSON p99 |');
-  console.log('|---|--:|--:|--:|--:|--:|--:|');
-  for (const name of TARGETS) {
-    const p = probe[name];
-    const d = probe.direct;
-    const delta = (x, y) => (name === 'direct' || !d ? '–' : `+${(x - y).toFixed(3)}`);
-    console.log(`| ${name} | ${p.json.toFixed(3)} | ${delta(p.json, d?.json)} | ${p.ttft.toFixed(3)} | ${delta(p.ttft, d?.ttft)} | ${p.end.toFixed(3)} | ${p.jsonP99.toFixed(3)} |`);
+  if (memory) {
+    console.log(`\nMemory: ${memory.opened} of ${IDLE_STREAMS} streams open and idle (first chunk received, upstream silent)\n`);
+    console.log('| relay RSS before | with the streams open (max of samples) | added | added per stream | after closing them |');
+    console.log('|--:|--:|--:|--:|--:|');
+    const mib = (b) => `${(b / 1048576).toFixed(1)} MiB`;
+    console.log(`| ${mib(memory.before)} | ${mib(memory.during)} | ${mib(memory.during - memory.before)} | ${((memory.during - memory.before) / Math.max(1, memory.opened) / 1024).toFixed(1)} KiB | ${mib(memory.after)} |`);
+  }
+  if (flat) {
+    console.log(`\nFlatness: relay JSON at c=32, ${DURATION} s, fresh relay process after seeding tokens and channels (+ one ability each)\n`);
+    console.log('| tokens / channels in the database | req/s | CPU µs/req | p50 ms | relay RSS |');
+    console.log('|--:|--:|--:|--:|--:|');
+    for (const r of flat) console.log(`| ${r.rows} | ${Math.round(r.rps)} | ${Math.round(r.cpuPerReq)} | ${r.p50.toFixed(2)} | ${(r.rss / 1048576).toFixed(1)} MiB |`);
+    console.log(`\nthroughput ${flat[1].rows} vs ${flat[0].rows}: ${((flat[1].rps / flat[0].rps - 1) * 100).toFixed(1)} %`);
   }
   const stats = await httpCall(`${direct}/__stats`);
   console.log(`\nmock upstream served: ${stats.text}`);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const rssOf = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+
+/** Opens IDLE_STREAMS streaming requests whose upstream goes silent after one chunk; samples the relay's RSS. */
+async function memoryPhase(viaRelay, pidOf) {
+  await sleep(1000);
+  const pid = pidOf();
+  const before = rssOf(pid);
+  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+  const body = JSON.stringify({ ...JSON.parse(STREAM_BODY), model: SLOW_MODEL });
+  const reqs = [];
+  let opened = 0;
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, 60_000);
+    for (let i = 0; i < IDLE_STREAMS; i++) {
+      const r = request(`${viaRelay}/v1/chat/completions`, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` } }, (res) => {
+        res.once('data', () => {
+          if (++opened === IDLE_STREAMS) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        res.on('error', () => undefined);
+      });
+      r.on('error', () => undefined);
+      r.end(body);
+      reqs.push(r);
+    }
+  });
+  let during = 0;
+  for (let i = 0; i < 6; i++) {
+    await sleep(500);
+    during = Math.max(during, rssOf(pid));
+  }
+  for (const r of reqs) r.destroy();
+  agent.destroy();
+  await sleep(3000);
+  return { before, during, after: rssOf(pid), opened };
+}
+
+/** Throughput with ~10 and with FLAT_ROWS tokens and channels in the database (fresh relay each time). */
+async function flatPhase(viaRelay, sqlite, direct, restartRelay, pidOf) {
+  const Database = require(join(root, 'node_modules/better-sqlite3'));
+  const out = [];
+  let have = 1;
+  for (const target of [10, FLAT_ROWS]) {
+    const db = new Database(sqlite);
+    db.pragma('busy_timeout = 5000');
+    const now = Math.floor(Date.now() / 1000);
+    const tok = db.prepare(
+      "INSERT INTO tokens (user_id, `key`, status, name, created_time, accessed_time, expired_time, remain_quota, unlimited_quota, used_quota, models, subnet) VALUES (1, ?, 1, ?, ?, ?, -1, 1000000, 0, 0, '', '')",
+    );
+    const chan = db.prepare(
+      "INSERT INTO channels (type, `key`, status, name, weight, priority, created_time, base_url, models, `group`, model_mapping, config) VALUES (1, 'sk-seed', 1, ?, 0, 0, ?, ?, ?, 'default', '', '{}')",
+    );
+    const abil = db.prepare("INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES ('default', ?, ?, 1, 0, 0)");
+    db.transaction(() => {
+      for (let i = have; i < target; i++) {
+        tok.run(`seed${String(i).padStart(44, '0')}`, `seed ${i}`, now, now);
+        const model = `seed-model-${i % 1000}`;
+        abil.run(model, chan.run(`seed ${i}`, now, direct, model).lastInsertRowid);
+      }
+    })();
+    db.close();
+    have = target;
+    await restartRelay();
+    wrk(viaRelay, JSON_BODY, 8, 2);
+    const pid = pidOf();
+    const cpu0 = cpuMicros(pid);
+    const r = wrk(viaRelay, JSON_BODY, 32, DURATION);
+    const cpu1 = cpuMicros(pid);
+    out.push({ rows: target, rps: r.requests / (r.duration_us / 1e6), p50: r.lat_us.p50 / 1000, cpuPerReq: (cpu1 - cpu0) / Math.max(1, r.requests), rss: rssOf(pid) });
+  }
+  return out;
 }
 
 main()
