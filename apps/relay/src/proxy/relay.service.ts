@@ -319,7 +319,7 @@ export class RelayService {
       );
       body = adapter.convertRequest
         ? JSON.stringify(adapter.convertRequest(mode, { ...parsed.json, model: upstreamModel }, conv))
-        : upstreamBody(parsed, req.body as Buffer, upstreamModel, wantUsage, channel.systemPrompt);
+        : upstreamBody(parsed, req.body as Buffer, upstreamModel, wantUsage, channel.systemPrompt, parsed.stream && !adapter.acceptsStreamOptions(channel.ctx));
     } catch (error) {
       if (error instanceof AdapterNotImplementedError) {
         // The channel type cannot serve this request shape (e.g. Gemini embeddings of token ids):
@@ -422,7 +422,16 @@ export class RelayService {
         const state = adapter.createStreamState({ requestModel: parsed.model, upstreamModel: channel.modelMapping.get(parsed.model) ?? parsed.model });
         outcome = await relayConvertedStream(body, reply.raw, adapter, state, { includeUsage: parsed.includeUsage, onFirstByte, collect: partial });
       } else {
-        outcome = await relayOpenAIStream(body, reply.raw, { dropUsageChunk: wantUsage && !parsed.includeUsage, onFirstByte, collect: partial });
+        // The client asked for usage but this upstream rejects stream_options: count it here.
+        const usageChunk =
+          parsed.includeUsage && !wantUsage
+            ? (o: StreamOutcome) => {
+                const completion = this.d.pricing.textTokens(generatedText(parsePayloads(o.payloads)), parsed.model);
+                const usage = { prompt_tokens: st.promptTokens, completion_tokens: completion, total_tokens: st.promptTokens + completion };
+                return JSON.stringify({ id: `chatcmpl-${req.id}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: parsed.model, choices: [], usage });
+              }
+            : undefined;
+        outcome = await relayOpenAIStream(body, reply.raw, { dropUsageChunk: wantUsage && !parsed.includeUsage, onFirstByte, collect: partial, usageChunk });
       }
     } catch (error) {
       failure = st.clientGone ? 'client disconnected' : (error as Error).message;

@@ -183,6 +183,8 @@ export function upstreamBody(
   upstreamModel: string,
   wantUsage: boolean,
   systemPrompt: string,
+  /** The upstream rejects `stream_options` (older Azure api-versions, Mistral): remove the client's. */
+  stripStreamOptions = false,
 ): Buffer | string {
   if (req.multipart) {
     // Audio uploads: only the `model` form field can change; the file part is copied as bytes.
@@ -193,8 +195,9 @@ export function upstreamBody(
   const so = req.json.stream_options as Record<string, unknown> | undefined | null;
   const addUsage = wantUsage && !req.includeUsage;
   const prependSystem = systemPrompt !== '' && req.mode === 'chat';
+  const strip = stripStreamOptions && so !== undefined;
 
-  if (!changeModel && !addUsage && !prependSystem) return original;
+  if (!changeModel && !addUsage && !prependSystem && !strip) return original;
 
   let text = req.text;
   let rewritten = true;
@@ -210,9 +213,10 @@ export function upstreamBody(
     const brace = text.indexOf('{');
     text = `${text.slice(0, brace + 1)}"stream_options":{"include_usage":true},${text.slice(brace + 1)}`;
   } else if (addUsage) rewritten = false;
-  if (rewritten && !prependSystem) return text;
+  if (rewritten && !prependSystem && !strip) return text;
 
   const copy: Record<string, unknown> = { ...req.json, model: upstreamModel };
+  if (strip) delete copy.stream_options;
   if (addUsage) copy.stream_options = { ...(so && typeof so === 'object' ? so : {}), include_usage: true };
   if (prependSystem) copy.messages = [{ role: 'system', content: systemPrompt }, ...(req.json.messages as unknown[])];
   return JSON.stringify(copy);

@@ -85,7 +85,16 @@ function pump(call: UpstreamCall, raw: ServerResponse, push: (chunk: Buffer) => 
 export async function relayOpenAIStream(
   call: UpstreamCall,
   raw: ServerResponse,
-  opts: { dropUsageChunk: boolean; onFirstByte?: () => void; collect?: StreamOutcome },
+  opts: {
+    dropUsageChunk: boolean;
+    onFirstByte?: () => void;
+    collect?: StreamOutcome;
+    /**
+     * The client asked for `include_usage` but the upstream cannot send it (it rejects
+     * `stream_options`): `[DONE]` is held back and this usage chunk (counted locally) goes first.
+     */
+    usageChunk?: (out: StreamOutcome) => string | undefined;
+  },
 ): Promise<StreamOutcome> {
   // `collect` lets the caller read what was relayed so far when the stream throws midway.
   const out: StreamOutcome = opts.collect ?? { usage: undefined, payloads: [], bytes: 0, complete: false, firstByteAt: 0 };
@@ -122,7 +131,8 @@ export async function relayOpenAIStream(
       const data = event.slice(dataAt + 5).trimStart();
       if (data === '[DONE]') {
         sawDone = true;
-        kept.push(event);
+        if (opts.usageChunk) dropped = true;
+        else kept.push(event);
         continue;
       }
       // Only chunks that mention usage can carry it (most content chunks do not).
@@ -154,7 +164,9 @@ export async function relayOpenAIStream(
       if (rest) handle(rest);
       if (pending.trim() !== '') handle('\n\n');
       if (!raw.destroyed) {
-        if (!sawDone) writer.write('data: [DONE]\n\n');
+        const usage = opts.usageChunk?.(out);
+        if (usage) writer.write(`data: ${usage}\n\n`);
+        if (!sawDone || opts.usageChunk) writer.write('data: [DONE]\n\n');
         out.complete = true;
       }
     },
