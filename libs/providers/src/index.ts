@@ -28,3 +28,4 @@ export { convertGeminiStreamEvent } from './gemini/gemini-stream';
 export { toGeminiEmbeddingRequest, fromGeminiEmbeddingResponse } from './gemini/gemini-embeddings';
 export { newStreamState, type OpenAIErrorBody } from './native/openai-chunks';
 export { callAdapter, upstreamErrorToOpenAI, type AdapterCallResult, type AdapterCallOptions } from './native/adapter-call';
+export * from './channel-failure';

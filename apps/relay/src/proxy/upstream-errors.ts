@@ -1,3 +1,5 @@
+import { isDisablingFailure } from '@oneapi/providers';
+
 /** OpenAI's error object as the relay passes an upstream's error on. */
 export interface UpstreamErrorObject {
   message: string;
@@ -31,25 +33,11 @@ export function upstreamErrorOf(status: number, text: string): UpstreamErrorObje
   return { message: `upstream error (status ${status})`, type: 'upstream_error', param: null, code: null };
 }
 
-const DISABLE_TYPES = new Set(['insufficient_quota', 'authentication_error', 'permission_error', 'forbidden']);
-const DISABLE_CODES = new Set(['invalid_api_key', 'account_deactivated', 'billing_not_active']);
-const DISABLE_MESSAGES = [
-  'Your credit balance is too low',
-  'This organization has been disabled.',
-  'You exceeded your current quota',
-  'Permission denied',
-  'The security token included in the request is invalid',
-  'Operation not allowed',
-  'Your account is not authorized',
-];
-
 /**
- * Whether an upstream error means the channel's key is dead (One API's
- * monitor.ShouldDisableChannel: 401, billing and deactivation errors), not a transient fault.
+ * Whether an upstream error means the channel's key is dead (authentication, billing,
+ * deactivation), not a transient fault. One rule set for the relay and the channel tests:
+ * `isDisablingFailure` in libs/providers.
  */
 export function shouldDisableChannel(status: number, e: UpstreamErrorObject): boolean {
-  if (status === 401) return true;
-  if (DISABLE_TYPES.has(e.type)) return true;
-  if (e.code !== null && DISABLE_CODES.has(e.code)) return true;
-  return DISABLE_MESSAGES.some((m) => e.message.includes(m));
+  return isDisablingFailure({ status, type: e.type, code: e.code ?? undefined, message: e.message });
 }

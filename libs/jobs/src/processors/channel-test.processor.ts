@@ -6,7 +6,7 @@ import { nowSeconds, type JobContext } from '../job-context';
 import type { JobPayloads } from '../job-names';
 import { readJobOptions } from '../job-options';
 import { channelContextOf, mapModel, pickTestModel } from './channel-context';
-import { isDisablingFailure, type UpstreamFailure } from './channel-health';
+import { isDisablingFailure, type UpstreamFailure } from '@oneapi/providers';
 import { notifyRoot } from './notify-root';
 
 /** One API's answer to `GET /api/channel/test/:id`, plus what the job did about it. */

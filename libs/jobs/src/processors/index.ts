@@ -24,4 +24,4 @@ export * from './channel-test-all.processor';
 export * from './channel-balance.processor';
 export * from './log-retention.processor';
 export * from './batch';
-export { isDisablingFailure, type UpstreamFailure } from './channel-health';
+export { isDisablingFailure, type UpstreamFailure } from '@oneapi/providers';

@@ -1,6 +1,10 @@
-import { isDisablingFailure } from './channel-health';
+import { isDisablingFailure } from './channel-failure';
 
 describe('isDisablingFailure', () => {
+  it('recognises a revoked Gemini key (Google answers 400 API_KEY_INVALID)', () => {
+    expect(isDisablingFailure({ status: 400, type: 'INVALID_ARGUMENT', message: 'API key not valid. Please pass a valid API key.' })).toBe(true);
+  });
+
   it('disables on authentication and billing errors', () => {
     expect(isDisablingFailure({ status: 401, message: 'Incorrect API key provided' })).toBe(true);
     expect(isDisablingFailure({ status: 403, message: 'forbidden' })).toBe(true);
