@@ -10,12 +10,19 @@ import { RegisterDto } from './dtos/register.dto';
 import { ResetPasswordDto } from './dtos/reset-password.dto';
 import { startSession } from './session';
 import { TurnstileCheck } from './turnstile.guard';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiEnvelope, ApiErrors, ApiNoBody, ApiQueryParam, ApiSummary } from '../openapi/api-docs.decorators';
+import { LoginViewDoc, RegisteredUserDoc } from '../openapi/api-models';
 
 /** Public account routes: login, logout, register, verification mail, password reset. */
+@ApiTags('auth')
 @Controller('api')
 export class AuthController {
   constructor(@Inject(AuthService) private readonly auth: AuthService) {}
 
+  @ApiSummary('Log in with a username (or email) and password', 'Sets the session cookie. `require_password_change` is set while root still has its default password.')
+  @ApiEnvelope(LoginViewDoc, 'Logged in; `Set-Cookie` carries the session')
+  @ApiErrors(400, 401, 403)
   @Post('user/login')
   @HttpCode(200)
   @CriticalRateLimit()
@@ -26,18 +33,27 @@ export class AuthController {
   }
 
   /** GET like One API (its console calls it so); POST too. */
+  @ApiSummary('Log out (ends the session cookie)')
+  @ApiEnvelope()
   @Get('user/logout')
   logout(@Req() req: FastifyRequest) {
     req.session.delete();
     return ok();
   }
 
+  @ApiSummary('Log out (POST twin of GET /api/user/logout)')
+  @ApiNoBody()
+  @ApiEnvelope()
   @Post('user/logout')
   @HttpCode(200)
   logoutPost(@Req() req: FastifyRequest) {
     return this.logout(req);
   }
 
+  @ApiSummary('Register a new user', 'Needs RegisterEnabled and PasswordRegisterEnabled; with EmailVerificationEnabled, `email` and `verification_code` too. `?turnstile=` when TurnstileCheckEnabled.')
+  @ApiQueryParam('turnstile', 'string', 'Cloudflare Turnstile token; required when TurnstileCheckEnabled is on.')
+  @ApiEnvelope(RegisteredUserDoc, 'Registered')
+  @ApiErrors(400, 403, 409, 503)
   @Post('user/register')
   @HttpCode(200)
   @CriticalRateLimit()
@@ -47,6 +63,9 @@ export class AuthController {
     return ok({ id: user.id, username: user.username });
   }
 
+  @ApiSummary('Mail an email verification code', 'The code is then sent as `verification_code` to POST /api/user/register or to /api/oauth/email/bind.')
+  @ApiEnvelope(undefined, 'Mail sent')
+  @ApiErrors(400, 403, 409, 503)
   @Get('verification')
   @CriticalRateLimit()
   @TurnstileCheck()
@@ -55,6 +74,9 @@ export class AuthController {
     return ok();
   }
 
+  @ApiSummary('Mail a password reset link')
+  @ApiEnvelope(undefined, 'Mail sent')
+  @ApiErrors(400, 403, 404, 503)
   @Get('reset_password')
   @CriticalRateLimit()
   @TurnstileCheck()
@@ -63,6 +85,9 @@ export class AuthController {
     return ok();
   }
 
+  @ApiSummary('Reset a password with the token from the mailed link', '`data` is the new random password.')
+  @ApiEnvelope({ type: 'string', example: 'Xq8mT2pL9vRw', description: 'The new password.' }, 'Password reset')
+  @ApiErrors(400)
   @Post('user/reset')
   @HttpCode(200)
   @CriticalRateLimit()

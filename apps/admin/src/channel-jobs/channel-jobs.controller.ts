@@ -6,6 +6,9 @@ import { ApiError } from '../common/api-error';
 import { ok } from '../common/envelope';
 import { ChannelJobsService } from './channel-jobs.service';
 import { ChannelTestQueryDto } from './dtos/channel-test-query.dto';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiAuth, ApiEnvelope, ApiErrors, ApiIdParam, ApiNoBody, ApiPlainOk, ApiSummary } from '../openapi/api-docs.decorators';
+import { ChannelBalanceResultDoc, ChannelJobsDoc, ChannelTestResultDoc, JobStartedDoc } from '../openapi/api-models';
 
 const channelId = new ParseIntPipe({ exceptionFactory: () => ApiError.badRequest('id: must be a channel id') });
 
@@ -14,18 +17,27 @@ const channelId = new ParseIntPipe({ exceptionFactory: () => ApiError.badRequest
  * They change state but stay GET as in One API, and also answer POST (one handler per verb:
  * Nest keeps only the last route decorator of a method).
  */
+@ApiTags('channel-jobs')
+@ApiAuth(Role.Admin)
 @Controller('api/channel')
 @Auth(Role.Admin)
 export class ChannelJobsController {
   constructor(private readonly jobs: ChannelJobsService) {}
 
   /** Starts a test of every channel; answers at once. 409 while one is running. */
+  @ApiSummary('Start a test of every channel', 'Answers at once; follow the run at GET /api/channel/jobs.')
+  @ApiEnvelope(JobStartedDoc, 'Run started')
+  @ApiErrors(409, 503)
   @Get('test')
   async testAll() {
     const runId = await this.jobs.startAll(JobName.ChannelTestAll);
     return ok({ run_id: runId }, 'testing all channels; see GET /api/channel/jobs for progress');
   }
 
+  @ApiSummary('Start a test of every channel (POST twin)')
+  @ApiNoBody()
+  @ApiEnvelope(JobStartedDoc, 'Run started')
+  @ApiErrors(409, 503)
   @Post('test')
   @HttpCode(200)
   testAllPost() {
@@ -33,12 +45,21 @@ export class ChannelJobsController {
   }
 
   /** Tests one channel and answers One API's `{success, message, time, model}` (time in seconds). */
+  @ApiSummary('Test one channel with a small chat request', 'One API’s answer shape: `{success, message, time, model}` (time in seconds). An upstream failure is `success: false` with HTTP 200.')
+  @ApiIdParam('Channel')
+  @ApiPlainOk(ChannelTestResultDoc, 'Test finished')
+  @ApiErrors(400, 404)
   @Get('test/:id')
   async testOne(@Param('id', channelId) id: number, @Query() query: ChannelTestQueryDto) {
     const r = await this.jobs.testOne(id, query.model);
     return { success: r.success, message: r.message, time: r.time, model: r.model };
   }
 
+  @ApiSummary('Test one channel (POST twin)')
+  @ApiIdParam('Channel')
+  @ApiNoBody()
+  @ApiPlainOk(ChannelTestResultDoc, 'Test finished')
+  @ApiErrors(400, 404)
   @Post('test/:id')
   @HttpCode(200)
   testOnePost(@Param('id', channelId) id: number, @Query() query: ChannelTestQueryDto) {
@@ -46,12 +67,19 @@ export class ChannelJobsController {
   }
 
   /** Starts a balance update of every enabled channel; answers at once. 409 while one is running. */
+  @ApiSummary('Start a balance update of every enabled channel', 'Answers at once; follow the run at GET /api/channel/jobs.')
+  @ApiEnvelope(JobStartedDoc, 'Run started')
+  @ApiErrors(409, 503)
   @Get('update_balance')
   async updateAll() {
     const runId = await this.jobs.startAll(JobName.ChannelUpdateBalanceAll);
     return ok({ run_id: runId }, 'updating the balance of all enabled channels; see GET /api/channel/jobs for progress');
   }
 
+  @ApiSummary('Start a balance update of every enabled channel (POST twin)')
+  @ApiNoBody()
+  @ApiEnvelope(JobStartedDoc, 'Run started')
+  @ApiErrors(409, 503)
   @Post('update_balance')
   @HttpCode(200)
   updateAllPost() {
@@ -59,12 +87,21 @@ export class ChannelJobsController {
   }
 
   /** Reads one channel's upstream balance: One API's `{success, message, balance}` (USD). */
+  @ApiSummary('Read one channel’s upstream balance', 'One API’s answer shape: `{success, message, balance}`; an upstream failure is `success: false` with HTTP 200.')
+  @ApiIdParam('Channel')
+  @ApiPlainOk(ChannelBalanceResultDoc, 'Balance read')
+  @ApiErrors(400, 404)
   @Get('update_balance/:id')
   async updateOne(@Param('id', channelId) id: number) {
     const r = await this.jobs.updateBalanceOne(id);
     return r.success ? { success: true, message: '', balance: r.balance, currency: r.currency } : { success: false, message: r.message };
   }
 
+  @ApiSummary('Read one channel’s upstream balance (POST twin)')
+  @ApiIdParam('Channel')
+  @ApiNoBody()
+  @ApiPlainOk(ChannelBalanceResultDoc, 'Balance read')
+  @ApiErrors(400, 404)
   @Post('update_balance/:id')
   @HttpCode(200)
   updateOnePost(@Param('id', channelId) id: number) {
@@ -72,6 +109,8 @@ export class ChannelJobsController {
   }
 
   /** Progress and last result of the "all channels" runs. */
+  @ApiSummary('Progress and last result of the all-channel runs')
+  @ApiEnvelope(ChannelJobsDoc)
   @Get('jobs')
   async state() {
     const [testAll, updateAll] = await Promise.all([this.jobs.state(JobName.ChannelTestAll), this.jobs.state(JobName.ChannelUpdateBalanceAll)]);

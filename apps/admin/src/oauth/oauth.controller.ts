@@ -11,6 +11,9 @@ import { ok } from '../common/envelope';
 import { CriticalRateLimit } from '../rate-limit/critical-rate-limit.guard';
 import { randomString } from '../user/random';
 import { OAuthService } from './oauth.service';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiAuth, ApiEnvelope, ApiErrors, ApiNoBody, ApiQueryParam, ApiSummary } from '../openapi/api-docs.decorators';
+import { LoginViewDoc } from '../openapi/api-models';
 
 type Req = FastifyRequest<{ Querystring: Record<string, string | undefined> }>;
 
@@ -23,6 +26,7 @@ const q = (req: Req, name: string) => {
  * `/api/oauth/*`. The callbacks change state but stay GET as in One API (its console calls them
  * so); each also answers POST.
  */
+@ApiTags('oauth')
 @Controller('api/oauth')
 export class OAuthController {
   constructor(
@@ -32,6 +36,8 @@ export class OAuthController {
   ) {}
 
   /** A one-use `state` for the GitHub authorize URL, kept in the session. */
+  @ApiSummary('A one-use `state` for the GitHub authorize URL', 'Kept in the session cookie; pass it back to GET /api/oauth/github.')
+  @ApiEnvelope({ type: 'string', example: 'k3J9aQx2LmP0' })
   @Get('state')
   @CriticalRateLimit()
   state(@Req() req: Req) {
@@ -41,6 +47,11 @@ export class OAuthController {
   }
 
   /** Signs in (or registers) with GitHub; with a signed-in session it binds the account instead. */
+  @ApiSummary('GitHub OAuth callback: log in (or register), or bind when signed in', 'Without a session: signs in (registering a new user when RegisterEnabled) and answers the user. With a session: binds the GitHub account, answers message `bind` and no `data`.')
+  @ApiQueryParam('code', 'string', 'The code GitHub redirected with.', {}, true)
+  @ApiQueryParam('state', 'string', 'The value from GET /api/oauth/state.', {}, true)
+  @ApiEnvelope(LoginViewDoc, 'Logged in (sets the session cookie) or bound', { dataOptional: true })
+  @ApiErrors(400, 401, 403, 409, 503)
   @Get('github')
   @CriticalRateLimit()
   async github(@Req() req: Req) {
@@ -60,6 +71,12 @@ export class OAuthController {
     return ok(startSession(req, user));
   }
 
+  @ApiSummary('GitHub OAuth callback (POST twin)')
+  @ApiQueryParam('code', 'string', 'The code GitHub redirected with.', {}, true)
+  @ApiQueryParam('state', 'string', 'The value from GET /api/oauth/state.', {}, true)
+  @ApiNoBody()
+  @ApiEnvelope(LoginViewDoc, 'Logged in (sets the session cookie) or bound', { dataOptional: true })
+  @ApiErrors(400, 401, 403, 409, 503)
   @Post('github')
   @HttpCode(200)
   @CriticalRateLimit()
@@ -67,6 +84,10 @@ export class OAuthController {
     return this.github(req);
   }
 
+  @ApiSummary('WeChat login with a verification code from the WeChat server', 'Registers a new user when RegisterEnabled and the WeChat id is unknown.')
+  @ApiQueryParam('code', 'string', 'Code from the WeChat official account.', {}, true)
+  @ApiEnvelope(LoginViewDoc, 'Logged in (sets the session cookie)')
+  @ApiErrors(400, 403, 503)
   @Get('wechat')
   @CriticalRateLimit()
   async wechat(@Req() req: Req) {
@@ -75,6 +96,11 @@ export class OAuthController {
     return ok(startSession(req, user));
   }
 
+  @ApiSummary('WeChat login (POST twin)')
+  @ApiQueryParam('code', 'string', 'Code from the WeChat official account.', {}, true)
+  @ApiNoBody()
+  @ApiEnvelope(LoginViewDoc, 'Logged in (sets the session cookie)')
+  @ApiErrors(400, 403, 503)
   @Post('wechat')
   @HttpCode(200)
   @CriticalRateLimit()
@@ -82,6 +108,11 @@ export class OAuthController {
     return this.wechat(req);
   }
 
+  @ApiSummary('Bind a WeChat account to the caller')
+  @ApiAuth(Role.Common)
+  @ApiQueryParam('code', 'string', 'Code from the WeChat official account.', {}, true)
+  @ApiEnvelope(undefined, 'Bound')
+  @ApiErrors(400, 409, 503)
   @Get('wechat/bind')
   @Auth(Role.Common)
   @CriticalRateLimit()
@@ -90,6 +121,12 @@ export class OAuthController {
     return ok();
   }
 
+  @ApiSummary('Bind a WeChat account to the caller (POST twin)')
+  @ApiAuth(Role.Common)
+  @ApiQueryParam('code', 'string', 'Code from the WeChat official account.', {}, true)
+  @ApiNoBody()
+  @ApiEnvelope(undefined, 'Bound')
+  @ApiErrors(400, 409, 503)
   @Post('wechat/bind')
   @HttpCode(200)
   @Auth(Role.Common)
@@ -99,6 +136,12 @@ export class OAuthController {
   }
 
   /** `?email=&code=`: binds an address verified through /api/verification. */
+  @ApiSummary('Bind an email address verified through GET /api/verification')
+  @ApiAuth(Role.Common)
+  @ApiQueryParam('email', 'string', 'The address.', { format: 'email' }, true)
+  @ApiQueryParam('code', 'string', 'The mailed verification code.', {}, true)
+  @ApiEnvelope(undefined, 'Bound')
+  @ApiErrors(400, 409)
   @Get('email/bind')
   @Auth(Role.Common)
   @CriticalRateLimit()
@@ -107,6 +150,13 @@ export class OAuthController {
     return ok();
   }
 
+  @ApiSummary('Bind a verified email address (POST twin)')
+  @ApiAuth(Role.Common)
+  @ApiQueryParam('email', 'string', 'The address.', { format: 'email' }, true)
+  @ApiQueryParam('code', 'string', 'The mailed verification code.', {}, true)
+  @ApiNoBody()
+  @ApiEnvelope(undefined, 'Bound')
+  @ApiErrors(400, 409)
   @Post('email/bind')
   @HttpCode(200)
   @Auth(Role.Common)

@@ -3,8 +3,12 @@ import { APP_VERSION } from '@oneapi/config';
 import { RUNTIME, type ServiceRuntime } from '@oneapi/platform';
 import { ok } from '../common/envelope';
 import { Settings } from '../option/settings';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiEnvelope, ApiSummary } from '../openapi/api-docs.decorators';
+import { StatusDoc } from '../openapi/api-models';
 
 /** Public `GET /api/status`, `/api/notice`, `/api/about`, `/api/home_page_content` (One API's misc.go). */
+@ApiTags('status')
 @Controller('api')
 export class StatusController {
   constructor(
@@ -12,6 +16,8 @@ export class StatusController {
     @Inject(Settings) private readonly settings: Settings,
   ) {}
 
+  @ApiSummary('Public settings: system name, login methods, quota display, relay URL')
+  @ApiEnvelope(StatusDoc)
   @Get('status')
   status() {
     const o = this.settings.options;
@@ -43,16 +49,22 @@ export class StatusController {
     });
   }
 
+  @ApiSummary('The Notice text (Markdown or HTML)')
+  @ApiEnvelope({ type: 'string', example: '' })
   @Get('notice')
   notice() {
     return ok(this.settings.options.Notice);
   }
 
+  @ApiSummary('The About text (Markdown, HTML or a URL)')
+  @ApiEnvelope({ type: 'string', example: '' })
   @Get('about')
   about() {
     return ok(this.settings.options.About);
   }
 
+  @ApiSummary('The home page content (Markdown, HTML or a URL)')
+  @ApiEnvelope({ type: 'string', example: '' })
   @Get('home_page_content')
   homePageContent() {
     return ok(this.settings.options.HomePageContent);

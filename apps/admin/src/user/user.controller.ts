@@ -11,8 +11,13 @@ import { ManageUserDto } from './dtos/manage-user.dto';
 import { UpdateSelfDto } from './dtos/update-self.dto';
 import { UpdateUserDto } from './dtos/update-user.dto';
 import { UserService } from './user.service';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiAuth, ApiEnvelope, ApiErrors, ApiIdParam, ApiNoBody, ApiPagedEnvelope, ApiSummary } from '../openapi/api-docs.decorators';
+import { ManageResultDoc, UserViewDoc } from '../openapi/api-models';
 
 /** `/api/user/*` self-service routes (any signed-in user). */
+@ApiTags('user')
+@ApiAuth(Role.Common)
 @Controller('api/user')
 @Auth(Role.Common)
 export class UserSelfController {
@@ -20,6 +25,8 @@ export class UserSelfController {
 
   @Get('self')
   @AllowDuringPasswordChange()
+  @ApiSummary('The caller’s account', 'Also allowed while root must change the default password.')
+  @ApiEnvelope(UserViewDoc)
   async self(@CurrentUser() user: AuthedUser) {
     return ok(await this.users.self(user));
   }
@@ -27,6 +34,9 @@ export class UserSelfController {
   /** Changing the password ends root's forced password change for this session. */
   @Put('self')
   @AllowDuringPasswordChange()
+  @ApiSummary('Change the caller’s username, display name or password', 'Also allowed while root must change the default password; changing it lifts that gate for the session.')
+  @ApiEnvelope(undefined, 'Saved')
+  @ApiErrors(400, 409)
   async updateSelf(@CurrentUser() user: AuthedUser, @Body() dto: UpdateSelfDto, @Req() req: FastifyRequest) {
     const { passwordChanged } = await this.users.updateSelf(user, dto);
     if (passwordChanged && !user.viaAccessToken) req.session.set('mustChangePassword', undefined);
@@ -34,6 +44,8 @@ export class UserSelfController {
   }
 
   @Delete('self')
+  @ApiSummary('Delete the caller’s account (not root)', 'Ends the session.')
+  @ApiEnvelope(undefined, 'Deleted')
   async deleteSelf(@CurrentUser() user: AuthedUser, @Req() req: FastifyRequest) {
     await this.users.deleteSelf(user);
     if (!user.viaAccessToken) req.session.delete();
@@ -42,23 +54,32 @@ export class UserSelfController {
 
   /** GET like One API; POST too. Answers the new token (the old one stops working). */
   @Get('token')
+  @ApiSummary('Generate a new system access token', 'Use it as `Authorization: Bearer <token>` on /api; the previous one stops working.')
+  @ApiEnvelope({ type: 'string', example: '3f9c0a7d2b6e4f1a8c5d9e0b7a6f3c2d' }, 'The new access token')
   async accessToken(@CurrentUser() user: AuthedUser) {
     return ok(await this.users.generateAccessToken(user));
   }
 
   @Post('token')
   @HttpCode(200)
+  @ApiSummary('Generate a new system access token (POST twin)')
+  @ApiNoBody()
+  @ApiEnvelope({ type: 'string', example: '3f9c0a7d2b6e4f1a8c5d9e0b7a6f3c2d' }, 'The new access token')
   async accessTokenPost(@CurrentUser() user: AuthedUser) {
     return this.accessToken(user);
   }
 
   @Get('aff')
+  @ApiSummary('The caller’s invitation code (created on first call)')
+  @ApiEnvelope({ type: 'string', example: 'a1b2' })
   async aff(@CurrentUser() user: AuthedUser) {
     return ok(await this.users.affCode(user));
   }
 }
 
 /** `/api/user/*` admin routes (role ≥ admin). */
+@ApiTags('user')
+@ApiAuth(Role.Admin)
 @Controller('api/user')
 @Auth(Role.Admin)
 export class UserAdminController {
@@ -66,6 +87,9 @@ export class UserAdminController {
 
   /** One API's list; `total` is added beside `data` so `data` stays the plain array its tools read. */
   @Get()
+  @ApiSummary('List users', 'Newest first; `total` sits beside `data`.')
+  @ApiPagedEnvelope(UserViewDoc, 'One page of users')
+  @ApiErrors(400)
   async list(@Query() query: ListUsersQuery) {
     const pageSize = query.page_size ?? 10;
     const { items, total } = await this.users.list(query.p ?? 0, pageSize);
@@ -73,33 +97,53 @@ export class UserAdminController {
   }
 
   @Get('search')
+  @ApiSummary('Search users (at most 100)')
+  @ApiEnvelope([UserViewDoc])
+  @ApiErrors(400)
   async search(@Query() query: SearchUsersQuery) {
     return ok(await this.users.search(query.keyword ?? ''));
   }
 
   @Post('manage')
   @HttpCode(200)
+  @ApiSummary('Disable, enable, delete, promote or demote a user', 'Admins manage only users of a lower role; only root promotes. `data` is the new role and status.')
+  @ApiEnvelope(ManageResultDoc)
+  @ApiErrors(400, 404, 409)
   async manage(@CurrentUser() actor: AuthedUser, @Body() dto: ManageUserDto) {
     return ok(await this.users.manage(actor, dto.username, dto.action));
   }
 
   @Get(':id')
+  @ApiSummary('Get one user', 'Admins see only users of a lower role.')
+  @ApiIdParam('User')
+  @ApiEnvelope(UserViewDoc)
+  @ApiErrors(400, 404)
   async get(@CurrentUser() actor: AuthedUser, @Param('id', ParseIntPipe) id: number) {
     return ok(await this.users.get(actor, id));
   }
 
   @Post()
   @HttpCode(200)
+  @ApiSummary('Create a common user')
+  @ApiEnvelope(UserViewDoc, 'Created user')
+  @ApiErrors(400, 409)
   async create(@Body() dto: CreateUserDto) {
     return ok(await this.users.create(dto));
   }
 
   @Put()
+  @ApiSummary('Update a user', 'Role and status change through POST /api/user/manage.')
+  @ApiEnvelope(UserViewDoc, 'Updated user')
+  @ApiErrors(400, 404, 409)
   async update(@CurrentUser() actor: AuthedUser, @Body() dto: UpdateUserDto) {
     return ok(await this.users.update(actor, dto));
   }
 
   @Delete(':id')
+  @ApiSummary('Delete a user (not root)')
+  @ApiIdParam('User')
+  @ApiEnvelope(undefined, 'Deleted')
+  @ApiErrors(400, 404)
   async remove(@CurrentUser() actor: AuthedUser, @Param('id', ParseIntPipe) id: number) {
     await this.users.delete(actor, id);
     return ok();
@@ -107,6 +151,8 @@ export class UserAdminController {
 }
 
 /** `POST /api/topup {user_id, quota, remark}` (One API's AdminTopUp). */
+@ApiTags('user')
+@ApiAuth(Role.Admin)
 @Controller('api/topup')
 @Auth(Role.Admin)
 export class AdminTopUpController {
@@ -114,6 +160,9 @@ export class AdminTopUpController {
 
   @Post()
   @HttpCode(200)
+  @ApiSummary('Credit a user’s quota (writes a top-up log)')
+  @ApiEnvelope(undefined, 'Credited')
+  @ApiErrors(400, 404)
   async topUp(@Body() dto: AdminTopUpDto) {
     await this.users.adminTopUp(dto);
     return ok();
