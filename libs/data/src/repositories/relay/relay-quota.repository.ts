@@ -23,6 +23,16 @@ interface SqliteConnection {
 const RESERVE_TOKEN_SQL =
   'UPDATE tokens SET remain_quota = CASE WHEN unlimited_quota = 1 THEN remain_quota ELSE remain_quota - ? END WHERE id = ? AND (unlimited_quota = 1 OR remain_quota >= ?)';
 const RESERVE_USER_SQL = 'UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ?';
+const GIVE_BACK_TOKEN_SQL = 'UPDATE tokens SET remain_quota = remain_quota + ? WHERE id = ? AND unlimited_quota = 0';
+
+interface PendingReservation {
+  tokenId: number;
+  userId: number;
+  amount: number;
+  tokenUnlimited: boolean;
+  resolve: (result: ReserveResult) => void;
+  reject: (error: unknown) => void;
+}
 
 /**
  * The relay's quota writes. Every change is ONE conditional UPDATE whose affected-row count
@@ -30,25 +40,40 @@ const RESERVE_USER_SQL = 'UPDATE users SET quota = quota - ? WHERE id = ? AND qu
  * never double-spend a unit or lose an update, and balances never go below zero.
  */
 export class RelayQuotaRepository {
-  private sqliteReserve: ((tokenId: number, userId: number, amount: number) => ReserveResult) | undefined;
+  private sqliteBatch: ((items: PendingReservation[]) => void) | null | undefined;
+  private queue: PendingReservation[] = [];
+  private flushScheduled = false;
 
   constructor(private readonly db: Database) {}
 
   /**
-   * Reserves `amount` on the token and then the user. On SQLite both conditional UPDATEs run in
-   * one synchronous transaction (one WAL commit, nothing can interleave); elsewhere the token
-   * reservation is given back when the user's fails. `tokenUnlimited` (the cached token's flag)
-   * skips the token's no-op UPDATE.
+   * Reserves `amount` on the token and then the user. On SQLite the reservations that arrive in
+   * one event-loop turn are applied together in ONE synchronous transaction (one WAL commit for
+   * all of them instead of one per request: the commit was ≈ 8 % of the relay's CPU); inside it
+   * each reservation is still its own conditional UPDATE whose affected rows decide it, applied
+   * one after another, so the outcome is exactly that of running them in sequence. Elsewhere the
+   * token reservation is given back when the user's fails. `tokenUnlimited` (the cached token's
+   * flag) skips the token's no-op UPDATE.
    */
   async reserve(tokenId: number, userId: number, amount: number, tokenUnlimited = false): Promise<ReserveResult> {
     if (amount <= 0) return 'ok';
+    if (this.db.kind === 'sqlite') {
+      if (this.sqliteBatch === undefined) this.sqliteBatch = this.buildSqliteBatch();
+      if (this.sqliteBatch) {
+        return new Promise<ReserveResult>((resolve, reject) => {
+          this.queue.push({ tokenId, userId, amount, tokenUnlimited, resolve, reject });
+          if (!this.flushScheduled) {
+            this.flushScheduled = true;
+            // setImmediate runs after the poll phase: every request read from a socket in this
+            // turn of the loop has queued its reservation by then.
+            setImmediate(this.flush);
+          }
+        });
+      }
+    }
     // An unlimited token keeps its balance, so its UPDATE would change nothing: the user's
     // conditional UPDATE alone is the whole reservation (one statement, no transaction).
     if (tokenUnlimited) return (await this.reserveUser(userId, amount)) ? 'ok' : 'user';
-    if (this.db.kind === 'sqlite') {
-      const fn = this.sqliteReserve ?? (this.sqliteReserve = this.buildSqliteReserve());
-      if (fn) return fn(tokenId, userId, amount);
-    }
     if (!(await this.reserveToken(tokenId, amount))) return 'token';
     if (!(await this.reserveUser(userId, amount))) {
       await this.adjustToken(tokenId, -amount);
@@ -57,25 +82,50 @@ export class RelayQuotaRepository {
     return 'ok';
   }
 
-  private buildSqliteReserve(): ((tokenId: number, userId: number, amount: number) => ReserveResult) | undefined {
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const items = this.queue;
+    this.queue = [];
+    try {
+      this.sqliteBatch!(items);
+    } catch (error) {
+      // The transaction rolled back as a whole: no reservation of this group was made.
+      for (const it of items) it.reject(error);
+    }
+  };
+
+  private buildSqliteBatch(): ((items: PendingReservation[]) => void) | null {
     const conn = (this.db.source.driver as unknown as { databaseConnection?: SqliteConnection }).databaseConnection;
-    if (!conn) return undefined;
+    if (!conn) return null;
     const token = conn.prepare(RESERVE_TOKEN_SQL);
     const user = conn.prepare(RESERVE_USER_SQL);
-    class Short extends Error {}
-    const tx = conn.transaction((tokenId: number, userId: number, amount: number): ReserveResult => {
-      if (token.run(amount, tokenId, amount).changes === 0) return 'token';
-      // Throwing rolls the token's reservation back with the transaction.
-      if (user.run(amount, userId, amount).changes === 0) throw new Short();
-      return 'ok';
-    });
-    return (tokenId, userId, amount) => {
-      try {
-        return tx(tokenId, userId, amount);
-      } catch (error) {
-        if (error instanceof Short) return 'user';
-        throw error;
+    const giveBack = conn.prepare(GIVE_BACK_TOKEN_SQL);
+    const tx = conn.transaction((items: PendingReservation[]): ReserveResult[] => {
+      const results: ReserveResult[] = new Array<ReserveResult>(items.length);
+      for (let i = 0; i < items.length; i++) {
+        const it = items[i];
+        if (!it.tokenUnlimited && token.run(it.amount, it.tokenId, it.amount).changes === 0) {
+          results[i] = 'token';
+        } else if (user.run(it.amount, it.userId, it.amount).changes === 0) {
+          // Undo this item's token reservation inside the same transaction (nothing else can
+          // have run in between: the whole group is synchronous).
+          if (!it.tokenUnlimited) giveBack.run(it.amount, it.tokenId);
+          results[i] = 'user';
+        } else {
+          results[i] = 'ok';
+        }
       }
+      return results;
+    });
+    return (items) => {
+      // A lone reservation of an unlimited token is one statement: autocommit, no BEGIN/COMMIT.
+      if (items.length === 1 && items[0].tokenUnlimited) {
+        const it = items[0];
+        it.resolve(user.run(it.amount, it.userId, it.amount).changes === 0 ? 'user' : 'ok');
+        return;
+      }
+      const results = tx(items);
+      for (let i = 0; i < items.length; i++) items[i].resolve(results[i]);
     };
   }
 
