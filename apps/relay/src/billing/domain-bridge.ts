@@ -21,6 +21,7 @@ import {
   settleQuota,
 } from '@oneapi/domain';
 import type { Ratios, RelayOptions } from './pricing';
+import { PromptTokenMemo } from './prompt-token-memo';
 
 export interface PricingView {
   options: RelayOptions;
@@ -41,6 +42,8 @@ export function pricingView(raw: Readonly<Record<string, string>>): PricingView 
   const o = readOptions(raw);
   const counting = { approximate: o.ApproximateTokenEnabled };
   const memo = new Map<string, Ratios | null>();
+  // Per options revision too: ApproximateTokenEnabled changes every count.
+  const prompts = new PromptTokenMemo();
   const options: RelayOptions = {
     retryTimes: o.RetryTimes,
     autoDisable: o.AutomaticDisableChannelEnabled,
@@ -76,7 +79,7 @@ export function pricingView(raw: Readonly<Record<string, string>>): PricingView 
     // The tokenizer bounds its own work per call (long runs sliced, sampled past a budget), so
     // counting on the event loop is safe even for megabyte prompts.
     textTokens: (text, model) => domainCountText(model, text, counting),
-    messagesTokens: (messages, model) => domainCountMessages(model, messages as Parameters<typeof domainCountMessages>[1], counting),
+    messagesTokens: (messages, model) => prompts.messagesTokens(model, messages, (m) => domainCountMessages(model, m, counting)),
     inputTokens: (input, model) => domainCountInput(model, input as Parameters<typeof domainCountInput>[1], counting),
   };
 }
