@@ -50,6 +50,72 @@ const CORS_HEADERS = {
   'access-control-max-age': '86400',
 };
 
+/** A media type as Fastify accepts it (type/subtype, optional parameters). */
+const MEDIA_TYPE = /^[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+\s*(;.*)?$/;
+
+/**
+ * The request body as the relay's parser would have produced it: raw bytes (undefined for a
+ * body-less request without a content type), Fastify's limits and errors (413 past the limit or a
+ * larger content-length, 400 on a length mismatch, 415 on a malformed content type), then
+ * decompressed with the cap applied after decompression.
+ */
+export function readRelayBody(req: FastifyRequest, limit: number): Promise<Buffer | undefined> {
+  const headers = req.headers;
+  const ct = headers['content-type'];
+  if (ct !== undefined && !MEDIA_TYPE.test(ct)) {
+    return Promise.reject(new RelayException(RelayErrorCode.UnsupportedMediaType, `unsupported content type ${ct}`));
+  }
+  const lengthHeader = headers['content-length'];
+  if (ct === undefined && headers['transfer-encoding'] === undefined && (lengthHeader === undefined || lengthHeader === '0')) {
+    return Promise.resolve(undefined);
+  }
+  const contentLength = Number(lengthHeader);
+  const tooLarge = () => new RelayException(RelayErrorCode.BodyTooLarge, 'request body is too large');
+  if (contentLength > limit) return Promise.reject(tooLarge());
+  const raw = req.raw;
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const cleanup = () => {
+      raw.removeListener('data', onData);
+      raw.removeListener('end', onEnd);
+      raw.removeListener('error', onEnd);
+    };
+    function onData(chunk: Buffer) {
+      received += chunk.length;
+      if (received > limit) {
+        cleanup();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    }
+    function onEnd(error?: Error) {
+      cleanup();
+      if (error) return reject(Object.assign(error, { statusCode: 400 }));
+      if (!Number.isNaN(contentLength) && received !== contentLength) {
+        return reject(new RelayException(RelayErrorCode.InvalidRequest, 'request body size did not match content-length'));
+      }
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+    }
+    raw.on('data', onData);
+    raw.on('end', onEnd);
+    raw.on('error', onEnd);
+    raw.resume();
+  }).then((buf) => decompressBody(buf, String(headers['content-encoding'] ?? 'identity').toLowerCase(), limit));
+}
+
+function decompressBody(buf: Buffer, encoding: string, bodyLimit: number): Promise<Buffer> | Buffer {
+  if (encoding === 'identity' || encoding === '') return buf;
+  const fn = DECOMPRESS[encoding];
+  if (!fn) throw new RelayException(RelayErrorCode.UnsupportedMediaType, `unsupported content-encoding ${encoding}`);
+  return fn(buf, { maxOutputLength: bodyLimit }).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError
+      ? new RelayException(RelayErrorCode.BodyTooLarge, `request body is larger than ${bodyLimit} bytes after decompression`)
+      : new RelayException(RelayErrorCode.InvalidRequest, `request body could not be decompressed (${encoding})`);
+  });
+}
+
 /**
  * The relay's HTTP surface as one encapsulated Fastify plugin: its own body parser (raw bytes,
  * decompressed with the size cap applied after decompression), its own error handler (the /v1
@@ -60,20 +126,12 @@ export function registerRelayRoutes(services: RelayServices, bodyLimit: number) 
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (req, body, done) => {
       const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
-      const buf = body as Buffer;
-      if (encoding === 'identity' || encoding === '') return done(null, buf);
-      const fn = DECOMPRESS[encoding];
-      if (!fn) return done(new RelayException(RelayErrorCode.UnsupportedMediaType, `unsupported content-encoding ${encoding}`), undefined);
-      fn(buf, { maxOutputLength: bodyLimit }).then(
-        (out) => done(null, out),
-        (error: NodeJS.ErrnoException) =>
-          done(
-            error.code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError
-              ? new RelayException(RelayErrorCode.BodyTooLarge, `request body is larger than ${bodyLimit} bytes after decompression`)
-              : new RelayException(RelayErrorCode.InvalidRequest, `request body could not be decompressed (${encoding})`),
-            undefined,
-          ),
-      );
+      Promise.resolve()
+        .then(() => decompressBody(body as Buffer, encoding, bodyLimit))
+        .then(
+          (out) => done(null, out),
+          (error: Error) => done(error, undefined),
+        );
     });
     app.setErrorHandler((error, req, reply) => sendRelayError(req, reply, error));
     app.addHook('onRequest', (req, reply, done) => {
@@ -82,10 +140,32 @@ export function registerRelayRoutes(services: RelayServices, bodyLimit: number) 
     });
 
     const relay = services.relay;
+    // The relay POSTs answer from their route's onRequest hook (Fastify's documented "respond
+    // from a hook": done() is never called, so no content-type parser, preParsing or handler
+    // runs). Fastify's parser binds an AsyncResource per request, and Node 20's bind() builds
+    // two deprecation wrappers each time (≈ 2-4 % of the relay's CPU); readRelayBody applies
+    // the same limits. The handlers stay as the route's contract and are never reached.
+    const answer = (mode: RelayMode, pathModel?: (req: FastifyRequest) => string) => (req: FastifyRequest, reply: FastifyReply) => {
+      readRelayBody(req, bodyLimit).then(
+        (body) => {
+          req.body = body;
+          void relay.handle(req, reply, mode, pathModel?.(req));
+        },
+        (error: unknown) => {
+          // The client may still be sending the rest of the body.
+          void reply.header('connection', 'close');
+          sendRelayError(req, reply, error);
+        },
+      );
+    };
     for (const [path, mode] of POST_ROUTES) {
-      app.post(path, (req, reply) => relay.handle(req, reply, mode));
+      app.post(path, { onRequest: answer(mode) }, (req, reply) => relay.handle(req, reply, mode));
     }
-    app.post<{ Params: { model: string } }>('/v1/engines/:model/embeddings', (req, reply) => relay.handle(req, reply, 'embeddings', req.params.model));
+    app.post<{ Params: { model: string } }>(
+      '/v1/engines/:model/embeddings',
+      { onRequest: answer('embeddings', (req) => (req.params as { model: string }).model) },
+      (req, reply) => relay.handle(req, reply, 'embeddings', req.params.model),
+    );
 
     const guarded =
       (fn: (req: FastifyRequest, reply: FastifyReply, s: RelayServices) => Promise<void>) => async (req: FastifyRequest, reply: FastifyReply) => {
