@@ -3,6 +3,8 @@
  * (songquanpeng/one-api web/default/src). Fields the console does not use are omitted.
  */
 
+import type { ChannelView, LogView, RedemptionView, TokenView, UserView } from '@oneapi/domain';
+
 /** Envelope of every `/api` answer. */
 export interface ApiEnvelope<T> {
   success: boolean;
@@ -41,21 +43,8 @@ export interface SystemStatus {
   password_register_enabled?: boolean;
 }
 
-export interface User {
-  id: number;
-  username: string;
-  display_name: string;
-  role: number;
-  status: number;
-  email: string;
-  github_id?: string;
-  wechat_id?: string;
-  quota: number;
-  used_quota: number;
-  request_count: number;
-  group: string;
-  aff_code?: string;
-  inviter_id?: number;
+/** `GET /api/user/self` and admin user rows; invitation stats are optional extras. */
+export interface User extends UserView {
   aff_count?: number;
   aff_quota?: number;
   aff_history_quota?: number;
@@ -71,78 +60,14 @@ export interface LoginResult {
   require_password_change?: boolean;
 }
 
-export interface Token {
-  id: number;
-  user_id: number;
-  /** 48 characters without the `sk-` prefix; may be masked (`abcd****wxyz`) in lists. */
-  key: string;
-  status: number;
-  name: string;
-  created_time: number;
-  accessed_time: number;
-  /** Unix seconds, -1 = never. */
-  expired_time: number;
-  remain_quota: number;
-  unlimited_quota: boolean;
-  used_quota: number;
-  models?: string | null;
-  subnet?: string | null;
-}
+/** `GET /api/token/:id` and list rows (the admin API's own definition). */
+export type Token = TokenView;
 
-export interface Channel {
-  id: number;
-  type: number;
-  key?: string;
-  status: number;
-  name: string;
-  weight: number | null;
-  priority: number | null;
-  created_time: number;
-  test_time: number;
-  response_time: number;
-  base_url: string | null;
-  other: string | null;
-  balance: number;
-  balance_updated_time: number;
-  models: string;
-  group: string;
-  used_quota: number;
-  model_mapping: string | null;
-  config?: string | null;
-  system_prompt?: string | null;
-}
+export type Channel = ChannelView;
 
-export interface Redemption {
-  id: number;
-  user_id: number;
-  key: string;
-  status: number;
-  name: string;
-  quota: number;
-  created_time: number;
-  redeemed_time: number;
-  used_by?: number;
-}
+export type Redemption = RedemptionView;
 
-export interface LogEntry {
-  id: number;
-  user_id: number;
-  created_at: number;
-  type: number;
-  content: string;
-  username: string;
-  token_name: string;
-  model_name: string;
-  quota: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  /** One API serialises `channel_id` as `channel`. */
-  channel?: number;
-  channel_id?: number;
-  request_id?: string;
-  elapsed_time?: number;
-  is_stream?: boolean;
-}
+export type LogEntry = LogView;
 
 /** `GET /api/log/self/stat`, `GET /api/log/stat`. */
 export interface LogStat {

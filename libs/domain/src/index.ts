@@ -4,3 +4,4 @@ export * from './ratios';
 export * from './quota';
 export * from './options';
 export * from './tokenizer';
+export * from './api-views';

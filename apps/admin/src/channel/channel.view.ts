@@ -1,29 +1,7 @@
 import type { ChannelEntity } from '@oneapi/data';
+import type { ChannelView } from '@oneapi/domain';
 
-/** A channel as One API serialises it, with the key masked (the full key is never sent after creation). */
-export interface ChannelView {
-  id: number;
-  type: number;
-  /** Masked: first and last 4 characters of long keys, `****` otherwise. */
-  key: string;
-  status: number;
-  name: string;
-  weight: number;
-  priority: number;
-  created_time: number;
-  test_time: number;
-  response_time: number;
-  base_url: string;
-  other: string;
-  balance: number;
-  balance_updated_time: number;
-  models: string;
-  group: string;
-  used_quota: number;
-  model_mapping: string;
-  config: string;
-  system_prompt: string;
-}
+export type { ChannelView };
 
 /** Masks a channel key for display. Short keys reveal nothing. */
 export function maskKey(key: string): string {

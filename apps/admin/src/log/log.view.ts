@@ -1,24 +1,7 @@
 import type { LogEntity } from '@oneapi/data';
+import type { LogView } from '@oneapi/domain';
 
-/** A log row with One API's `json:` names (its ChannelId serialises as `channel`). */
-export interface LogView {
-  id: number;
-  user_id: number;
-  created_at: number;
-  type: number;
-  content: string;
-  username: string;
-  token_name: string;
-  model_name: string;
-  quota: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  /** Admin views only: which channel served the request. */
-  channel?: number;
-  request_id: string;
-  elapsed_time: number;
-  is_stream: boolean;
-}
+export type { LogView };
 
 export function toLogView(l: LogEntity, withChannel: boolean): LogView {
   const view: LogView = {

@@ -1,17 +1,7 @@
 import type { RedemptionEntity } from '@oneapi/data';
+import type { RedemptionView } from '@oneapi/domain';
 
-/** A redemption code as One API serialises it, plus `used_by`. Admins only. */
-export interface RedemptionView {
-  id: number;
-  user_id: number;
-  key: string;
-  status: number;
-  name: string;
-  quota: number;
-  created_time: number;
-  redeemed_time: number;
-  used_by: number;
-}
+export type { RedemptionView };
 
 export function toRedemptionView(r: RedemptionEntity): RedemptionView {
   return {

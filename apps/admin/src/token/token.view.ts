@@ -1,22 +1,7 @@
 import type { TokenEntity } from '@oneapi/data';
+import type { TokenView } from '@oneapi/domain';
 
-/** A token as One API serialises it (`json:` tags of model.Token). Only ever sent to its owner. */
-export interface TokenView {
-  id: number;
-  user_id: number;
-  /** 48 characters without the `sk-` prefix (One API's field); clients send `sk-<key>`. */
-  key: string;
-  status: number;
-  name: string;
-  created_time: number;
-  accessed_time: number;
-  expired_time: number;
-  remain_quota: number;
-  unlimited_quota: boolean;
-  used_quota: number;
-  models: string;
-  subnet: string;
-}
+export type { TokenView };
 
 export function toTokenView(t: TokenEntity): TokenView {
   return {

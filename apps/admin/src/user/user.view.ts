@@ -1,22 +1,7 @@
 import type { UserEntity } from '@oneapi/data';
+import type { UserView } from '@oneapi/domain';
 
-/** A user as the API shows it (One API's JSON names); never the password hash or access token. */
-export interface UserView {
-  id: number;
-  username: string;
-  display_name: string;
-  role: number;
-  status: number;
-  email: string;
-  github_id: string;
-  wechat_id: string;
-  quota: number;
-  used_quota: number;
-  request_count: number;
-  group: string;
-  aff_code: string;
-  inviter_id: number;
-}
+export type { UserView };
 
 export function toUserView(u: UserEntity): UserView {
   return {

@@ -72,7 +72,7 @@ export default function LogsPage() {
     },
     ...(all
       ? ([
-          { title: t('channel'), key: 'channel', render: (_: unknown, log: LogEntry) => log.channel ?? log.channel_id ?? '' },
+          { title: t('channel'), key: 'channel', render: (_: unknown, log: LogEntry) => log.channel ?? '' },
           { title: t('user'), dataIndex: 'username' },
         ] as ColumnsType<LogEntry>)
       : []),
