@@ -59,7 +59,7 @@ describe('npm start (embedded mode)', () => {
 
   it('prints the console URL, the OpenAI base URL and how to log in', async () => {
     const deadline = Date.now() + 30_000;
-    while (!proc.output().includes('OpenAI base URL') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while (!proc.output().includes('Log in with') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(proc.output()).toContain(`http://localhost:${ports.console}`);
     expect(proc.output()).toContain(`http://localhost:${ports.relay}/v1`);
     expect(proc.output()).toMatch(/root \/ 123456/);
