@@ -8,6 +8,7 @@ import { preloadTokenCounting } from './billing/domain-bridge';
 import { QuotaService } from './billing/quota.service';
 import { UsageRecorder } from './billing/usage-recorder';
 import { RelayMetrics } from './metrics/relay-metrics';
+import { RelayRateLimiter } from './rate-limit/relay-rate-limiter';
 import { RelayService, type ChannelDisabledHook } from './proxy/relay.service';
 import { ChannelRouter } from './routing/channel-router.service';
 import { UpstreamClient } from './upstream/upstream-client';
@@ -49,6 +50,7 @@ export class RelayServices implements OnApplicationShutdown {
   readonly quota: QuotaService;
   readonly upstream: UpstreamClient;
   readonly metrics: RelayMetrics;
+  readonly rateLimit: RelayRateLimiter;
   readonly relay: RelayService;
   private readonly disabledHooks: ChannelDisabledHook[] = [];
 
@@ -65,7 +67,9 @@ export class RelayServices implements OnApplicationShutdown {
     this.quota = new QuotaService(runtime.db, this.auth, this.recorder);
     this.upstream = new UpstreamClient(env);
     this.metrics = new RelayMetrics(runtime.metrics);
+    this.rateLimit = new RelayRateLimiter(this.pricing, runtime.redis, runtime.logger);
     this.relay = new RelayService({
+      rateLimit: this.rateLimit,
       auth: this.auth,
       router: this.router,
       quota: this.quota,

@@ -71,6 +71,18 @@ describe('option registry', () => {
     expect(OPTION_DEFINITIONS.Notice.group).toBe('other');
     expect(OPTION_DEFINITIONS.SystemName.group).toBe('other');
   });
+
+  it('has the rate-limit options (SPEC 11): operation ints, 0 = unlimited by default, never secret', () => {
+    for (const key of ['TokenRequestsPerMinute', 'UserRequestsPerMinute', 'TokenTokensPerMinute'] as const) {
+      const def = OPTION_DEFINITIONS[key];
+      expect(def).toMatchObject({ kind: 'int', default: '0', group: 'operation', secret: false, min: 0 });
+      expect(isSecretOption(key)).toBe(false);
+      expect(validateOptionValue(key, '60')).toEqual({ ok: true, value: '60' });
+      expect(validateOptionValue(key, '-1')).toMatchObject({ ok: false });
+      expect(readOptions({})[key]).toBe(0);
+      expect(readOptions({ [key]: '3' })[key]).toBe(3);
+    }
+  });
 });
 
 describe('validateOptionValue', () => {

@@ -115,6 +115,9 @@ const DEFS = {
   ModelRatio: ratio(DEFAULT_MODEL_RATIO, 'Model ratios (JSON; 1 = $0.002 / 1K tokens)'),
   CompletionRatio: ratio(DEFAULT_COMPLETION_RATIO, 'Completion ratios (JSON; output price / input price)'),
   GroupRatio: ratio(DEFAULT_GROUP_RATIO, 'Group ratios (JSON)'),
+  TokenRequestsPerMinute: int('operation', 0, 'Requests per minute per token, across all relay replicas (0 = unlimited)'),
+  UserRequestsPerMinute: int('operation', 0, 'Requests per minute per user, all of its tokens together (0 = unlimited)'),
+  TokenTokensPerMinute: int('operation', 0, 'Prompt + completion tokens per minute per token (0 = unlimited)'),
   // ---- system (系统设置): login, registration, mail, integrations
   ServerAddress: url('system', 'Public URL of this deployment (OAuth callbacks, e-mail links)'),
   RegisterEnabled: bool('system', true, 'Allow new registrations (any method)'),
@@ -333,6 +336,9 @@ export interface Options {
   ModelRatio: Readonly<Record<string, number>>;
   CompletionRatio: Readonly<Record<string, number>>;
   GroupRatio: Readonly<Record<string, number>>;
+  TokenRequestsPerMinute: number;
+  UserRequestsPerMinute: number;
+  TokenTokensPerMinute: number;
   ServerAddress: string;
   RegisterEnabled: boolean;
   PasswordLoginEnabled: boolean;

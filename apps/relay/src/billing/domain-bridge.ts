@@ -51,6 +51,9 @@ export function pricingView(raw: Readonly<Record<string, string>>): PricingView 
     quotaPerUnit: o.QuotaPerUnit,
     displayInCurrency: o.DisplayInCurrencyEnabled,
     displayTokenStat: o.DisplayTokenStatEnabled,
+    tokenRequestsPerMinute: o.TokenRequestsPerMinute,
+    userRequestsPerMinute: o.UserRequestsPerMinute,
+    tokenTokensPerMinute: o.TokenTokensPerMinute,
   };
   return {
     options,

@@ -20,6 +20,10 @@ export interface RelayOptions {
   quotaPerUnit: number;
   displayInCurrency: boolean;
   displayTokenStat: boolean;
+  /** Rate limits per minute (SPEC 11); 0 = unlimited. */
+  tokenRequestsPerMinute: number;
+  userRequestsPerMinute: number;
+  tokenTokensPerMinute: number;
 }
 
 export class RelayPricing {

@@ -35,6 +35,7 @@ export function statusOf(code: RelayErrorCode): number {
     case RelayErrorCode.UnsupportedMediaType:
       return 415;
     case RelayErrorCode.UpstreamSaturated:
+    case RelayErrorCode.RateLimitExceeded:
       return 429;
     case RelayErrorCode.ApiNotImplemented:
       return 501;
@@ -67,7 +68,9 @@ export function toOpenAIError(error: unknown, requestId: string): { status: numb
   const suffix = ` (request id: ${requestId})`;
   if (error instanceof RelayException) {
     const status = statusOf(error.code);
-    return { status, body: { error: { message: error.message + suffix, type: typeOf(status), param: error.param, code: error.detailCode ?? error.code } } };
+    // Our own rate limits (SPEC 11) carry their own type; an upstream's 429 stays rate_limit_error.
+    const type = error.code === RelayErrorCode.RateLimitExceeded ? 'rate_limit_exceeded' : typeOf(status);
+    return { status, body: { error: { message: error.message + suffix, type, param: error.param, code: error.detailCode ?? error.code } } };
   }
   if (error instanceof UpstreamHttpError) {
     return { status: error.status, body: { error: { ...error.error, message: error.error.message + suffix } } };
@@ -95,15 +98,18 @@ export function sendRelayError(request: FastifyRequest, reply: FastifyReply, err
     return;
   }
   const json = JSON.stringify(body);
+  const retryAfter = error instanceof RelayException && error.retryAfterSeconds !== null ? String(error.retryAfterSeconds) : null;
   if ((reply as { hijacked?: boolean }).hijacked) {
     reply.raw.writeHead(status, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(json),
       [REQUEST_ID_HEADER]: request.id,
       'access-control-allow-origin': '*',
+      ...(retryAfter ? { 'retry-after': retryAfter } : {}),
     });
     reply.raw.end(json);
     return;
   }
+  if (retryAfter) void reply.header('retry-after', retryAfter);
   void reply.code(status).header(REQUEST_ID_HEADER, request.id).type('application/json').send(json);
 }

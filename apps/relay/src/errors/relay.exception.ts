@@ -20,6 +20,7 @@ export enum RelayErrorCode {
   ApiNotImplemented = 'api_not_implemented',
   NoAvailableChannel = 'no_available_channel',
   UpstreamSaturated = 'upstream_saturated',
+  RateLimitExceeded = 'rate_limit_exceeded',
   UpstreamTimeout = 'upstream_timeout',
   UpstreamUnreachable = 'upstream_unreachable',
   UpstreamError = 'upstream_error',
@@ -35,6 +36,8 @@ export class RelayException extends Error {
     readonly param: string | null = null,
     /** A finer `code` for the body than the status class (One API's, e.g. `size_not_supported`). */
     readonly detailCode: string | null = null,
+    /** Seconds for the `Retry-After` header (rate limits). */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = 'RelayException';

@@ -9,6 +9,7 @@ import type { BlockList } from 'node:net';
 import type { RelayPricing, Ratios } from '../billing/pricing';
 import type { QuotaService } from '../billing/quota.service';
 import type { UsageRecorder } from '../billing/usage-recorder';
+import type { RateCharge, RelayRateLimiter } from '../rate-limit/relay-rate-limiter';
 import { RelayErrorCode, RelayException, UpstreamHttpError } from '../errors/relay.exception';
 import { REQUEST_ID_HEADER, sendRelayError } from '../errors/relay-error.filter';
 import type { RelayMetrics } from '../metrics/relay-metrics';
@@ -30,6 +31,8 @@ export interface RelayServiceDeps {
   recorder: UsageRecorder;
   upstream: UpstreamClient;
   metrics: RelayMetrics;
+  /** Per-token/per-user rate limits; skipped while every limit is 0. */
+  rateLimit?: RelayRateLimiter;
   logger: Logger;
   bus: CacheBus;
   trustedProxies: BlockList | null;
@@ -46,6 +49,8 @@ interface RequestState {
   ratios: Ratios;
   promptTokens: number;
   reserved: number;
+  /** Tokens-per-minute points charged before the call (corrected at settlement, given back on refund). */
+  rateCharge: RateCharge | null;
   started: number;
   /** The upstream exchange in flight (aborted on client disconnect or total timeout). */
   call: UpstreamCall | null;
@@ -184,7 +189,16 @@ export class RelayService {
       }
       const promptTokens = this.promptTokens(parsed);
       const reserved = this.reservation(parsed, promptTokens, ratios);
-      await this.d.quota.reserve(caller, reserved);
+      // Rate limits before any quota or upstream work: a refused request changes nothing.
+      const limiter = this.d.rateLimit;
+      const rateCharge = limiter?.active ? await limiter.check(caller.token.id, caller.user.id, promptTokens + (parsed.maxTokens ?? 0)) : null;
+      st.rateCharge = rateCharge;
+      try {
+        await this.d.quota.reserve(caller, reserved);
+      } catch (error) {
+        if (rateCharge) limiter?.refund(rateCharge);
+        throw error;
+      }
       st.caller = caller;
       st.parsed = parsed;
       st.ratios = ratios;
@@ -278,6 +292,7 @@ export class RelayService {
     } finally {
       if (timer) clearTimeout(timer);
       reply.raw.off('close', onClose);
+      if (!settled && st.rateCharge) this.d.rateLimit?.refund(st.rateCharge);
       if (!settled) await this.d.quota.refund(caller, st.reserved).catch((e: Error) => this.d.logger.error({ err: e.message, request_id: st.req.id }, 'refund failed'));
     }
   }
@@ -511,6 +526,7 @@ export class RelayService {
     const { caller, ratios, parsed } = st;
     try {
       const cost = fixedCost ?? this.d.pricing.settle(prompt, completion, ratios);
+      if (st.rateCharge) this.d.rateLimit?.settle(st.rateCharge, prompt + completion);
       await this.d.quota.settle(caller, st.reserved, cost, channel.id);
       const content =
         `model ratio ${ratios.modelRatio.toFixed(2)}, completion ratio ${ratios.completionRatio.toFixed(2)}, group ratio ${ratios.groupRatio.toFixed(2)}` +
