@@ -1,8 +1,10 @@
 /**
  * How the system-settings page renders One API's options (SPEC 8), grouped as One API's console
- * does (OperationSetting / SystemSetting / OtherSetting). Keys the API returns but are not listed
- * here still show, as text in "other".
+ * does (OperationSetting / SystemSetting / OtherSetting), derived from the option registry in
+ * `@oneapi/domain`. Keys the API returns that the registry lacks still show, as text in "other".
  */
+import { OPTION_DEFINITIONS, type OptionDefinition } from '@oneapi/domain';
+
 export type OptionGroup = 'operation' | 'system' | 'other';
 export type OptionKind = 'boolean' | 'number' | 'text' | 'secret' | 'json' | 'longtext';
 
@@ -13,61 +15,31 @@ export interface OptionSpec {
 
 const spec = (group: OptionGroup, kind: OptionKind): OptionSpec => ({ group, kind });
 
-export const OPTION_SPECS: Record<string, OptionSpec> = {
-  // Operation
-  QuotaForNewUser: spec('operation', 'number'),
-  QuotaForInviter: spec('operation', 'number'),
-  QuotaForInvitee: spec('operation', 'number'),
-  QuotaRemindThreshold: spec('operation', 'number'),
-  PreConsumedQuota: spec('operation', 'number'),
-  QuotaPerUnit: spec('operation', 'number'),
-  TopUpLink: spec('operation', 'text'),
-  ChatLink: spec('operation', 'text'),
-  RetryTimes: spec('operation', 'number'),
-  ChannelDisableThreshold: spec('operation', 'number'),
-  AutomaticDisableChannelEnabled: spec('operation', 'boolean'),
-  AutomaticEnableChannelEnabled: spec('operation', 'boolean'),
-  LogConsumeEnabled: spec('operation', 'boolean'),
-  DisplayInCurrencyEnabled: spec('operation', 'boolean'),
-  DisplayTokenStatEnabled: spec('operation', 'boolean'),
-  ApproximateTokenEnabled: spec('operation', 'boolean'),
-  ModelRatio: spec('operation', 'json'),
-  CompletionRatio: spec('operation', 'json'),
-  GroupRatio: spec('operation', 'json'),
-  // System
-  ServerAddress: spec('system', 'text'),
-  RegisterEnabled: spec('system', 'boolean'),
-  PasswordLoginEnabled: spec('system', 'boolean'),
-  PasswordRegisterEnabled: spec('system', 'boolean'),
-  EmailVerificationEnabled: spec('system', 'boolean'),
-  EmailDomainRestrictionEnabled: spec('system', 'boolean'),
-  EmailDomainWhitelist: spec('system', 'text'),
-  GitHubOAuthEnabled: spec('system', 'boolean'),
-  GitHubClientId: spec('system', 'text'),
-  GitHubClientSecret: spec('system', 'secret'),
-  WeChatAuthEnabled: spec('system', 'boolean'),
-  WeChatServerAddress: spec('system', 'text'),
-  WeChatServerToken: spec('system', 'secret'),
-  WeChatAccountQRCodeImageURL: spec('system', 'text'),
-  TurnstileCheckEnabled: spec('system', 'boolean'),
-  TurnstileSiteKey: spec('system', 'text'),
-  TurnstileSecretKey: spec('system', 'secret'),
-  SMTPServer: spec('system', 'text'),
-  SMTPPort: spec('system', 'number'),
-  SMTPAccount: spec('system', 'text'),
-  SMTPFrom: spec('system', 'text'),
-  SMTPToken: spec('system', 'secret'),
-  MessagePusherAddress: spec('system', 'text'),
-  MessagePusherToken: spec('system', 'secret'),
-  // Other
-  SystemName: spec('other', 'text'),
-  Logo: spec('other', 'text'),
-  Footer: spec('other', 'longtext'),
-  Notice: spec('other', 'longtext'),
-  About: spec('other', 'longtext'),
-  HomePageContent: spec('other', 'longtext'),
-  Theme: spec('other', 'text'),
-};
+/** How each kind of the domain's option registry is edited on the page. */
+function consoleKind(d: OptionDefinition): OptionKind {
+  if (d.secret) return 'secret';
+  switch (d.kind) {
+    case 'bool':
+      return 'boolean';
+    case 'int':
+    case 'float':
+      return 'number';
+    case 'json-ratio':
+      return 'json';
+    case 'text':
+    case 'html':
+      return 'longtext';
+    case 'string':
+    case 'url':
+    case 'email-list':
+      return 'text';
+  }
+}
+
+/** Every option of the registry in `@oneapi/domain` (the one list the admin API validates against). */
+export const OPTION_SPECS: Record<string, OptionSpec> = Object.fromEntries(
+  Object.values(OPTION_DEFINITIONS).map((d) => [d.key, spec(d.group, consoleKind(d))]),
+);
 
 /** Spec of a key; unknown keys are guessed from their name and value. */
 export function optionSpec(key: string, value: string): OptionSpec {
