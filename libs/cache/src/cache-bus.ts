@@ -57,6 +57,11 @@ export class RedisCacheBus implements CacheBus {
     });
   }
 
+  /** Resolves once this process's subscription is active (events published before it are missed). */
+  async subscribed(): Promise<void> {
+    await this.ready;
+  }
+
   async publish(event: CacheEvent): Promise<void> {
     await this.ready;
     await this.redis.publish(CHANNEL, JSON.stringify(event));

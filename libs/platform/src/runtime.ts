@@ -37,7 +37,10 @@ export async function createRuntime(service: string, config: AppConfig, opts: { 
   }
   let bus: CacheBus;
   if (redis) {
-    bus = new RedisCacheBus(redis);
+    const redisBus = new RedisCacheBus(redis);
+    // Subscribe before serving, so a change made right after this node starts is not missed.
+    await Promise.race([redisBus.subscribed(), new Promise((r) => setTimeout(r, 5000).unref())]);
+    bus = redisBus;
   } else {
     const sqlBus = new SqlCacheBus(db);
     await sqlBus.start();
