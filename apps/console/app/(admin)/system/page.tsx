@@ -7,7 +7,7 @@ import { Role } from '@oneapi/domain';
 import { api } from '@/lib/api-client';
 import { errorMessage, queryKeys, useSelf } from '@/lib/hooks';
 import { jsonObjectError } from '@/lib/format';
-import { type OptionGroup, optionSpec } from '@/lib/options';
+import { OPTION_SPECS, type OptionGroup, optionSpec } from '@/lib/options';
 import type { OptionEntry } from '@/lib/types';
 
 type Values = Record<string, string | number | boolean | null | undefined>;
@@ -38,6 +38,10 @@ function OptionSection({ group, entries }: { group: OptionGroup; entries: Option
         const text = kind === 'boolean' ? String(!!next) : next === null || next === undefined ? '' : String(next);
         if (text !== value || kind === 'secret') changed.push({ key, value: text });
       }
+      // Switches turned on go last: the API refuses e.g. GitHubOAuthEnabled before the client id and
+      // secret are stored, and those may be saved in the same submit.
+      const order = (e: OptionEntry) => (optionSpec(e.key, e.value).kind === 'boolean' && e.value === 'true' ? 1 : 0);
+      changed.sort((a, b) => order(a) - order(b));
       for (const entry of changed) await api.put('/api/option/', entry);
       return changed.length;
     },
@@ -120,6 +124,10 @@ export default function SystemSettingsPage() {
   const grouped = useMemo(() => {
     const groups: Record<OptionGroup, OptionEntry[]> = { operation: [], system: [], other: [] };
     for (const entry of options.data ?? []) groups[optionSpec(entry.key, entry.value).group].push({ key: entry.key, value: entry.value ?? '' });
+    // The API never lists secrets (One API filters keys ending in Token/Secret), so the known ones
+    // are added as empty fields: without them GitHub, WeChat, Turnstile and SMTP cannot be set up.
+    const listed = new Set((options.data ?? []).map((e) => e.key));
+    for (const [key, spec] of Object.entries(OPTION_SPECS)) if (spec.kind === 'secret' && !listed.has(key)) groups[spec.group].push({ key, value: '' });
     return groups;
   }, [options.data]);
 
