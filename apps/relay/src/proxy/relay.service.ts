@@ -443,6 +443,7 @@ export class RelayService {
             ? (o: StreamOutcome) => {
                 const completion = this.d.pricing.textTokens(generatedText(parsePayloads(o.payloads)), parsed.model);
                 const usage = { prompt_tokens: st.promptTokens, completion_tokens: completion, total_tokens: st.promptTokens + completion };
+                o.usage = usage; // settlement bills exactly this count, without counting again
                 return JSON.stringify({ id: `chatcmpl-${req.id}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: parsed.model, choices: [], usage });
               }
             : undefined;
