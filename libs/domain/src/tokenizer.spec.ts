@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   EXACT_BUDGET_CHARS,
   approximateTokens,
@@ -191,5 +192,49 @@ describe('image tokens', () => {
     expect(imageSizeFromDataUrl(url)).toEqual({ width: 800, height: 600 });
     const vp8x = 'RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0' + String.fromCharCode(0xff, 0x03, 0x00, 0x57, 0x02, 0x00);
     expect(imageSizeFromDataUrl(`data:image/webp;base64,${btoa(vp8x)}`)).toEqual({ width: 1024, height: 600 });
+  });
+});
+
+describe('the counters are total (any JSON value, never a throw)', () => {
+  const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
+
+  it('count any JSON value in any field as a non-negative integer', () => {
+    const value = fc.jsonValue({ maxDepth: 4 });
+    fc.assert(
+      fc.property(value, value, value, fc.boolean(), fc.constantFrom('gpt-4o', 'gpt-3.5-turbo-0301'), (a, b, c, approximate, model) => {
+        const anyMessages = [
+          a,
+          { role: a, content: b, name: c, tool_calls: a, function_call: b },
+          { role: 'user', content: [a, { type: 'image_url', image_url: b }, { type: 'image_url', image_url: { url: c, detail: a } }, { type: 'text', text: c }] },
+          { role: 'assistant', tool_calls: [a, { function: b }, { function: { name: c, arguments: a } }] },
+        ];
+        const counts = [
+          countMessagesTokens(model, a as never, { approximate, tools: b, functions: c }),
+          countMessagesTokens(model, anyMessages as never, { approximate }),
+          countInputTokens(model, a as never, { approximate }),
+          countInputTokens(model, [a, b, c] as never, { approximate }),
+          countTextTokens(model, a as never, { approximate }),
+        ];
+        expect(counts.every(isCount)).toBe(true);
+      }),
+      { seed: 9, numRuns: 3000 },
+    );
+  });
+
+  it('counts 0 for tools too deep to serialise instead of overflowing the stack', () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const plain = countMessagesTokens('gpt-4o', [{ role: 'user', content: 'hi' }]);
+    expect(countMessagesTokens('gpt-4o', [{ role: 'user', content: 'hi' }], { tools: deep })).toBe(plain);
+  });
+
+  it('counts wrong-typed fields as nothing (the relay refuses them before counting)', () => {
+    const plain = countMessagesTokens('gpt-4o', [{ role: 'user', content: 'hi' }]);
+    expect(countMessagesTokens('gpt-4o', [{ role: 'user', content: 'hi', tool_calls: 5, function_call: 'x' } as never])).toBe(plain);
+    expect(countMessagesTokens('gpt-4o', [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 5 } }] } as never])).toBe(
+      countMessagesTokens('gpt-4o', [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }]),
+    );
+    expect(countInputTokens('gpt-4o', 5 as never)).toBe(0);
+    expect(countInputTokens('gpt-4o', { a: 1 } as never)).toBe(0);
   });
 });

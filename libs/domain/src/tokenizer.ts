@@ -75,7 +75,7 @@ export function preloadTokenizer(names: readonly EncodingName[] = ['o200k_base',
  * non-OpenAI models, as One API does).
  */
 export function encodingForModel(model: string): EncodingName {
-  const m = model.toLowerCase();
+  const m = typeof model === 'string' ? model.toLowerCase() : '';
   if (
     m.startsWith('gpt-4o') ||
     m.startsWith('chatgpt-4o') ||
@@ -96,7 +96,7 @@ export function encodingForModel(model: string): EncodingName {
  * Never 0 for a non-empty text. Used when `ApproximateTokenEnabled` is on and past the budget.
  */
 export function approximateTokens(text: string): number {
-  if (text.length === 0) return 0;
+  if (typeof text !== 'string' || text.length === 0) return 0;
   let ascii = 0;
   let other = 0;
   for (let i = 0; i < text.length; i++) {
@@ -173,24 +173,27 @@ function countWithBudget(enc: Encoder, text: string, budget: Budget, opts: Token
   return approximateTokens(text);
 }
 
-/** Tokens of a text for a model (no per-message overhead). See the module doc for the bounds. */
+/**
+ * Tokens of a text for a model (no per-message overhead). See the module doc for the bounds.
+ * Like every counter here it is total: a value that is not a string counts 0, never throws.
+ */
 export function countTextTokens(model: string, text: string, opts?: TokenCountOptions): number {
-  if (!text) return 0;
+  if (typeof text !== 'string' || text === '') return 0;
   if (opts?.approximate) return approximateTokens(text);
   return countWithBudget(loadEncoder(encodingForModel(model)), text, new Budget(EXACT_BUDGET_CHARS), opts);
 }
 
 /**
  * Tokens of an embeddings/moderations `input`: a string, strings (summed), token ids (their
- * number) or arrays of token ids (summed).
+ * number) or arrays of token ids (summed). Anything else (objects, parts) counts 0.
  */
 export function countInputTokens(
   model: string,
   input: string | readonly string[] | readonly number[] | readonly (readonly number[])[] | null | undefined,
   opts?: TokenCountOptions,
 ): number {
-  if (input === null || input === undefined) return 0;
   if (typeof input === 'string') return countTextTokens(model, input, opts);
+  if (!Array.isArray(input)) return 0;
   const enc = opts?.approximate ? undefined : loadEncoder(encodingForModel(model));
   const budget = new Budget(EXACT_BUDGET_CHARS);
   let total = 0;
@@ -242,7 +245,7 @@ const DATA_URL_HEAD_BYTES = 64 * 1024;
  * JPEG, WebP); undefined for other URLs or unreadable data. Decodes at most 64 KiB.
  */
 export function imageSizeFromDataUrl(url: string): { width: number; height: number } | undefined {
-  if (!url.startsWith('data:')) return undefined;
+  if (typeof url !== 'string' || !url.startsWith('data:')) return undefined;
   const comma = url.indexOf(',');
   if (comma < 0 || !url.slice(0, comma).endsWith(';base64')) return undefined;
   const b64 = url.slice(comma + 1, comma + 1 + Math.ceil(DATA_URL_HEAD_BYTES / 3) * 4).replace(/[^A-Za-z0-9+/]/g, '');
@@ -315,12 +318,26 @@ export interface ChatCountOptions extends TokenCountOptions {
 }
 
 function imageTokensOfPart(part: ChatContentPart, opts: TokenCountOptions | undefined): number {
-  const ref = part.image_url;
-  const url = typeof ref === 'string' ? ref : (ref?.url ?? '');
-  const detail = typeof ref === 'object' && ref !== null ? ref.detail : undefined;
+  const ref: unknown = part.image_url;
+  const obj = isRecord(ref) ? ref : undefined;
+  const url = typeof ref === 'string' ? ref : typeof obj?.url === 'string' ? obj.url : '';
+  const detail = typeof obj?.detail === 'string' ? obj.detail : undefined;
   if (detail === 'low') return LOW_DETAIL_TOKENS;
   const size = imageSizeFromDataUrl(url) ?? opts?.imageSize?.(url);
   return getImageTokens(detail, size?.width, size?.height);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+/** JSON text of a definition list, or '' when it cannot be serialised (too deep for the stack). */
+function jsonText(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? '';
+  } catch {
+    return '';
+  }
 }
 
 /**
@@ -328,21 +345,23 @@ function imageTokensOfPart(part: ChatContentPart, opts: TokenCountOptions | unde
  * (1 + name tokens when named); gpt-3.5-turbo-0301 uses 4 per message and −1 per name; + 3 for
  * the assistant reply priming. Content may be a string or parts (text counted as text,
  * image_url by {@link getImageTokens}); assistant tool_calls/function_call (name + arguments)
- * and `tools`/`functions` definitions (JSON) count as text.
+ * and `tools`/`functions` definitions (JSON) count as text. Total: fields of the wrong type
+ * count 0 (a message that is not an object only its overhead), so it never throws on any JSON.
  */
 export function countMessagesTokens(model: string, messages: readonly ChatMessageLike[], opts?: ChatCountOptions): number {
   const enc = opts?.approximate ? undefined : loadEncoder(encodingForModel(model));
   const budget = new Budget(EXACT_BUDGET_CHARS);
-  const text = (s: string | null | undefined): number => {
-    if (!s) return 0;
+  const text = (s: unknown): number => {
+    if (typeof s !== 'string' || s === '') return 0;
     return enc ? countWithBudget(enc, s, budget, opts) : approximateTokens(s);
   };
   const legacy = model === 'gpt-3.5-turbo-0301';
   const perMessage = legacy ? 4 : 3;
   const perName = legacy ? -1 : 1;
   let total = 0;
-  for (const message of messages) {
+  for (const message of Array.isArray(messages) ? messages : []) {
     total += perMessage;
+    if (!isRecord(message)) continue;
     const content = message.content;
     if (typeof content === 'string') {
       total += text(content);
@@ -355,11 +374,18 @@ export function countMessagesTokens(model: string, messages: readonly ChatMessag
     }
     total += text(message.role);
     if (typeof message.name === 'string') total += perName + text(message.name);
-    for (const call of message.tool_calls ?? []) total += text(call.function?.name) + text(call.function?.arguments);
-    if (message.function_call) total += text(message.function_call.name) + text(message.function_call.arguments);
+    const calls: unknown = message.tool_calls;
+    if (Array.isArray(calls)) {
+      for (const call of calls as unknown[]) {
+        const fn = isRecord(call) ? call.function : undefined;
+        if (isRecord(fn)) total += text(fn.name) + text(fn.arguments);
+      }
+    }
+    const legacyCall: unknown = message.function_call;
+    if (isRecord(legacyCall)) total += text(legacyCall.name) + text(legacyCall.arguments);
   }
   total += 3;
-  if (opts?.tools !== undefined && opts.tools !== null) total += text(JSON.stringify(opts.tools));
-  if (opts?.functions !== undefined && opts.functions !== null) total += text(JSON.stringify(opts.functions));
+  if (opts?.tools !== undefined && opts.tools !== null) total += text(jsonText(opts.tools));
+  if (opts?.functions !== undefined && opts.functions !== null) total += text(jsonText(opts.functions));
   return total;
 }
