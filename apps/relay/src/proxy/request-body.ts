@@ -1,5 +1,16 @@
 import type { RelayMode } from '@oneapi/providers';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
+import { decodeJsonBody } from './json-body';
+import {
+  checkAudioFields,
+  checkChatBody,
+  checkCompletionsBody,
+  checkEditsBody,
+  checkEmbeddingsBody,
+  checkImagesBody,
+  checkModerationsBody,
+  checkSpeechBody,
+} from './request-checks';
 
 /** The facts of a client request body the relay needs (the body itself is forwarded as bytes). */
 export interface ParsedRequest {
@@ -19,9 +30,6 @@ export interface ParsedRequest {
   contentType?: string;
 }
 
-/** Beyond this, `max_tokens` is a mistake rather than a request (no model generates 1M tokens). */
-const MAX_TOKENS_CAP = 1_000_000;
-
 const DEFAULT_MODEL: Partial<Record<RelayMode, string>> = {
   moderations: 'text-moderation-latest',
   images: 'dall-e-2',
@@ -30,16 +38,19 @@ const DEFAULT_MODEL: Partial<Record<RelayMode, string>> = {
   edits: 'text-davinci-edit-001',
 };
 
+/** Each JSON endpoint's structural check (request-checks.ts). */
+const BODY_CHECKS: Record<Exclude<RelayMode, 'audio.transcriptions' | 'audio.translations'>, (json: Record<string, unknown>) => void> = {
+  chat: checkChatBody,
+  completions: checkCompletionsBody,
+  embeddings: checkEmbeddingsBody,
+  moderations: checkModerationsBody,
+  images: checkImagesBody,
+  'audio.speech': checkSpeechBody,
+  edits: checkEditsBody,
+};
+
 function bad(message: string, param: string | null = null): never {
   throw new RelayException(RelayErrorCode.InvalidRequest, message, param);
-}
-
-function nonNegativeInt(json: Record<string, unknown>, field: string): number | null {
-  const v = json[field];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) bad(`${field} must be a non-negative integer`, field);
-  if (v > MAX_TOKENS_CAP) bad(`${field} must be at most ${MAX_TOKENS_CAP}`, field);
-  return v;
 }
 
 /** The text fields of a multipart/form-data body (files skipped); enough to route audio requests. */
@@ -96,72 +107,30 @@ export function setMultipartField(body: Buffer, contentType: string, name: strin
 }
 
 /**
- * Parses and validates a request body before any quota or upstream work: malformed JSON, wrong
- * types, missing model/messages and absurd max_tokens are 400s here.
+ * Parses and validates a request body before any quota or upstream work: a body not sent as
+ * JSON is a 415; malformed, duplicated-key or too deeply nested JSON, wrong field types, a
+ * missing model/messages/input and absurd max_tokens are 400s naming the field.
  */
 export function parseRequest(mode: RelayMode, body: Buffer | undefined, contentType: string, pathModel?: string): ParsedRequest {
-  const multipart = contentType.toLowerCase().startsWith('multipart/form-data');
   if (mode === 'audio.transcriptions' || mode === 'audio.translations') {
-    if (!multipart) bad('this endpoint expects multipart/form-data');
+    if (!contentType.toLowerCase().startsWith('multipart/form-data')) {
+      throw new RelayException(RelayErrorCode.UnsupportedMediaType, 'this endpoint expects multipart/form-data (a file upload)');
+    }
     const fields = multipartFields(body ?? Buffer.alloc(0), contentType);
+    checkAudioFields(fields);
     const model = fields.model || DEFAULT_MODEL[mode] || '';
     return { mode, json: fields, text: '', model, stream: false, maxTokens: null, includeUsage: false, multipart: true, contentType };
   }
-  if (!body || body.length === 0) bad('request body is empty: expected a JSON object');
-  const text = body.toString('utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    bad('request body is not valid JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) bad('request body must be a JSON object');
-  const json = parsed as Record<string, unknown>;
+  const { text, json } = decodeJsonBody(body, contentType);
 
   let model = json.model;
   if (model === undefined || model === null || model === '') model = pathModel ?? DEFAULT_MODEL[mode];
   if (typeof model !== 'string' || model === '') bad('you must provide a model parameter', 'model');
 
-  if (json.stream !== undefined && json.stream !== null && typeof json.stream !== 'boolean') bad('stream must be a boolean', 'stream');
+  BODY_CHECKS[mode](json);
+
   const stream = json.stream === true && (mode === 'chat' || mode === 'completions');
-  const maxTokens = nonNegativeInt(json, 'max_tokens') ?? nonNegativeInt(json, 'max_completion_tokens');
-  if (json.n !== undefined && json.n !== null && (typeof json.n !== 'number' || !Number.isInteger(json.n) || json.n < 1 || json.n > 128)) {
-    bad('n must be an integer between 1 and 128', 'n');
-  }
-
-  switch (mode) {
-    case 'chat': {
-      const messages = json.messages;
-      if (!Array.isArray(messages) || messages.length === 0) bad('messages must be a non-empty array', 'messages');
-      for (let i = 0; i < messages.length; i++) {
-        const m = messages[i] as Record<string, unknown> | null;
-        if (typeof m !== 'object' || m === null || Array.isArray(m)) bad(`messages[${i}] must be an object`, 'messages');
-        if (typeof m.role !== 'string' || m.role === '') bad(`messages[${i}].role must be a string`, 'messages');
-        const c = m.content;
-        if (c !== undefined && c !== null && typeof c !== 'string' && !Array.isArray(c)) bad(`messages[${i}].content must be a string or an array`, 'messages');
-      }
-      break;
-    }
-    case 'completions':
-      if (json.prompt !== undefined && json.prompt !== null && typeof json.prompt !== 'string' && !Array.isArray(json.prompt)) {
-        bad('prompt must be a string or an array', 'prompt');
-      }
-      break;
-    case 'embeddings':
-    case 'moderations':
-      if (typeof json.input !== 'string' && !Array.isArray(json.input)) bad('input must be a string or an array', 'input');
-      break;
-    case 'images':
-      if (typeof json.prompt !== 'string' || json.prompt === '') bad('prompt must be a non-empty string', 'prompt');
-      break;
-    case 'audio.speech':
-      if (typeof json.input !== 'string' || json.input === '') bad('input must be a non-empty string', 'input');
-      break;
-    case 'edits':
-      if (typeof json.instruction !== 'string') bad('instruction must be a string', 'instruction');
-      break;
-  }
-
+  const maxTokens = (json.max_tokens ?? json.max_completion_tokens ?? null) as number | null;
   const so = json.stream_options as { include_usage?: unknown } | undefined | null;
   const includeUsage = stream && typeof so === 'object' && so !== null && so.include_usage === true;
   return { mode, json, text, model, stream, maxTokens, includeUsage, multipart: false };
