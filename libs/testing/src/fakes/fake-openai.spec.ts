@@ -184,6 +184,86 @@ describe('fake OpenAI upstream', () => {
     expect(await (await fetch(`${fake.url}/audio/translations`, { method: 'POST', headers: { Authorization: `Bearer ${KEY}` }, body: tl })).text()).toBe('fake translation of 10 bytes');
   });
 
+  it('pads content pieces (pad-N) and records the time of every stream write', async () => {
+    const { data } = await readSse(await post(`${fake.url}/v1/chat/completions`, { model: 'm-chunks-3-pad-1000', stream: true }));
+    const contents = data.slice(1, 4).map((d) => (JSON.parse(d) as { choices: { delta: { content: string } }[] }).choices[0].delta.content);
+    expect(contents).toEqual(['tok0 '.padEnd(1000, '.'), 'tok1 '.padEnd(1000, '.'), 'tok2 '.padEnd(1000, '.')]);
+    const rec = fake.requests[fake.requests.length - 1];
+    // role + 3 content + finish + [DONE]
+    expect(rec.writeTimes).toHaveLength(6);
+    expect([...(rec.writeTimes ?? [])].sort((a, b) => a - b)).toEqual(rec.writeTimes);
+  });
+
+  it('mixes malformed events in after every content chunk (malformed)', async () => {
+    const { data } = await readSse(await post(`${fake.url}/v1/chat/completions`, { model: 'm-chunks-3-malformed', stream: true }));
+    expect(data.filter((d) => d === '{"choices": [' || d === 'not json')).toEqual(['{"choices": [', 'not json', '{"choices": [']);
+    const good = data.filter((d) => d !== '{"choices": [' && d !== 'not json');
+    expect(good).toHaveLength(1 + 3 + 1 + 1);
+    expect(good.at(-1)).toBe('[DONE]');
+  });
+
+  it('stalls after N content chunks with the connection held open (stall-N)', async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${fake.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${KEY}` },
+      body: JSON.stringify({ model: 'm-chunks-10-stall-2', stream: true }),
+      signal: ac.signal,
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    const decoder = new TextDecoder();
+    while (!text.includes('tok1 ')) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    expect(text).toContain('tok1 ');
+    const rec = fake.requests[fake.requests.length - 1];
+    // Nothing more comes, and the fake keeps the connection until the client leaves.
+    const next = await Promise.race([reader.read().then(() => 'data'), new Promise((r) => setTimeout(() => r('silent'), 300))]);
+    expect(next).toBe('silent');
+    expect(text).not.toContain('tok2 ');
+    expect(rec.closedAt).toBeUndefined();
+    ac.abort();
+    await fake.waitFor(() => rec.closedAt !== undefined);
+    expect(rec.completed).toBe(false);
+  });
+
+  it('writes one data: line of N bytes with no newline, then ends (noeol-N)', async () => {
+    const res = await post(`${fake.url}/v1/chat/completions`, { model: 'm-noeol-300000', stream: true });
+    const { raw } = await readSse(res);
+    const first = raw.indexOf('\n\n');
+    const line = raw.slice(first + 2);
+    expect(line.startsWith('data: {')).toBe(true);
+    expect(Buffer.byteLength(line)).toBe(300000);
+    expect(line).not.toContain('\n');
+  });
+
+  it('adds Retry-After to a forced error status (retryafter-N)', async () => {
+    const res = await post(`${fake.url}/v1/chat/completions`, { model: 'm-status-429-retryafter-7' });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('7');
+    expect((await post(`${fake.url}/v1/chat/completions`, { model: 'm-status-429' })).headers.get('retry-after')).toBeNull();
+  });
+
+  it('streams speech in `chunks` pieces `delay` ms apart, raw or as speech.audio.* SSE events', async () => {
+    const mp3 = await post(`${fake.url}/v1/audio/speech`, { model: 'tts-chunks-4-delay-50', input: 'x'.repeat(97), voice: 'alloy' });
+    expect(mp3.headers.get('content-type')).toBe('audio/mpeg');
+    expect(mp3.headers.get('content-length')).toBeNull();
+    expect(Buffer.from(await mp3.arrayBuffer())).toEqual(Buffer.concat([Buffer.from('ID3'), Buffer.alloc(97, 0xaa)]));
+    const writes = fake.requests[fake.requests.length - 1].writeTimes ?? [];
+    expect(writes).toHaveLength(4);
+    expect(writes[3] - writes[0]).toBeGreaterThanOrEqual(3 * 45);
+
+    const sse = await post(`${fake.url}/v1/audio/speech`, { model: 'tts-chunks-3', input: 'hello', voice: 'alloy', stream_format: 'sse' });
+    expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = (await readSse(sse)).data.map((d) => JSON.parse(d) as { type: string; audio?: string; usage?: Record<string, number> });
+    expect(events.map((e) => e.type)).toEqual(['speech.audio.delta', 'speech.audio.delta', 'speech.audio.delta', 'speech.audio.done']);
+    expect(Buffer.concat(events.map((e) => Buffer.from(e.audio ?? '', 'base64')))).toEqual(Buffer.concat([Buffer.from('ID3'), Buffer.alloc(5, 0xaa)]));
+    expect(events[3].usage).toEqual({ input_tokens: 10, output_tokens: 3, total_tokens: 13 });
+  });
+
   it('waits latency before headers', async () => {
     const t0 = Date.now();
     await post(`${fake.url}/v1/chat/completions`, { model: 'm-latency-150' });

@@ -20,6 +20,11 @@ export interface FakeUpstreamRequest {
   closedAt?: number;
   /** True when the response was fully written before the close; false = the client went away first (or we reset). */
   completed?: boolean;
+  /**
+   * Date.now() of each body write of a streamed reply (SSE chunks, streamed speech), in order, so
+   * a test can tell whether the client saw a piece before the upstream wrote a later one.
+   */
+  writeTimes?: number[];
 }
 
 export interface UpstreamContext {
@@ -130,10 +135,15 @@ export async function startUpstreamServer(handler: UpstreamHandler): Promise<Ups
 export function sleep(ms: number, res: ServerResponse): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    res.once('close', () => {
+    // The close listener goes when the timer fires (a long stream sleeps once per chunk).
+    const onClose = () => {
       clearTimeout(t);
       resolve();
-    });
+    };
+    const t = setTimeout(() => {
+      res.off('close', onClose);
+      resolve();
+    }, ms);
+    res.once('close', onClose);
   });
 }

@@ -5,7 +5,8 @@ import { sleep, type UpstreamContext } from './fake-server';
  * Behaviour knobs of the fake OpenAI-compatible upstreams. Set them per server (`opts`,
  * `fake.setKnobs`) or per request through the model name, like tools/bench's mock upstream:
  * `fake-chunks-50-delay-10`, `gpt-4o-status-429`, `m-reset-3`, `m-longline-70000`, `m-tools`,
- * `m-nousage`, `m-prompt-7-completion-9`, `m-latency-200`.
+ * `m-nousage`, `m-prompt-7-completion-9`, `m-latency-200`, `m-chunks-2000-pad-1000`,
+ * `m-stall-3`, `m-noeol-20971520`, `m-malformed`, `m-status-429-retryafter-7`.
  */
 export interface FakeKnobs {
   /** usage.prompt_tokens reported (default 10). */
@@ -32,9 +33,22 @@ export interface FakeKnobs {
   longLineBytes?: number;
   /** Stream/return two tool calls (indexes 0 and 1) instead of text. */
   toolCalls: boolean;
+  /** Pad every content piece to this many characters (`tok3 ....`): `chunks-2000-pad-1000` ≈ 2 MB of SSE. */
+  padBytes?: number;
+  /** Stop writing after N content chunks and hold the connection open until the client closes it (a stalled upstream). */
+  stallAfterChunks?: number;
+  /**
+   * After the role chunk, write one `data:` line of this many bytes with no newline at all (in
+   * 64 KiB writes that wait for 'drain', so the fake itself holds no copy), then end the response.
+   */
+  noEolBytes?: number;
+  /** Mix malformed events (`data: {"choices": [` and `data: not json`) in after every content chunk. */
+  malformed: boolean;
+  /** A forced error status (`status`) carries `Retry-After: <n>`. */
+  retryAfter?: number;
 }
 
-export const DEFAULT_KNOBS: FakeKnobs = { promptTokens: 10, usage: true, chunks: 5, chunkDelayMs: 0, latencyMs: 0, toolCalls: false };
+export const DEFAULT_KNOBS: FakeKnobs = { promptTokens: 10, usage: true, chunks: 5, chunkDelayMs: 0, latencyMs: 0, toolCalls: false, malformed: false };
 
 /** Balance numbers served by the billing routes of each provider type the relay can query. */
 export interface FakeBalance {
@@ -107,7 +121,12 @@ export function knobsFromModel(model: string): Partial<FakeKnobs> {
   set('longLineBytes', n('longline'));
   set('promptTokens', n('prompt'));
   set('completionTokens', n('completion'));
+  set('padBytes', n('pad'));
+  set('stallAfterChunks', n('stall'));
+  set('noEolBytes', n('noeol'));
+  set('retryAfter', n('retryafter'));
   if (/(?:^|-)tools(?:-|$)/.test(model)) k.toolCalls = true;
+  if (/(?:^|-)malformed(?:-|$)/.test(model)) k.malformed = true;
   if (/(?:^|-)nousage(?:-|$)/.test(model)) k.usage = false;
   return k;
 }
@@ -134,7 +153,7 @@ const TOOL_CALLS = [
 ];
 
 function contentPieces(k: FakeKnobs): string[] {
-  const pieces = Array.from({ length: k.chunks }, (_, i) => `tok${i} `);
+  const pieces = Array.from({ length: k.chunks }, (_, i) => (k.padBytes ? `tok${i} `.padEnd(k.padBytes, '.') : `tok${i} `));
   if (k.longLineBytes && pieces.length > 0) pieces[0] = 'x'.repeat(k.longLineBytes);
   return pieces;
 }
@@ -154,10 +173,6 @@ function inputCount(input: unknown): number {
 
 function embedding(i: number, dims: number): number[] {
   return Array.from({ length: dims }, (_, d) => Math.round(Math.sin(i + d + 1) * 1e6) / 1e6);
-}
-
-function writeSse(res: ServerResponse, payload: unknown): void {
-  res.write(`data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`);
 }
 
 export interface RespondInput {
@@ -186,7 +201,7 @@ export async function respondOpenAI({ ctx, task, fallbackModel, knobs, takeForce
   await sleep(k.latencyMs, res);
   if (res.destroyed) return true;
   if (k.status !== undefined && takeForcedStatus(k)) {
-    json(k.status, openAIError(k.status, k.errorMessage));
+    json(k.status, openAIError(k.status, k.errorMessage), k.retryAfter !== undefined ? { 'Retry-After': String(k.retryAfter) } : {});
     return true;
   }
 
@@ -235,7 +250,7 @@ export async function respondOpenAI({ ctx, task, fallbackModel, knobs, takeForce
             ...t.args.map((a) => ({ tool_calls: [{ index, function: { arguments: a } }] })),
           ])
         : pieces.map((content) => ({ content }));
-      await streamOut(res, k, [
+      await streamOut(ctx, k, [
         chunk({ role: 'assistant', content: k.toolCalls ? null : '' }, null),
         ...deltas.map((d) => chunk(d, null)),
         chunk({}, k.toolCalls ? 'tool_calls' : 'stop'),
@@ -250,7 +265,7 @@ export async function respondOpenAI({ ctx, task, fallbackModel, knobs, takeForce
         return true;
       }
       const chunk = (t: string, finish: string | null) => ({ id, object: 'text_completion', created: CREATED, model, choices: [choice(t, finish)] });
-      await streamOut(res, k, [...pieces.map((p) => chunk(p, null)), chunk('', 'stop')], includeUsage && k.usage ? { id, object: 'text_completion', created: CREATED, model, choices: [], usage } : undefined);
+      await streamOut(ctx, k, [...pieces.map((p) => chunk(p, null)), chunk('', 'stop')], includeUsage && k.usage ? { id, object: 'text_completion', created: CREATED, model, choices: [], usage } : undefined);
       return true;
     }
     case 'embeddings': {
@@ -287,8 +302,15 @@ export async function respondOpenAI({ ctx, task, fallbackModel, knobs, takeForce
       const input = typeof body.input === 'string' ? body.input : '';
       // Recognisable bytes: an ID3 header, then one byte per input character.
       const audio = Buffer.concat([Buffer.from('ID3'), Buffer.alloc(Math.max(1, input.length), 0xaa)]);
-      res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': String(audio.length) });
-      res.end(audio);
+      const sse = body.stream_format === 'sse';
+      if (!sse && k.chunkDelayMs === 0) {
+        res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': String(audio.length) });
+        res.end(audio);
+        return true;
+      }
+      // Streamed speech (OpenAI sends audio as it is generated): `chunks` pieces, `delay` ms apart;
+      // with stream_format "sse", OpenAI's speech.audio.delta events then speech.audio.done.
+      await speechOut(ctx, k, audio, sse, usageOf(k, k.chunks));
       return true;
     }
     case 'audio/transcriptions':
@@ -314,26 +336,109 @@ export async function respondOpenAI({ ctx, task, fallbackModel, knobs, takeForce
   return false;
 }
 
-/** Writes SSE chunks (each its own write), honouring delay and reset knobs, then usage and [DONE]. */
-async function streamOut(res: ServerResponse, k: FakeKnobs, chunks: unknown[], usageChunk: unknown | undefined): Promise<void> {
+/** Writes one body write of a streamed response and records its time (`record.writeTimes`). */
+function timedWrite(ctx: UpstreamContext, data: string | Buffer): boolean {
+  const ok = ctx.res.write(data);
+  (ctx.record.writeTimes ??= []).push(Date.now());
+  return ok;
+}
+
+/** Resolves when the response can take more (or is gone). */
+function drained(res: ServerResponse): Promise<void> {
+  if (res.destroyed || !res.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+const MALFORMED_EVENTS = ['data: {"choices": [\n\n', 'data: not json\n\n'];
+
+/**
+ * Writes SSE chunks (each its own write), honouring the delay, reset, stall, no-EOL and malformed
+ * knobs, then usage and [DONE].
+ */
+async function streamOut(ctx: UpstreamContext, k: FakeKnobs, chunks: unknown[], usageChunk: unknown | undefined): Promise<void> {
+  const { res } = ctx;
   res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
   res.flushHeaders();
   let content = 0;
   for (let i = 0; i < chunks.length; i++) {
     if (res.destroyed) return;
-    writeSse(res, chunks[i]);
+    timedWrite(ctx, `data: ${JSON.stringify(chunks[i])}\n\n`);
+    if (i === 0 && k.noEolBytes !== undefined) {
+      await endlessLine(ctx, k.noEolBytes);
+      return;
+    }
     // chunks[0] is the role chunk and the last is the finish chunk; the rest are content.
-    if (i > 0 && i < chunks.length - 1) content++;
+    const isContent = i > 0 && i < chunks.length - 1;
+    if (isContent) content++;
+    if (isContent && k.malformed) timedWrite(ctx, MALFORMED_EVENTS[(content - 1) % MALFORMED_EVENTS.length]);
     if (k.resetAfterChunks !== undefined && content >= k.resetAfterChunks) {
       // Let the written chunks reach the client, then RST (not FIN): it sees ECONNRESET mid-stream.
       await sleep(30, res);
       res.socket?.resetAndDestroy();
       return;
     }
+    if (k.stallAfterChunks !== undefined && content >= k.stallAfterChunks) {
+      // Silent but connected until the client gives up (or the fake closes).
+      if (!res.destroyed) await new Promise<void>((resolve) => res.once('close', () => resolve()));
+      return;
+    }
     if (k.chunkDelayMs > 0 && i < chunks.length - 1) await sleep(k.chunkDelayMs, res);
   }
   if (res.destroyed) return;
-  if (usageChunk) writeSse(res, usageChunk);
-  writeSse(res, '[DONE]');
+  if (usageChunk) timedWrite(ctx, `data: ${JSON.stringify(usageChunk)}\n\n`);
+  timedWrite(ctx, 'data: [DONE]\n\n');
+  res.end();
+}
+
+/** One `data:` line of `bytes` bytes that never ends with a newline, written as the client reads it; then FIN. */
+async function endlessLine(ctx: UpstreamContext, bytes: number): Promise<void> {
+  const { res } = ctx;
+  const head = Buffer.from('data: {"id":"chatcmpl-fake","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"');
+  const piece = Buffer.alloc(64 * 1024, 0x78); // 'x', reused: the fake holds no copy of the line
+  let sent = 0;
+  if (!res.destroyed) {
+    res.write(head);
+    sent += head.length;
+  }
+  while (sent < bytes && !res.destroyed) {
+    const n = Math.min(piece.length, bytes - sent);
+    if (!res.write(n === piece.length ? piece : piece.subarray(0, n))) await drained(res);
+    sent += n;
+  }
+  (ctx.record.writeTimes ??= []).push(Date.now());
+  if (!res.destroyed) res.end();
+}
+
+/** Text-to-speech as OpenAI streams it: raw audio pieces, or speech.audio.delta / speech.audio.done events. */
+async function speechOut(ctx: UpstreamContext, k: FakeKnobs, audio: Buffer, sse: boolean, usage: { prompt_tokens: number; completion_tokens: number }): Promise<void> {
+  const { res } = ctx;
+  const n = Math.max(1, Math.min(k.chunks, audio.length));
+  const size = Math.ceil(audio.length / n);
+  const pieces = Array.from({ length: n }, (_, i) => audio.subarray(i * size, Math.min(audio.length, (i + 1) * size))).filter((p) => p.length > 0);
+  res.writeHead(200, sse ? { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' } : { 'Content-Type': 'audio/mpeg' });
+  res.flushHeaders();
+  for (let i = 0; i < pieces.length; i++) {
+    if (res.destroyed) return;
+    timedWrite(ctx, sse ? `data: ${JSON.stringify({ type: 'speech.audio.delta', audio: pieces[i].toString('base64') })}\n\n` : pieces[i]);
+    if (k.resetAfterChunks !== undefined && i + 1 >= k.resetAfterChunks) {
+      await sleep(30, res);
+      res.socket?.resetAndDestroy();
+      return;
+    }
+    if (k.chunkDelayMs > 0 && i < pieces.length - 1) await sleep(k.chunkDelayMs, res);
+  }
+  if (res.destroyed) return;
+  if (sse) {
+    const u = { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens, total_tokens: usage.prompt_tokens + usage.completion_tokens };
+    timedWrite(ctx, `data: ${JSON.stringify({ type: 'speech.audio.done', usage: u })}\n\n`);
+  }
   res.end();
 }
