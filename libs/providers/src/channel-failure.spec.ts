@@ -21,4 +21,26 @@ describe('isDisablingFailure', () => {
     expect(isDisablingFailure({ status: 0, message: 'connect ECONNREFUSED' })).toBe(false);
     expect(isDisablingFailure({ status: 400, type: 'invalid_request_error', message: 'model not found' })).toBe(false);
   });
+
+  it('402 Payment Required is a billing failure', () => {
+    expect(isDisablingFailure({ status: 402, message: 'Payment required' })).toBe(true);
+  });
+
+  it("a caller's 400 never disables on a loose word from its own input", () => {
+    expect(isDisablingFailure({ status: 400, type: 'invalid_request_error', message: "Invalid value for 'user': 'balance-sheet-bot'" })).toBe(false);
+    expect(isDisablingFailure({ status: 422, message: 'field credit_card is not allowed' })).toBe(false);
+    expect(isDisablingFailure({ status: 404, message: 'The model `billing-gpt` does not exist' })).toBe(false);
+  });
+
+  it("OpenAI's plain rate limit mentioning its billing page is not a billing failure", () => {
+    const message =
+      'Rate limit reached for default-gpt-3.5-turbo in organization org-x on requests per min. Limit: 3 / min. Please add a payment method to your account to increase your rate limit. Visit https://platform.openai.com/account/billing to add a payment method.';
+    expect(isDisablingFailure({ status: 429, type: 'requests', code: 'rate_limit_exceeded', message })).toBe(false);
+    expect(isDisablingFailure({ status: 429, message: 'You exceeded your current quota, please check your plan and billing details.' })).toBe(true);
+  });
+
+  it('loose words still count for other statuses (an error inside a 200 reply)', () => {
+    expect(isDisablingFailure({ status: 200, message: 'insufficient balance' })).toBe(true);
+    expect(isDisablingFailure({ status: 200, message: 'the model is busy' })).toBe(false);
+  });
 });
