@@ -1,9 +1,9 @@
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RelayMode } from '@oneapi/providers';
+import { ENDPOINTS, embeddings, type Endpoint } from './endpoints';
 import { RelayErrorCode, RelayException } from './errors/relay.exception';
-import { REQUEST_ID_HEADER, sendRelayError } from './errors/relay-error.filter';
+import { OPENAI_REQUEST_ID_HEADER, REQUEST_ID_HEADER, sendRelayError } from './errors/relay-error.filter';
 import { billingSubscription, billingUsage, getModel, listModels } from './models/models.handler';
 import type { RelayServices } from './relay.services';
 
@@ -31,24 +31,19 @@ const NOT_IMPLEMENTED_PREFIXES = [
   '/v1/organization',
 ];
 
-const POST_ROUTES: Array<[string, RelayMode]> = [
-  ['/v1/chat/completions', 'chat'],
-  ['/v1/completions', 'completions'],
-  ['/v1/embeddings', 'embeddings'],
-  ['/v1/moderations', 'moderations'],
-  ['/v1/images/generations', 'images'],
-  ['/v1/audio/speech', 'audio.speech'],
-  ['/v1/audio/transcriptions', 'audio.transcriptions'],
-  ['/v1/audio/translations', 'audio.translations'],
-  ['/v1/edits', 'edits'],
-];
-
+/**
+ * CORS for browser clients. Under the Fetch standard a wildcard `Access-Control-Allow-Headers`
+ * never covers `Authorization`, so the preflight echoes the headers the browser asks for.
+ */
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': '*',
   'access-control-max-age': '86400',
 };
+const CORS_DEFAULT_HEADERS = 'authorization, content-type, x-api-key, openai-organization, openai-project, openai-beta';
+/** What a browser may read from a relay response (the SDKs' request id, retry hints). */
+const CORS_EXPOSE = `${OPENAI_REQUEST_ID_HEADER}, ${REQUEST_ID_HEADER}, retry-after`;
+const HEADER_LIST = /^[\w-]+(\s*,\s*[\w-]+)*$/;
 
 /** A media type as Fastify accepts it (type/subtype, optional parameters). */
 const MEDIA_TYPE = /^[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+\s*(;.*)?$/;
@@ -135,21 +130,25 @@ export function registerRelayRoutes(services: RelayServices, bodyLimit: number) 
     });
     app.setErrorHandler((error, req, reply) => sendRelayError(req, reply, error));
     app.addHook('onRequest', (req, reply, done) => {
-      void reply.header('access-control-allow-origin', '*').header(REQUEST_ID_HEADER, req.id);
+      void reply
+        .header('access-control-allow-origin', '*')
+        .header('access-control-expose-headers', CORS_EXPOSE)
+        .header(REQUEST_ID_HEADER, req.id)
+        .header(OPENAI_REQUEST_ID_HEADER, req.id);
       done();
     });
 
-    const relay = services.relay;
+    const pipeline = services.pipeline;
     // The relay POSTs answer from their route's onRequest hook (Fastify's documented "respond
     // from a hook": done() is never called, so no content-type parser, preParsing or handler
     // runs). Fastify's parser binds an AsyncResource per request, and Node 20's bind() builds
     // two deprecation wrappers each time (≈ 2-4 % of the relay's CPU); readRelayBody applies
     // the same limits. The handlers stay as the route's contract and are never reached.
-    const answer = (mode: RelayMode, pathModel?: (req: FastifyRequest) => string) => (req: FastifyRequest, reply: FastifyReply) => {
+    const answer = (endpoint: Endpoint, pathModel?: (req: FastifyRequest) => string) => (req: FastifyRequest, reply: FastifyReply) => {
       readRelayBody(req, bodyLimit).then(
         (body) => {
           req.body = body;
-          void relay.handle(req, reply, mode, pathModel?.(req));
+          void pipeline.handle(req, reply, endpoint, pathModel?.(req));
         },
         (error: unknown) => {
           // The client may still be sending the rest of the body.
@@ -158,13 +157,13 @@ export function registerRelayRoutes(services: RelayServices, bodyLimit: number) 
         },
       );
     };
-    for (const [path, mode] of POST_ROUTES) {
-      app.post(path, { onRequest: answer(mode) }, (req, reply) => relay.handle(req, reply, mode));
+    for (const endpoint of ENDPOINTS) {
+      app.post(endpoint.path, { onRequest: answer(endpoint) }, (req, reply) => pipeline.handle(req, reply, endpoint));
     }
     app.post<{ Params: { model: string } }>(
       '/v1/engines/:model/embeddings',
-      { onRequest: answer('embeddings', (req) => (req.params as { model: string }).model) },
-      (req, reply) => relay.handle(req, reply, 'embeddings', req.params.model),
+      { onRequest: answer(embeddings, (req) => (req.params as { model: string }).model) },
+      (req, reply) => pipeline.handle(req, reply, embeddings, req.params.model),
     );
 
     const guarded =
@@ -182,12 +181,13 @@ export function registerRelayRoutes(services: RelayServices, bodyLimit: number) 
       app.get(`${prefix}/dashboard/billing/usage`, guarded(billingUsage));
     }
 
-    app.options('/v1/*', (_req, reply) => {
-      void reply.code(204).headers(CORS_HEADERS).send();
-    });
-    app.options('/dashboard/*', (_req, reply) => {
-      void reply.code(204).headers(CORS_HEADERS).send();
-    });
+    const preflight = (req: FastifyRequest, reply: FastifyReply) => {
+      const asked = req.headers['access-control-request-headers'];
+      const allow = typeof asked === 'string' && HEADER_LIST.test(asked.trim()) ? asked.trim() : CORS_DEFAULT_HEADERS;
+      void reply.code(204).headers(CORS_HEADERS).header('access-control-allow-headers', allow).header('vary', 'Access-Control-Request-Headers').send();
+    };
+    app.options('/v1/*', preflight);
+    app.options('/dashboard/*', preflight);
     app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*', handler: (req, reply) => {
       const path = req.url.split('?')[0];
       if (NOT_IMPLEMENTED_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))) {

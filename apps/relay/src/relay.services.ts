@@ -9,9 +9,13 @@ import { QuotaService } from './billing/quota.service';
 import { UsageRecorder } from './billing/usage-recorder';
 import { RelayMetrics } from './metrics/relay-metrics';
 import { RelayRateLimiter } from './rate-limit/relay-rate-limiter';
-import { RelayService, type ChannelDisabledHook } from './proxy/relay.service';
+import { Admission } from './pipeline/admission';
+import { Attempts, type ChannelDisabledHook } from './pipeline/attempts';
+import { RelayPipeline } from './pipeline/relay-pipeline';
+import { Replies } from './pipeline/replies';
+import { Settlement } from './pipeline/settlement';
 import { ChannelRouter } from './routing/channel-router.service';
-import { UpstreamClient } from './upstream/upstream-client';
+import { UpstreamClient } from '@oneapi/providers';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -51,8 +55,11 @@ export class RelayServices implements OnApplicationShutdown {
   readonly upstream: UpstreamClient;
   readonly metrics: RelayMetrics;
   readonly rateLimit: RelayRateLimiter;
-  readonly relay: RelayService;
+  readonly settlement: Settlement;
+  readonly pipeline: RelayPipeline;
   private readonly disabledHooks: ChannelDisabledHook[] = [];
+  /** Aborted at shutdown: streams still open end with an error event and are billed. */
+  private readonly shutdown = new AbortController();
 
   constructor(@Inject(RUNTIME) readonly runtime: ServiceRuntime) {
     const env = runtime.config.env;
@@ -65,22 +72,41 @@ export class RelayServices implements OnApplicationShutdown {
     this.pricing = new RelayPricing(runtime.options);
     this.recorder = new UsageRecorder(runtime.db, runtime.logger, env.BATCH_UPDATE_ENABLED, env.BATCH_UPDATE_INTERVAL);
     this.quota = new QuotaService(runtime.db, this.auth, this.recorder);
-    this.upstream = new UpstreamClient(env);
+    this.upstream = new UpstreamClient({
+      connectTimeoutMs: env.RELAY_CONNECT_TIMEOUT * 1000,
+      firstByteTimeoutMs: env.RELAY_FIRST_BYTE_TIMEOUT * 1000,
+      idleTimeoutMs: env.RELAY_IDLE_TIMEOUT * 1000,
+      totalTimeoutMs: env.RELAY_TIMEOUT * 1000,
+    });
     this.metrics = new RelayMetrics(runtime.metrics);
     this.rateLimit = new RelayRateLimiter(this.pricing, runtime.redis, runtime.logger);
-    this.relay = new RelayService({
-      rateLimit: this.rateLimit,
-      auth: this.auth,
+    this.settlement = new Settlement(this.pricing, this.quota, this.recorder, this.rateLimit, runtime.logger);
+    const replies = new Replies(this.pricing, this.settlement, this.metrics, {
+      idleMs: env.RELAY_IDLE_TIMEOUT * 1000,
+      maxLineBytes: env.RELAY_MAX_SSE_LINE_BYTES,
+      maxBodyBytes: env.RELAY_MAX_BODY_MB * 1024 * 1024,
+      shutdown: this.shutdown.signal,
+    });
+    const attempts = new Attempts({
       router: this.router,
-      quota: this.quota,
       pricing: this.pricing,
-      recorder: this.recorder,
       upstream: this.upstream,
+      replies,
+      metrics: this.metrics,
+      bus: runtime.bus,
+      logger: runtime.logger,
+      onChannelDisabled: this.disabledHooks,
+    });
+    this.pipeline = new RelayPipeline({
+      auth: this.auth,
+      pricing: this.pricing,
+      router: this.router,
+      admission: new Admission(this.quota, this.rateLimit),
+      attempts,
       metrics: this.metrics,
       logger: runtime.logger,
-      bus: runtime.bus,
       trustedProxies: parseCidrList(runtime.config.trustedProxies),
-      onChannelDisabled: this.disabledHooks,
+      totalTimeoutMs: env.RELAY_TIMEOUT * 1000,
     });
     this.onChannelDisabled(rootNotifier(runtime));
   }
@@ -95,14 +121,15 @@ export class RelayServices implements OnApplicationShutdown {
 
   /** Finishes running settlements, then writes pending log rows and batched counters. */
   async flush(): Promise<void> {
-    await this.relay.drain();
+    await this.settlement.drain();
     await this.recorder.flush();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.auth.close();
     this.router.close();
-    await this.relay.drain();
+    this.shutdown.abort();
+    await this.settlement.drain();
     await this.recorder.close();
     await this.upstream.close().catch(() => undefined);
   }

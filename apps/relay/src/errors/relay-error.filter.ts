@@ -7,6 +7,8 @@ export interface OpenAIErrorBody {
 }
 
 export const REQUEST_ID_HEADER = 'X-Oneapi-Request-Id';
+/** The header the OpenAI SDKs read into `request_id`. */
+export const OPENAI_REQUEST_ID_HEADER = 'x-request-id';
 
 /** HTTP status of each relay error code (exhaustive: a new code fails the type check here). */
 export function statusOf(code: RelayErrorCode): number {
@@ -40,6 +42,7 @@ export function statusOf(code: RelayErrorCode): number {
     case RelayErrorCode.ApiNotImplemented:
       return 501;
     case RelayErrorCode.UpstreamError:
+    case RelayErrorCode.UpstreamAuthError:
     case RelayErrorCode.UpstreamUnreachable:
       return 502;
     case RelayErrorCode.NoAvailableChannel:
@@ -98,12 +101,14 @@ export function sendRelayError(request: FastifyRequest, reply: FastifyReply, err
     return;
   }
   const json = JSON.stringify(body);
-  const retryAfter = error instanceof RelayException && error.retryAfterSeconds !== null ? String(error.retryAfterSeconds) : null;
+  const seconds = error instanceof RelayException || error instanceof UpstreamHttpError ? error.retryAfterSeconds : null;
+  const retryAfter = seconds !== null ? String(seconds) : null;
   if ((reply as { hijacked?: boolean }).hijacked) {
     reply.raw.writeHead(status, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(json),
       [REQUEST_ID_HEADER]: request.id,
+      [OPENAI_REQUEST_ID_HEADER]: request.id,
       'access-control-allow-origin': '*',
       ...(retryAfter ? { 'retry-after': retryAfter } : {}),
     });
@@ -111,5 +116,6 @@ export function sendRelayError(request: FastifyRequest, reply: FastifyReply, err
     return;
   }
   if (retryAfter) void reply.header('retry-after', retryAfter);
-  void reply.code(status).header(REQUEST_ID_HEADER, request.id).type('application/json').send(json);
+  // The request-id headers were set by the relay's onRequest hook.
+  void reply.code(status).type('application/json').send(json);
 }

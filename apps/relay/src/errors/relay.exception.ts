@@ -24,6 +24,8 @@ export enum RelayErrorCode {
   UpstreamTimeout = 'upstream_timeout',
   UpstreamUnreachable = 'upstream_unreachable',
   UpstreamError = 'upstream_error',
+  /** The upstream refused the channel's own credentials or billing (never the caller's key). */
+  UpstreamAuthError = 'upstream_auth_error',
   ServiceUnavailable = 'service_unavailable',
   Internal = 'internal_error',
 }
@@ -45,13 +47,14 @@ export class RelayException extends Error {
 }
 
 /**
- * An upstream's own error answer, passed to the client with the upstream's status and OpenAI
- * error body (One API relays these as they are, minus anything that could leak the channel).
+ * An upstream's error answer as the client gets it: the status and OpenAI error body decided by
+ * `classifyUpstreamError` in @oneapi/providers (sanitised: no key, URL or host of the channel).
  */
 export class UpstreamHttpError extends Error {
   constructor(
     readonly status: number,
     readonly error: { message: string; type: string; param: string | null; code: string | null },
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(error.message);
     this.name = 'UpstreamHttpError';

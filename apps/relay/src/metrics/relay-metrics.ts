@@ -11,6 +11,8 @@ export class RelayMetrics {
   readonly ttft: Histogram<'endpoint'>;
   readonly upstreamErrors: Counter<'channel' | 'status'>;
   readonly retries: Counter<'endpoint'>;
+  readonly streamEnds: Counter<'endpoint' | 'reason'>;
+  readonly droppedEvents: Counter<'channel'>;
 
   constructor(registry: Registry) {
     // One set per registry (a second app on the same runtime reuses the series).
@@ -21,6 +23,8 @@ export class RelayMetrics {
       this.ttft = registry.getSingleMetric('oneapi_relay_time_to_first_token_seconds') as Histogram<'endpoint'>;
       this.upstreamErrors = registry.getSingleMetric('oneapi_relay_upstream_errors_total') as Counter<'channel' | 'status'>;
       this.retries = registry.getSingleMetric('oneapi_relay_retries_total') as Counter<'endpoint'>;
+      this.streamEnds = registry.getSingleMetric('oneapi_relay_stream_ends_total') as Counter<'endpoint' | 'reason'>;
+      this.droppedEvents = registry.getSingleMetric('oneapi_relay_stream_events_dropped_total') as Counter<'channel'>;
       return;
     }
     this.requests = new Counter({
@@ -53,6 +57,18 @@ export class RelayMetrics {
       name: 'oneapi_relay_retries_total',
       help: 'Upstream attempts retried on another channel',
       labelNames: ['endpoint'],
+      registers: [registry],
+    });
+    this.streamEnds = new Counter({
+      name: 'oneapi_relay_stream_ends_total',
+      help: 'Relayed streams by endpoint and how they ended (complete, client_gone, idle_timeout, total_timeout, upstream_reset, line_too_long, shutdown)',
+      labelNames: ['endpoint', 'reason'],
+      registers: [registry],
+    });
+    this.droppedEvents = new Counter({
+      name: 'oneapi_relay_stream_events_dropped_total',
+      help: 'Malformed upstream SSE events dropped (never forwarded) by channel id',
+      labelNames: ['channel'],
       registers: [registry],
     });
   }

@@ -3,6 +3,7 @@ import type { CacheBus } from '@oneapi/cache';
 import { RelayChannelRepository, type Database, type RelayChannelRow } from '@oneapi/data';
 import { ChannelStatus } from '@oneapi/domain';
 import { getAdapter, type ChannelContext, type ProviderAdapter } from '@oneapi/providers';
+import { RelayErrorCode, RelayException } from '../errors/relay.exception';
 
 /** A channel ready to receive requests: parsed once per routing-table build. */
 export interface RouteChannel {
@@ -24,10 +25,12 @@ interface Tier {
   channels: RouteChannel[];
 }
 
-interface RoutingTable {
+export interface RoutingTable {
   channels: Map<number, RouteChannel>;
   /** group → model → tiers by descending priority. */
   routes: Map<string, Map<string, Tier[]>>;
+  /** group → every model it has an ability for, disabled ones included (404 vs 503). */
+  known: Map<string, Set<string>>;
 }
 
 function parseJsonObject(raw: string): Record<string, unknown> {
@@ -138,7 +141,7 @@ export class ChannelRouter {
   }
 
   private async build(): Promise<RoutingTable> {
-    const [rows, abilities] = await Promise.all([this.repo.loadChannels(), this.repo.loadEnabledAbilities()]);
+    const [rows, abilities] = await Promise.all([this.repo.loadChannels(), this.repo.loadAbilities()]);
     const channels = new Map<number, RouteChannel>();
     for (const row of rows) {
       try {
@@ -149,9 +152,13 @@ export class ChannelRouter {
       }
     }
     const routes = new Map<string, Map<string, Tier[]>>();
+    const known = new Map<string, Set<string>>();
     for (const a of abilities) {
+      let models = known.get(a.group);
+      if (!models) known.set(a.group, (models = new Set()));
+      models.add(a.model);
       const ch = channels.get(a.channelId);
-      if (!ch || ch.status !== ChannelStatus.Enabled) continue;
+      if (!a.enabled || !ch || ch.status !== ChannelStatus.Enabled) continue;
       let byModel = routes.get(a.group);
       if (!byModel) routes.set(a.group, (byModel = new Map()));
       let tiers = byModel.get(a.model);
@@ -161,7 +168,7 @@ export class ChannelRouter {
       tier.channels.push(a.weight === ch.weight ? ch : { ...ch, weight: a.weight });
     }
     for (const byModel of routes.values()) for (const tiers of byModel.values()) tiers.sort((x, y) => y.priority - x.priority);
-    return { channels, routes };
+    return { channels, routes, known };
   }
 
   /** The current table; loads it on first use and refreshes it in the background when stale. */
@@ -208,9 +215,36 @@ export class ChannelRouter {
     return null;
   }
 
+  /**
+   * Why no channel could be selected for a first attempt, as the client should hear it (SPEC 13):
+   * a model the caller's group has no ability for is unknown (404, the SDKs do not retry it); a
+   * known model whose channels are all disabled or cooling is temporarily unavailable (503 with
+   * Retry-After: the nearest end of a cooldown, else one cache period, when a re-enabled channel
+   * is picked up).
+   */
+  unavailable(table: RoutingTable, group: string, model: string): RelayException {
+    if (!table.known.get(group)?.has(model)) {
+      return new RelayException(RelayErrorCode.ModelNotFound, `the model ${model} does not exist or is not available to your group`, 'model');
+    }
+    const now = Date.now();
+    let wait = Math.ceil(this.ttlMs / 1000);
+    for (const tier of table.routes.get(group)?.get(model) ?? []) {
+      for (const c of tier.channels) {
+        const until = this.cooldown.get(c.id);
+        if (until !== undefined && until > now) wait = Math.min(wait, Math.ceil((until - now) / 1000));
+      }
+    }
+    return new RelayException(RelayErrorCode.NoAvailableChannel, `no available channel for model ${model} in group ${group}`, null, null, Math.max(1, wait));
+  }
+
   /** Models the group can be routed to (for `/v1/models` when the token has no allow-list). */
   modelsOfGroup(table: RoutingTable, group: string): string[] {
     return [...(table.routes.get(group)?.keys() ?? [])].sort();
+  }
+
+  /** CHANNEL_COOLDOWN_SECONDS (at least 1): the Retry-After of a saturated group. */
+  get cooldownSeconds(): number {
+    return Math.max(1, Math.ceil(this.cooldownMs / 1000));
   }
 
   coolDown(channelId: number): void {

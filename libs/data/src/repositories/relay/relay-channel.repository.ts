@@ -65,9 +65,9 @@ export class RelayChannelRepository {
     }));
   }
 
-  /** Enabled abilities only (the routing table never needs the others). */
-  async loadEnabledAbilities(): Promise<RelayAbilityRow[]> {
-    const rows: Raw[] = await this.db.source.query('SELECT `group`, model, channel_id, enabled, priority, weight FROM abilities WHERE enabled = 1');
+  /** Every ability, enabled or not (a disabled one still tells the relay the model exists: 503, not 404). */
+  async loadAbilities(): Promise<RelayAbilityRow[]> {
+    const rows: Raw[] = await this.db.source.query('SELECT `group`, model, channel_id, enabled, priority, weight FROM abilities');
     return rows.map((r) => ({
       group: str(r.group),
       model: str(r.model),

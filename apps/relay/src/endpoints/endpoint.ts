@@ -1,0 +1,54 @@
+import type { RelayMode, Usage } from '@oneapi/providers';
+import type { RelayPricing, Ratios } from '../billing/pricing';
+import type { ParsedRequest } from '../proxy/request-body';
+
+/** How an endpoint's successful reply travels to the client. */
+export type ReplyKind = 'json' | 'sse' | 'binary';
+
+/** What an upstream reply produced, as settlement needs it (one shape for JSON and streams). */
+export interface Produced {
+  /** The usage the upstream reported (or the relay counted and sent), if any. */
+  usage?: Usage;
+  /** Generated text delivered to the client (streams), counted when `usage` is missing. */
+  text?: string;
+  /** A whole reply body (JSON and text replies). */
+  body?: Buffer;
+  /** `body` already parsed (converted replies), so it is not parsed twice. */
+  json?: unknown;
+  contentType?: string;
+}
+
+/** What a request is priced with before it is sent (a plain value handed from step to step). */
+export interface Priced {
+  ratios: Ratios;
+  promptTokens: number;
+  /** Quota reserved against token and user before the upstream call. */
+  reserved: number;
+}
+
+/** What settlement bills: the log row's token counts and the quota charged. */
+export interface Bill {
+  prompt: number;
+  completion: number;
+  quota: number;
+}
+
+/**
+ * One `/v1` endpoint's rules, in one file each (endpoints/*.ts): how its body is read, whether
+ * its reply streams, what it costs before (reservation) and after (bill). Nothing else in the
+ * relay switches on the endpoint.
+ */
+export interface Endpoint {
+  readonly mode: RelayMode;
+  /** OpenAI's path (the route the relay serves). */
+  readonly path: string;
+  /** Validates the body (400/415 in OpenAI's shape) and reads the facts the relay needs. */
+  parse(body: Buffer | undefined, contentType: string, pathModel?: string): ParsedRequest;
+  /** How a successful reply is relayed. */
+  reply(p: ParsedRequest): ReplyKind;
+  /** Checks that depend on the model, before any quota or upstream work (One API's image checks). */
+  check?(p: ParsedRequest): void;
+  promptTokens(p: ParsedRequest, pricing: RelayPricing): number;
+  reserve(p: ParsedRequest, promptTokens: number, ratios: Ratios, pricing: RelayPricing): number;
+  bill(produced: Produced, p: ParsedRequest, priced: Priced, pricing: RelayPricing): Bill;
+}

@@ -1,0 +1,185 @@
+import type { Logger } from 'pino';
+import type { CacheBus } from '@oneapi/cache';
+import {
+  AdapterNotImplementedError,
+  ChannelConfigError,
+  classifyUpstreamError,
+  prepareUpstreamRequest,
+  type UpstreamCall,
+  type UpstreamClient,
+} from '@oneapi/providers';
+import type { RelayPricing } from '../billing/pricing';
+import { RelayErrorCode, RelayException, UpstreamHttpError } from '../errors/relay.exception';
+import type { RelayMetrics } from '../metrics/relay-metrics';
+import type { ChannelRouter, RouteChannel, RoutingTable } from '../routing/channel-router.service';
+import type { Replies } from './replies';
+import type { RelayRequest } from './relay-request';
+import type { Delivered } from './settlement';
+
+/** Called when the relay auto-disables a channel (the e-mail to root hooks in here). */
+export type ChannelDisabledHook = (event: { channelId: number; channelName: string; reason: string }) => void | Promise<void>;
+
+type Attempt = { kind: 'delivered'; delivered: Delivered } | { kind: 'client_gone' } | { kind: 'failed'; error: Error; retry: boolean };
+
+/** Abort reason when the client goes away (no stack needed: it is never thrown to a caller). */
+const CLIENT_GONE = Object.assign(new Error('client disconnected'), { code: 'RELAY_CLIENT_GONE' });
+
+/** Upper bound on an upstream error body read to classify it. */
+const ERROR_BODY_LIMIT = 1024 * 1024;
+
+export interface AttemptsDeps {
+  router: ChannelRouter;
+  pricing: RelayPricing;
+  upstream: UpstreamClient;
+  replies: Replies;
+  metrics: RelayMetrics;
+  bus: CacheBus;
+  logger: Logger;
+  onChannelDisabled: ChannelDisabledHook[];
+}
+
+/**
+ * The attempt loop: send the request through the chosen channel; on a retryable failure choose
+ * another channel of the same group and model (never after the first byte reached the client,
+ * never for the caller's own mistake), up to RetryTimes. Resolves with what was delivered, null
+ * when the client left before any reply, or throws the error the client should get.
+ */
+export class Attempts {
+  constructor(private readonly d: AttemptsDeps) {}
+
+  async run(rq: RelayRequest, table: RoutingTable, first: RouteChannel): Promise<Delivered | null> {
+    const { reply, caller, parsed } = rq;
+    const exchange: { call: UpstreamCall | null; aborted: Error | null } = { call: null, aborted: null };
+    const abort = (reason: Error) => {
+      if (exchange.aborted) return;
+      exchange.aborted = reason;
+      exchange.call?.abort(reason);
+    };
+    const onClose = () => {
+      if (!reply.raw.writableFinished) abort(CLIENT_GONE);
+    };
+    reply.raw.on('close', onClose);
+    const left = rq.deadline - performance.now();
+    const timer = Number.isFinite(left) ? setTimeout(() => abort(new RelayException(RelayErrorCode.UpstreamTimeout, 'the upstream did not finish in time')), Math.max(0, left)) : null;
+    const tried = new Set<number>();
+    const attempts = caller.pinnedChannelId !== null ? 1 : 1 + Math.max(0, this.d.pricing.options.retryTimes);
+    let channel: RouteChannel | null = first;
+    let last: Error | undefined;
+    try {
+      for (let i = 0; i < attempts && channel; i++) {
+        if (i > 0) this.d.metrics.retries.inc({ endpoint: parsed.mode });
+        tried.add(channel.id);
+        const result = await this.attempt(rq, channel, exchange, () => timer && clearTimeout(timer));
+        if (result.kind === 'delivered') return result.delivered;
+        if (result.kind === 'client_gone') return null;
+        last = result.error;
+        if (!result.retry) break;
+        if (i + 1 < attempts) channel = this.d.router.select(table, caller.user.group, parsed.model, tried);
+      }
+    } finally {
+      if (timer) clearTimeout(timer);
+      reply.raw.off('close', onClose);
+    }
+    if (last instanceof UpstreamHttpError && last.status === 429) {
+      throw new RelayException(RelayErrorCode.UpstreamSaturated, 'the upstream load of this group is saturated, try again later', null, last.error.code, last.retryAfterSeconds ?? this.d.router.cooldownSeconds);
+    }
+    throw last ?? this.d.router.unavailable(table, caller.user.group, parsed.model);
+  }
+
+  /** One exchange with one channel: prepare, send, classify a failure, or relay the reply. */
+  private async attempt(rq: RelayRequest, channel: RouteChannel, exchange: { call: UpstreamCall | null; aborted: Error | null }, streaming: () => void): Promise<Attempt> {
+    const { req, parsed } = rq;
+    const adapter = channel.adapter;
+    if (!adapter.endpoints.has(parsed.mode)) {
+      return { kind: 'failed', retry: true, error: new RelayException(RelayErrorCode.ApiNotImplemented, `${rq.endpoint.path} is not supported by channel type ${adapter.name}`) };
+    }
+    let prepared: ReturnType<typeof prepareUpstreamRequest>;
+    try {
+      prepared = prepareUpstreamRequest(adapter, channel.ctx, parsed.mode, {
+        json: parsed.json,
+        raw: req.body as Buffer | undefined,
+        text: parsed.text,
+        multipart: parsed.multipart,
+        contentType: req.headers['content-type'],
+        accept: req.headers.accept,
+        requestModel: parsed.model,
+        upstreamModel: channel.modelMapping.get(parsed.model) ?? parsed.model,
+        stream: parsed.stream,
+        includeUsage: parsed.includeUsage,
+        systemPrompt: channel.systemPrompt,
+      });
+    } catch (error) {
+      // The channel type cannot serve this request shape (e.g. Gemini embeddings of token ids):
+      // a channel of another type may. Nothing was sent upstream.
+      if (error instanceof AdapterNotImplementedError) return { kind: 'failed', retry: true, error: new RelayException(RelayErrorCode.ApiNotImplemented, error.message) };
+      if (error instanceof ChannelConfigError) {
+        this.failed(channel, 0, true);
+        return { kind: 'failed', retry: true, error: new RelayException(RelayErrorCode.UpstreamError, `channel #${channel.id} is misconfigured`) };
+      }
+      throw error;
+    }
+
+    if (exchange.aborted) return this.aborted(exchange.aborted);
+    const call = this.d.upstream.send(prepared);
+    exchange.call = call;
+    try {
+      await call.started;
+    } catch (error) {
+      if (exchange.aborted) return this.aborted(exchange.aborted);
+      this.failed(channel, 0, true);
+      const code = (error as { code?: string }).code ?? '';
+      this.d.logger.warn({ request_id: req.id, channel_id: channel.id, err: code || (error as Error).message }, 'upstream request failed');
+      return {
+        kind: 'failed',
+        retry: true,
+        error: /TIMEOUT/i.test(code)
+          ? new RelayException(RelayErrorCode.UpstreamTimeout, 'the upstream did not answer in time')
+          : new RelayException(RelayErrorCode.UpstreamUnreachable, 'the upstream could not be reached'),
+      };
+    }
+
+    if (call.statusCode < 200 || call.statusCode >= 300) {
+      const text = await call.collect(ERROR_BODY_LIMIT).then(
+        (b) => b.toString('utf8'),
+        () => '',
+      );
+      if (exchange.aborted) return this.aborted(exchange.aborted);
+      const verdict = classifyUpstreamError(adapter, { status: call.statusCode, headers: call.headers, text, secrets: [channel.ctx.key] });
+      this.failed(channel, call.statusCode, verdict.coolChannel);
+      this.d.logger.warn({ request_id: req.id, channel_id: channel.id, status: call.statusCode, code: verdict.error.code }, 'upstream error');
+      if (verdict.disableChannel && this.d.pricing.options.autoDisable) void this.autoDisable(channel, verdict.error.message);
+      return { kind: 'failed', retry: verdict.retry, error: new UpstreamHttpError(verdict.status, verdict.error, verdict.retryAfterSeconds) };
+    }
+
+    try {
+      const delivered = await this.d.replies.send(rq, channel, call, prepared.wantUsage, streaming);
+      return { kind: 'delivered', delivered };
+    } catch (error) {
+      // Only a reply that failed before anything reached the client lands here.
+      if (exchange.aborted) return this.aborted(exchange.aborted);
+      this.failed(channel, 0, true);
+      this.d.logger.warn({ request_id: req.id, channel_id: channel.id, err: (error as Error).message }, 'upstream reply unusable');
+      return { kind: 'failed', retry: true, error: error instanceof RelayException ? error : new RelayException(RelayErrorCode.UpstreamError, 'the upstream reply broke off') };
+    }
+  }
+
+  private aborted(reason: Error): Attempt {
+    return reason === CLIENT_GONE ? { kind: 'client_gone' } : { kind: 'failed', retry: false, error: reason };
+  }
+
+  private failed(channel: RouteChannel, status: number, cool: boolean): void {
+    this.d.metrics.upstreamErrors.inc({ channel: String(channel.id), status: String(status) });
+    if (cool) this.d.router.coolDown(channel.id);
+  }
+
+  private async autoDisable(channel: RouteChannel, reason: string): Promise<void> {
+    try {
+      if (!(await this.d.router.disable(channel.id))) return;
+      this.d.logger.warn({ channel_id: channel.id, reason }, 'channel automatically disabled');
+      await this.d.bus.publish({ topic: 'channels', id: String(channel.id) }).catch(() => undefined);
+      for (const hook of this.d.onChannelDisabled) await hook({ channelId: channel.id, channelName: channel.name, reason });
+    } catch (error) {
+      this.d.logger.error({ channel_id: channel.id, err: (error as Error).message }, 'automatic channel disable failed');
+    }
+  }
+}

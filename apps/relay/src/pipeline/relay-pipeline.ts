@@ -1,0 +1,101 @@
+import type { BlockList } from 'node:net';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { ChannelStatus } from '@oneapi/domain';
+import { clientIp } from '../auth/client-ip';
+import type { RelayAuthService, RelayCaller } from '../auth/relay-auth.service';
+import type { RelayPricing } from '../billing/pricing';
+import type { Endpoint, Priced } from '../endpoints';
+import { RelayErrorCode, RelayException, UpstreamHttpError } from '../errors/relay.exception';
+import { sendRelayError } from '../errors/relay-error.filter';
+import type { RelayMetrics } from '../metrics/relay-metrics';
+import type { ParsedRequest } from '../proxy/request-body';
+import type { ChannelRouter, RouteChannel, RoutingTable } from '../routing/channel-router.service';
+import type { Admission } from './admission';
+import type { Attempts } from './attempts';
+import type { RelayRequest } from './relay-request';
+
+export interface PipelineDeps {
+  auth: RelayAuthService;
+  pricing: RelayPricing;
+  router: ChannelRouter;
+  admission: Admission;
+  attempts: Attempts;
+  metrics: RelayMetrics;
+  logger: Logger;
+  trustedProxies: BlockList | null;
+  /** RELAY_TIMEOUT in ms, 0 = none. */
+  totalTimeoutMs: number;
+}
+
+/**
+ * The /v1 request path, top to bottom: authenticate → parse → price → route → admit → attempt
+ * loop (which replies) → settle (inside the reply) or release. Each step hands the next a plain
+ * value; every failure becomes one OpenAI-shaped error through the relay's filter.
+ */
+export class RelayPipeline {
+  constructor(private readonly d: PipelineDeps) {}
+
+  async handle(req: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, pathModel?: string): Promise<void> {
+    const started = performance.now();
+    let rq: RelayRequest | null = null;
+    try {
+      const ip = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.d.trustedProxies);
+      const caller = await this.d.auth.authenticate(req.headers.authorization, ip);
+      const parsed = this.parse(endpoint, req, caller, pathModel);
+      const priced = this.price(endpoint, parsed, caller);
+      const table = this.d.router.peek() ?? (await this.d.router.current());
+      const first = this.route(table, caller, parsed.model);
+      const rateCharge = await this.d.admission.admit(caller, parsed, priced);
+      const deadline = this.d.totalTimeoutMs > 0 ? started + this.d.totalTimeoutMs : Infinity;
+      rq = { req, reply, endpoint, caller, parsed, priced, rateCharge, started, deadline, firstByteAt: 0 };
+      const delivered = await this.d.attempts.run(rq, table, first).catch(async (error: unknown) => {
+        await this.release(rq!);
+        throw error;
+      });
+      // The client left before any reply: nothing was produced.
+      if (!delivered) await this.release(rq);
+    } catch (error) {
+      if (!(error instanceof RelayException) && !(error instanceof UpstreamHttpError)) {
+        this.d.logger.error({ request_id: req.id, err: (error as Error).message, stack: (error as Error).stack }, 'relay failed');
+      }
+      sendRelayError(req, reply, error);
+    } finally {
+      const status = reply.raw.headersSent ? reply.raw.statusCode : reply.statusCode;
+      const stream = rq !== null && endpoint.reply(rq.parsed) !== 'json';
+      this.d.metrics.finished(endpoint.mode, status, stream, (performance.now() - started) / 1000);
+      if (rq?.firstByteAt) this.d.metrics.firstToken(endpoint.mode, (rq.firstByteAt - started) / 1000);
+    }
+  }
+
+  private parse(endpoint: Endpoint, req: FastifyRequest, caller: RelayCaller, pathModel: string | undefined): ParsedRequest {
+    const parsed = endpoint.parse(req.body as Buffer | undefined, req.headers['content-type'] ?? '', pathModel);
+    this.d.auth.checkModel(caller, parsed.model);
+    endpoint.check?.(parsed);
+    return parsed;
+  }
+
+  private price(endpoint: Endpoint, parsed: ParsedRequest, caller: RelayCaller): Priced {
+    const ratios = this.d.pricing.ratios(parsed.model, caller.user.group);
+    if (!ratios) throw new RelayException(RelayErrorCode.ModelNotFound, `model ${parsed.model} has no price configured`, 'model');
+    const promptTokens = endpoint.promptTokens(parsed, this.d.pricing);
+    return { ratios, promptTokens, reserved: endpoint.reserve(parsed, promptTokens, ratios, this.d.pricing) };
+  }
+
+  /** The first channel: the admin's pinned one, else the router's pick (404 unknown model, 503 none available). */
+  private route(table: RoutingTable, caller: RelayCaller, model: string): RouteChannel {
+    if (caller.pinnedChannelId === null) {
+      const channel = this.d.router.select(table, caller.user.group, model, new Set());
+      if (!channel) throw this.d.router.unavailable(table, caller.user.group, model);
+      return channel;
+    }
+    const channel = table.channels.get(caller.pinnedChannelId);
+    if (!channel) throw new RelayException(RelayErrorCode.ChannelPinInvalid, `channel #${caller.pinnedChannelId} does not exist`);
+    if (channel.status !== ChannelStatus.Enabled) throw new RelayException(RelayErrorCode.ChannelPinInvalid, `channel #${caller.pinnedChannelId} is disabled`);
+    return channel;
+  }
+
+  private release(rq: RelayRequest): Promise<void> {
+    return this.d.admission.release(rq.caller, rq.priced, rq.rateCharge).catch((e: Error) => this.d.logger.error({ err: e.message, request_id: rq.req.id }, 'refund failed'));
+  }
+}

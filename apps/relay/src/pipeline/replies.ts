@@ -1,0 +1,165 @@
+import type { ServerResponse } from 'node:http';
+import { readUsage, type UpstreamCall, type Usage } from '@oneapi/providers';
+import type { RelayPricing } from '../billing/pricing';
+import type { RelayMetrics } from '../metrics/relay-metrics';
+import { RelayErrorCode, RelayException } from '../errors/relay.exception';
+import { OPENAI_REQUEST_ID_HEADER, REQUEST_ID_HEADER } from '../errors/relay-error.filter';
+import type { Produced } from '../endpoints';
+import type { RouteChannel } from '../routing/channel-router.service';
+import { runStream, type StreamFormat, type StreamResult } from '../stream';
+import type { RelayRequest } from './relay-request';
+import type { Delivered, Settlement } from './settlement';
+
+/** The usage object of a JSON body without parsing all of it (it sits at the end of OpenAI replies). */
+export function extractUsage(buf: Buffer): Usage | undefined {
+  const at = buf.lastIndexOf('"usage"');
+  if (at === -1) return undefined;
+  const open = buf.indexOf('{', at);
+  const colon = buf.indexOf(':', at);
+  if (open === -1 || colon === -1 || open < colon) return undefined;
+  // Nothing but whitespace may sit between the colon and the brace.
+  for (let i = colon + 1; i < open; i++) if (buf[i] !== 0x20 && buf[i] !== 0x0a && buf[i] !== 0x0d && buf[i] !== 0x09) return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let i = open; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b) depth++;
+    else if (c === 0x7d && --depth === 0) {
+      try {
+        return readUsage({ usage: JSON.parse(buf.toString('utf8', open, i + 1)) });
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+export interface RepliesOptions {
+  /** RELAY_IDLE_TIMEOUT in ms (0 = off): longest silence of a stream. */
+  idleMs: number;
+  /** RELAY_MAX_SSE_LINE_BYTES: longest upstream SSE event held in memory. */
+  maxLineBytes: number;
+  /** Upper bound on a whole (non-streamed) upstream reply: the request body cap. */
+  maxBodyBytes: number;
+  /** Aborted at the shutdown deadline: open streams end with an error event. */
+  shutdown: AbortSignal;
+}
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+  'access-control-allow-origin': '*',
+};
+
+/**
+ * Relays a successful upstream reply: JSON (read whole, converted when the adapter speaks another
+ * wire format, usage read from its end), SSE or binary (through the stream engine, as it
+ * arrives). A JSON reply is settled in the background; a stream is settled when it ends.
+ */
+export class Replies {
+  constructor(
+    private readonly pricing: RelayPricing,
+    private readonly settlement: Settlement,
+    private readonly metrics: RelayMetrics,
+    private readonly opts: RepliesOptions,
+  ) {}
+
+  async send(rq: RelayRequest, channel: RouteChannel, call: UpstreamCall, wantUsage: boolean, streaming: () => void): Promise<Delivered> {
+    const kind = rq.endpoint.reply(rq.parsed);
+    const contentType = call.headers['content-type'] ?? '';
+    // An upstream may answer a stream request with one JSON body: relay it as such.
+    if (kind === 'binary' || (kind === 'sse' && contentType.includes('text/event-stream'))) {
+      streaming();
+      return this.stream(rq, channel, call, kind, wantUsage, contentType);
+    }
+    return this.json(rq, channel, call, contentType);
+  }
+
+  private async json(rq: RelayRequest, channel: RouteChannel, call: UpstreamCall, contentType: string): Promise<Delivered> {
+    const { reply, parsed } = rq;
+    const buf = await call.collect(this.opts.maxBodyBytes);
+    const adapter = channel.adapter;
+    const produced: Produced = { body: buf, contentType };
+    let out: Buffer | string = buf;
+    if (adapter.convertResponse) {
+      let converted;
+      try {
+        converted = adapter.convertResponse(parsed.mode, JSON.parse(buf.toString('utf8')), { requestModel: parsed.model, upstreamModel: channel.modelMapping.get(parsed.model) ?? parsed.model });
+      } catch {
+        throw new RelayException(RelayErrorCode.UpstreamError, 'the upstream reply could not be read');
+      }
+      out = JSON.stringify(converted.body);
+      produced.json = converted.body;
+      produced.usage = converted.usage;
+    } else if (contentType.includes('json')) {
+      produced.usage = extractUsage(buf);
+    }
+    void reply
+      .code(call.statusCode)
+      .header('content-type', adapter.convertResponse ? 'application/json' : contentType || 'application/json')
+      .send(out);
+    const delivered: Delivered = { channel, produced, stream: false, endedAt: performance.now() };
+    void this.settlement.settle(rq, delivered);
+    return delivered;
+  }
+
+  private async stream(rq: RelayRequest, channel: RouteChannel, call: UpstreamCall, kind: 'sse' | 'binary', wantUsage: boolean, contentType: string): Promise<Delivered> {
+    const { reply, req, parsed } = rq;
+    reply.hijack();
+    const ids = { [REQUEST_ID_HEADER]: req.id, [OPENAI_REQUEST_ID_HEADER]: req.id };
+    reply.raw.writeHead(200, kind === 'binary' ? { 'content-type': contentType || 'application/octet-stream', 'access-control-allow-origin': '*', ...ids } : { ...SSE_HEADERS, ...ids });
+    const result = await runStream({
+      source: call,
+      res: reply.raw as ServerResponse,
+      format: this.format(rq, channel, kind, wantUsage),
+      idleMs: this.opts.idleMs,
+      deadline: rq.deadline,
+      maxLineBytes: this.opts.maxLineBytes,
+      shutdown: this.opts.shutdown,
+      onFirstByte: () => {
+        rq.firstByteAt = performance.now();
+      },
+    });
+    this.metrics.streamEnds.inc({ endpoint: parsed.mode, reason: result.reason });
+    if (result.droppedEvents) this.metrics.droppedEvents.inc({ channel: String(channel.id) }, result.droppedEvents);
+    const delivered: Delivered = {
+      channel,
+      produced: { usage: result.usage, text: result.text },
+      stream: true,
+      endReason: result.reason === 'complete' ? undefined : result.reason,
+      endedAt: performance.now(),
+    };
+    await this.settlement.settle(rq, delivered);
+    return delivered;
+  }
+
+  private format(rq: RelayRequest, channel: RouteChannel, kind: 'sse' | 'binary', wantUsage: boolean): StreamFormat {
+    const { parsed } = rq;
+    if (kind === 'binary') return { kind: 'binary' };
+    if (parsed.mode === 'audio.speech') return { kind: 'raw-sse' };
+    const adapter = channel.adapter;
+    if (adapter.convertStreamEvent && adapter.createStreamState) {
+      const state = adapter.createStreamState({ requestModel: parsed.model, upstreamModel: channel.modelMapping.get(parsed.model) ?? parsed.model });
+      return { kind: 'converted-sse', adapter, state, includeUsage: parsed.includeUsage };
+    }
+    // The client asked for usage but this upstream rejects stream_options: count it here, and
+    // settlement bills exactly this count.
+    const usageChunk =
+      parsed.includeUsage && !wantUsage
+        ? (r: StreamResult) => {
+            const completion = this.pricing.textTokens(r.text, parsed.model);
+            const usage = { prompt_tokens: rq.priced.promptTokens, completion_tokens: completion, total_tokens: rq.priced.promptTokens + completion };
+            r.usage = usage;
+            return { id: `chatcmpl-${rq.req.id}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: parsed.model, choices: [], usage };
+          }
+        : undefined;
+    return { kind: 'openai-sse', dropUsageOnlyChunk: wantUsage && !parsed.includeUsage, usageChunk };
+  }
+}

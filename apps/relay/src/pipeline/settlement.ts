@@ -1,0 +1,82 @@
+import type { Logger } from 'pino';
+import { LogType } from '@oneapi/domain';
+import type { RelayPricing } from '../billing/pricing';
+import type { QuotaService } from '../billing/quota.service';
+import type { UsageRecorder } from '../billing/usage-recorder';
+import type { Produced } from '../endpoints';
+import type { RelayRateLimiter } from '../rate-limit/relay-rate-limiter';
+import type { RouteChannel } from '../routing/channel-router.service';
+import type { RelayRequest } from './relay-request';
+
+/** A reply that reached the client (whole or in part), ready to be billed. */
+export interface Delivered {
+  channel: RouteChannel;
+  produced: Produced;
+  stream: boolean;
+  /** Why a stream ended when it did not complete normally (`idle_timeout`, `client_gone`...). */
+  endReason?: string;
+  /** performance.now() when the reply was handed over (JSON) or ended (stream). */
+  endedAt: number;
+}
+
+/**
+ * The one settlement path for JSON and stream replies: the endpoint bills what was produced,
+ * token and user balances move by (cost − reserved), the rate limit is corrected and a consume
+ * log row is written (saying why a stream ended early). Failures are logged, never thrown: the
+ * client already has its reply.
+ */
+export class Settlement {
+  /** Settlements still running (awaited by drain()). */
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly pricing: RelayPricing,
+    private readonly quota: QuotaService,
+    private readonly recorder: UsageRecorder,
+    private readonly limiter: RelayRateLimiter | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  settle(rq: RelayRequest, d: Delivered): Promise<void> {
+    const p = this.run(rq, d);
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+    return p;
+  }
+
+  /** Waits for every settlement in flight (shutdown, and tests that read exact rows). */
+  async drain(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  private async run(rq: RelayRequest, d: Delivered): Promise<void> {
+    const { caller, parsed, priced } = rq;
+    try {
+      const bill = rq.endpoint.bill(d.produced, parsed, priced, this.pricing);
+      if (rq.rateCharge) this.limiter?.settle(rq.rateCharge, bill.prompt + bill.completion);
+      await this.quota.settle(caller, priced.reserved, bill.quota, d.channel.id);
+      const r = priced.ratios;
+      const content =
+        `model ratio ${r.modelRatio.toFixed(2)}, completion ratio ${r.completionRatio.toFixed(2)}, group ratio ${r.groupRatio.toFixed(2)}` +
+        (d.endReason ? ` (stream ended: ${d.endReason})` : '');
+      this.recorder.log({
+        userId: caller.user.id,
+        createdAt: Math.floor(Date.now() / 1000),
+        type: LogType.Consume,
+        content,
+        username: caller.user.username,
+        tokenName: caller.token.name,
+        modelName: parsed.model,
+        quota: bill.quota,
+        promptTokens: bill.prompt,
+        completionTokens: bill.completion,
+        channelId: d.channel.id,
+        requestId: rq.req.id,
+        elapsedTime: Math.round(d.endedAt - rq.started),
+        isStream: d.stream,
+      });
+    } catch (error) {
+      this.logger.error({ request_id: rq.req.id, err: (error as Error).message }, 'settlement failed');
+    }
+  }
+}
