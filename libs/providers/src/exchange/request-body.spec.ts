@@ -25,6 +25,13 @@ function fields(body: Buffer): Record<string, string> {
   return out;
 }
 
+/** `setMultipartField` that must succeed. */
+function setField(body: Buffer, name: string, value: string): Buffer {
+  const out = setMultipartField(body, CT, name, value);
+  if (!out) throw new Error('no boundary found');
+  return out;
+}
+
 describe('setMultipartField', () => {
   // Bytes that look like a delimiter prefix and a model header inside the file must survive.
   const file = Buffer.concat([Buffer.from([0, 255, 13, 10, 45, 45]), Buffer.from('name="model"\r\n\r\nx'), Buffer.alloc(300, 7)]);
@@ -35,7 +42,7 @@ describe('setMultipartField', () => {
       { name: 'model', value: 'whisper-from' },
       { name: 'language', value: 'de' },
     ]);
-    const out = setMultipartField(body, CT, 'model', 'whisper-to')!;
+    const out = setField(body, 'model', 'whisper-to');
     expect(fields(out)).toEqual({ model: 'whisper-to', language: 'de' });
     expect(out.includes(file)).toBe(true);
     expect(out.length).toBe(body.length - 'whisper-from'.length + 'whisper-to'.length);
@@ -43,7 +50,7 @@ describe('setMultipartField', () => {
 
   it('adds the field before the closing delimiter when the form has none', () => {
     const body = form([{ name: 'file', value: file, filename: 'a.mp3' }]);
-    const out = setMultipartField(body, CT, 'model', 'whisper-1')!;
+    const out = setField(body, 'model', 'whisper-1');
     expect(fields(out)).toEqual({ model: 'whisper-1' });
     expect(out.includes(file)).toBe(true);
     expect(out.toString('latin1').endsWith('------b0undary--\r\n')).toBe(true);
@@ -54,8 +61,8 @@ describe('setMultipartField', () => {
       { name: 'model', value: 'not-a-field', filename: 'model.txt' },
       { name: 'model', value: 'm1' },
     ]);
-    expect(fields(setMultipartField(body, CT, 'model', 'm2')!).model).toBe('m2');
-    expect(setMultipartField(body, CT, 'model', 'm2')!.includes(Buffer.from('not-a-field'))).toBe(true);
+    expect(fields(setField(body, 'model', 'm2')).model).toBe('m2');
+    expect(setField(body, 'model', 'm2').includes(Buffer.from('not-a-field'))).toBe(true);
   });
 
   it('returns null without a boundary', () => {
