@@ -110,7 +110,7 @@ describe('parseRequest refuses bad input with a 4xx naming the field', () => {
 
   it.each<[Parameters<typeof parseRequest>[0], Record<string, unknown>, string]>([
     ['completions', { model: 'm', prompt: 5 }, 'prompt'],
-    ['completions', { model: 'm', prompt: [[1, 'a']] }, 'prompt[0]'],
+    ['completions', { model: 'm', prompt: [[1, 'a']] }, 'prompt[0][1]'],
     ['completions', { model: 'm', prompt: [1.5] }, 'prompt[0]'],
     ['embeddings', { model: 'm', input: { text: 'x' } }, 'input'],
     ['embeddings', { model: 'm', input: [null] }, 'input[0]'],
