@@ -6,6 +6,13 @@
  *   const url = adapter.requestUrl(ch, mode, upstreamModel);
  *   const headers = adapter.requestHeaders(ch, mode, { contentType, accept });
  *   const body = adapter.convertRequest ? JSON.stringify(adapter.convertRequest(mode, json, ctx)) : clientBytes (model replaced if mapped);
+ *
+ * or, in one step shared by the relay and the worker's channel test (exchange/):
+ *   const ch = channelContextOf(row, decodeKey);
+ *   const req = prepareUpstreamRequest(adapter, ch, mode, input);   // url, headers, body, wantUsage
+ *   const call = upstreamClient.send(req);  ... call.stream(sink) | call.collect(limit)
+ *   const verdict = classifyUpstreamError(adapter, { status, headers, text, secrets: [ch.key] });
+ *   const result = await exchange(upstreamClient, adapter, ch, mode, body, opts);  // all of it, read to the end
  */
 export * from './adapter.types';
 export * from './errors';
@@ -27,5 +34,30 @@ export { toGeminiRequest, fromGeminiResponse, geminiErrorToOpenAI, geminiUsage }
 export { convertGeminiStreamEvent } from './gemini/gemini-stream';
 export { toGeminiEmbeddingRequest, fromGeminiEmbeddingResponse } from './gemini/gemini-embeddings';
 export { newStreamState, type OpenAIErrorBody } from './native/openai-chunks';
-export { callAdapter, upstreamErrorToOpenAI, type AdapterCallResult, type AdapterCallOptions } from './native/adapter-call';
+export { callAdapter, type AdapterCallResult, type AdapterCallOptions } from './native/adapter-call';
 export * from './channel-failure';
+export {
+  UpstreamCall,
+  UpstreamClient,
+  UpstreamBodyTooLargeError,
+  type UpstreamClientOptions,
+  type UpstreamRequest,
+  type UpstreamSink,
+  type UpstreamSource,
+} from './exchange/upstream-client';
+export { channelContextOf, modelMappingOf, channelModelsOf, type ChannelContextRow } from './exchange/channel-context';
+export { setMultipartField, upstreamBody, type ClientRequestBody } from './exchange/request-body';
+export { prepareUpstreamRequest, type PrepareInput, type PreparedUpstreamRequest } from './exchange/prepare';
+export { sanitizeUpstreamText, SANITIZED_MAX_LENGTH } from './exchange/sanitize';
+export {
+  classifyUpstreamError,
+  classifyTransportError,
+  classifyUnreadableReply,
+  retryAfterSecondsOf,
+  upstreamErrorToOpenAI,
+  type OpenAIErrorObject,
+  type UpstreamErrorKind,
+  type UpstreamErrorReply,
+  type UpstreamErrorVerdict,
+} from './exchange/classify';
+export { exchange, type ExchangeOptions, type ExchangeResult, type ExchangeSuccess, type ExchangeFailure } from './exchange/exchange';
