@@ -2,18 +2,18 @@ import fc from 'fast-check';
 import { preloadTokenizer } from '@oneapi/domain';
 import type { OptionsStore } from '@oneapi/platform';
 import { RELAY_MODES, type RelayMode } from '@oneapi/providers';
-import { checkImage } from '../billing/domain-bridge';
 import { RelayPricing } from '../billing/pricing';
+import { ENDPOINTS } from '../endpoints';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
 import { statusOf } from '../errors/relay-error.filter';
-import { RelayService, type RelayServiceDeps } from './relay.service';
 import { MAX_JSON_DEPTH } from './json-body';
 import { parseRequest } from './request-body';
 
 /**
  * SPEC 12: bad input gets a 4xx, never a 500. Every generated body runs through everything the
- * relay does before its first upstream byte: parse and validate, One API's image checks, ratios,
- * prompt tokens and the reservation. Either a RelayException with a 4xx status is thrown, or the
+ * relay does before its first upstream byte, with each endpoint's own rules (endpoints/*.ts):
+ * parse and validate, model checks (One API's image rules), ratios, prompt tokens and the
+ * reservation. Either a RelayException with a 4xx status is thrown, or the
  * path ends with finite, non-negative integers; anything else is a crash the client would see as
  * a 500 (or a reservation computed from garbage).
  */
@@ -28,19 +28,20 @@ function store(raw: Record<string, string>): OptionsStore {
 const exact = new RelayPricing(store({}));
 const approximate = new RelayPricing(store({ ApproximateTokenEnabled: 'true' }));
 
-/** The pre-upstream steps of RelayService.handle, in its order (auth and routing aside). */
+const BY_MODE = new Map(ENDPOINTS.map((e) => [e.mode, e]));
+
+/** The pre-upstream steps of RelayPipeline (parse, check, price), auth and routing aside. */
 function prePath(pricing: RelayPricing, mode: RelayMode, body: Buffer | undefined, contentType: string, pathModel?: string) {
-  const parsed = parseRequest(mode, body, contentType, pathModel);
-  if (mode === 'images') {
-    const bad = checkImage(parsed.model, parsed.json);
-    if (bad) throw new RelayException(RelayErrorCode.InvalidRequest, bad.message, null, bad.code);
-  }
+  const endpoint = BY_MODE.get(mode);
+  if (!endpoint) throw new Error(`no endpoint for ${mode}`);
+  const parsed = endpoint.parse(body, contentType, pathModel);
+  endpoint.check?.(parsed);
   const ratios = pricing.ratios(parsed.model, 'default');
   if (!ratios) throw new RelayException(RelayErrorCode.ModelNotFound, 'no price');
-  // The service's own promptTokens/reservation, so the fuzz follows the code it guards.
-  const service = new RelayService({ pricing } as unknown as RelayServiceDeps);
-  const promptTokens = service['promptTokens'](parsed);
-  const reserved = service['reservation'](parsed, promptTokens, ratios);
+  const promptTokens = endpoint.promptTokens(parsed, pricing);
+  const reserved = endpoint.reserve(parsed, promptTokens, ratios, pricing);
+  // Read by the reply step before the first upstream byte.
+  endpoint.reply(parsed);
   return { promptTokens, reserved, maxTokens: parsed.maxTokens ?? 0 };
 }
 
