@@ -7,7 +7,6 @@ import { ENDPOINTS } from '../endpoints';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
 import { statusOf } from '../errors/relay-error.filter';
 import { MAX_JSON_DEPTH } from './json-body';
-import { parseRequest } from './request-body';
 
 /**
  * SPEC 12: bad input gets a 4xx, never a 500. Every generated body runs through everything the
