@@ -1,12 +1,19 @@
-import { request } from 'undici';
 import { ChannelJobRepository, type ChannelJobRow } from '@oneapi/data';
 import { ChannelStatus, getChannelType } from '@oneapi/domain';
-import { getAdapter, type ChannelContext, type ProviderAdapter } from '@oneapi/providers';
+import {
+  exchange,
+  getAdapter,
+  isDisablingFailure,
+  sanitizeUpstreamText,
+  UpstreamClient,
+  type ChannelContext,
+  type ProviderAdapter,
+  type UpstreamFailure,
+} from '@oneapi/providers';
 import { nowSeconds, type JobContext } from '../job-context';
 import type { JobPayloads } from '../job-names';
 import { readJobOptions } from '../job-options';
 import { channelContextOf, mapModel, pickTestModel } from './channel-context';
-import { isDisablingFailure, type UpstreamFailure } from '@oneapi/providers';
 import { notifyRoot } from './notify-root';
 
 /** One API's answer to `GET /api/channel/test/:id`, plus what the job did about it. */
@@ -27,85 +34,55 @@ export interface ChannelTestResult {
 const TEST_PROMPT = 'hi';
 const MAX_BODY_BYTES = 1024 * 1024;
 
-type Attempt = { ok: true; elapsedMs: number } | { ok: false; elapsedMs: number; failure: UpstreamFailure };
+type Attempt = { ok: true; elapsedMs: number } | { ok: false; elapsedMs: number; failure: UpstreamFailure; disable: boolean };
 
-function errorFields(text: string): Omit<UpstreamFailure, 'status'> {
-  try {
-    const body = JSON.parse(text) as Record<string, unknown>;
-    const err = (typeof body.error === 'object' && body.error !== null ? body.error : body) as Record<string, unknown>;
-    const message = typeof err.message === 'string' ? err.message : typeof body.error === 'string' ? body.error : text.slice(0, 300);
-    return { message, type: typeof err.type === 'string' ? err.type : undefined, code: err.code === null || err.code === undefined ? undefined : String(err.code) };
-  } catch {
-    return { message: text.slice(0, 300) };
-  }
-}
-
-async function readBody(body: AsyncIterable<unknown> & { destroy(): unknown }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) {
-      body.destroy();
-      throw new Error('upstream response too large');
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Sends the one-message chat request through the channel's adapter and times it. */
+/**
+ * Sends the one-message chat request through the channel's adapter and times it: the same
+ * exchange as the relay's (prepare, send, read, convert and classify the error) on a client of
+ * its own, closed afterwards. Every upstream word in the failure is sanitised.
+ */
 async function sendTestRequest(ctx: JobContext, adapter: ProviderAdapter, ch: ChannelContext, model: string, upstreamModel: string): Promise<Attempt> {
   const started = performance.now();
   const elapsed = () => performance.now() - started;
-  const fail = (failure: UpstreamFailure): Attempt => ({ ok: false, elapsedMs: elapsed(), failure });
-  let url: string;
-  let headers: Record<string, string>;
-  let payload: unknown = { model: upstreamModel, messages: [{ role: 'user', content: TEST_PROMPT }] };
-  try {
-    url = adapter.requestUrl(ch, 'chat', upstreamModel);
-    headers = adapter.requestHeaders(ch, 'chat', { contentType: 'application/json', accept: 'application/json' });
-    if (adapter.convertRequest) payload = adapter.convertRequest('chat', payload as Record<string, unknown>, { requestModel: model, upstreamModel });
-  } catch (error) {
-    return fail({ status: 0, message: (error as Error).message });
-  }
+  const fail = (failure: UpstreamFailure, disable = false): Attempt => ({ ok: false, elapsedMs: elapsed(), failure, disable });
   const timeoutMs = ctx.settings.testTimeoutMs;
+  const client = new UpstreamClient({ connectTimeoutMs: timeoutMs, firstByteTimeoutMs: timeoutMs, idleTimeoutMs: timeoutMs, totalTimeoutMs: timeoutMs });
   try {
-    const res = await request(url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(payload),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await readBody(res.body);
-    if (res.statusCode !== 200) return fail({ status: res.statusCode, ...errorFields(text) });
-    let body: unknown;
-    try {
-      body = JSON.parse(text) as unknown;
-    } catch {
-      return fail({ status: 200, message: 'upstream answered invalid JSON' });
+    const body = { model, messages: [{ role: 'user', content: TEST_PROMPT }] };
+    const r = await exchange(client, adapter, ch, 'chat', body, { upstreamModel, maxBodyBytes: MAX_BODY_BYTES });
+    if (!r.ok) {
+      const { verdict } = r;
+      if (r.status === 0) {
+        const reason = verdict.kind === 'timeout' ? `timed out after ${timeoutMs / 1000} s` : verdict.upstream.message;
+        return fail({ status: 0, message: `request failed: ${reason}` });
+      }
+      const e = verdict.upstream;
+      return fail({ status: r.status, type: e.type, code: e.code ?? undefined, message: e.message }, verdict.disableChannel);
     }
-    if (adapter.convertResponse) body = adapter.convertResponse('chat', body, { requestModel: model, upstreamModel }).body;
-    const b = body as { error?: unknown; choices?: unknown };
-    if (b.error) return fail({ status: 200, ...errorFields(text) });
-    if (!Array.isArray(b.choices)) return fail({ status: 200, message: 'upstream answer has no choices' });
+    const b = r.body as { error?: unknown; choices?: unknown } | undefined;
+    if (!b) return fail({ status: r.status, message: 'upstream answered no JSON' });
+    if (b.error) {
+      // An error inside a 2xx reply (some OpenAI-compatible servers do this).
+      const e = (typeof b.error === 'object' && b.error !== null ? b.error : { message: b.error }) as { message?: unknown; type?: unknown; code?: unknown };
+      const failure: UpstreamFailure = {
+        status: r.status,
+        message: typeof e.message === 'string' ? e.message : 'upstream error',
+        type: typeof e.type === 'string' ? e.type : undefined,
+        code: e.code === null || e.code === undefined ? undefined : String(e.code),
+      };
+      return fail({ ...failure, message: sanitizeUpstreamText(failure.message, [ch.key]) }, isDisablingFailure(failure));
+    }
+    if (!Array.isArray(b.choices)) return fail({ status: r.status, message: 'upstream answer has no choices' });
     return { ok: true, elapsedMs: elapsed() };
   } catch (error) {
-    const e = error as { code?: string; name?: string; message?: string };
-    const reason = e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' ? `timed out after ${timeoutMs / 1000} s` : (e.code ?? e.message ?? 'request failed');
-    return fail({ status: 0, message: `request failed: ${reason}` });
+    // The channel cannot serve a chat request as configured (no base URL, unsupported shape).
+    return fail({ status: 0, message: (error as Error).message });
+  } finally {
+    await client.close();
   }
 }
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
-
-/** Never echo a key (or part of the URL carrying it) back. */
-function scrub(message: string, key: string): string {
-  return key ? message.split(key).join('***') : message;
-}
 
 /**
  * Tests one channel (One API's controller/channel-test.go): a one-message chat request through
@@ -138,18 +115,18 @@ export async function testChannelRow(ctx: JobContext, repo: ChannelJobRepository
 
   let attempt: Attempt;
   if (keyError) {
-    attempt = { ok: false, elapsedMs: 0, failure: { status: 0, message: keyError } };
+    attempt = { ok: false, elapsedMs: 0, failure: { status: 0, message: keyError }, disable: false };
   } else if (!adapter.endpoints.has('chat')) {
     const typeName = getChannelType(row.type)?.name ?? `type ${row.type}`;
-    attempt = { ok: false, elapsedMs: 0, failure: { status: 0, message: adapter.notImplementedReason ?? `channel type ${typeName} cannot be tested: it does not serve chat completions` } };
+    attempt = { ok: false, elapsedMs: 0, failure: { status: 0, message: adapter.notImplementedReason ?? `channel type ${typeName} cannot be tested: it does not serve chat completions` }, disable: false };
   } else {
     attempt = await sendTestRequest(ctx, adapter, ch, model, upstreamModel);
   }
 
   let success = attempt.ok;
-  let message = attempt.ok ? '' : scrub(attempt.failure.status ? `upstream answered HTTP ${attempt.failure.status}: ${attempt.failure.message}` : attempt.failure.message, ch.key);
+  let message = attempt.ok ? '' : attempt.failure.status ? `upstream answered HTTP ${attempt.failure.status}: ${attempt.failure.message}` : attempt.failure.message;
   let disableReason: string | undefined;
-  if (!attempt.ok && isDisablingFailure(attempt.failure)) disableReason = message;
+  if (!attempt.ok && attempt.disable) disableReason = message;
   const thresholdMs = options.disableThresholdSeconds * 1000;
   if (attempt.ok && thresholdMs > 0 && attempt.elapsedMs > thresholdMs) {
     success = false;

@@ -3,7 +3,6 @@ import type { CacheEvent } from '@oneapi/cache';
 import { createChannelKeyCipher } from '@oneapi/data';
 import { ChannelStatus, ChannelType } from '@oneapi/domain';
 import { createRuntimeFromEnv, type ServiceRuntime } from '@oneapi/platform';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test-only: real databases and fake upstreams (specs are not part of the lib)
 import { availableDbKinds, createTestDatabase, startFakeOpenAI, startSmtpSink, type FakeUpstream, type SmtpSink, type TestDatabase } from '@oneapi/testing';
 import { channelState, insertChannel, testLogs, waitUntil } from '../__tests__/fixtures';
 import { InProcessJobQueue } from '../drivers/in-process.driver';
@@ -129,6 +128,24 @@ describe.each([['sqlite'], ['mysql']] as const)('channel jobs on %s', (kind) => 
     const r = await testChannel(ctx, { channelId: id });
     expect(r.success).toBe(false);
     expect((await channelState(runtime.db, id)).status).toBe(ChannelStatus.Enabled);
+  });
+
+  it("the failure message never echoes the upstream's raw text: keys, URLs, hosts and addresses are removed", async () => {
+    if (skipIfMissing()) return;
+    const id = await insertChannel(runtime.db, { key: KEY, baseUrl: fake.url });
+    fake.setKnobs({ status: 500, errorMessage: `key ${KEY} failed: connect ECONNREFUSED 10.1.2.3:8080 via http://internal.corp.example:9000/v1/x` });
+    const r = await testChannel(ctx, { channelId: id });
+    expect(r).toMatchObject({ success: false, message: 'upstream answered HTTP 500: key [redacted] failed: connect ECONNREFUSED [ip] via [url]' });
+    const logs = await testLogs(runtime.db, id);
+    expect(logs[0].content).toContain('[ip]');
+    expect(logs[0].content).not.toMatch(/10\.1\.2\.3|internal\.corp|good-key/);
+  });
+
+  it('a channel whose upstream cannot be reached fails with the sanitised cause', async () => {
+    if (skipIfMissing()) return;
+    const id = await insertChannel(runtime.db, { key: KEY, baseUrl: 'http://127.0.0.1:1' });
+    const r = await testChannel(ctx, { channelId: id });
+    expect(r).toMatchObject({ success: false, message: 'request failed: connect ECONNREFUSED [ip]' });
   });
 
   it('disables a channel slower than ChannelDisableThreshold', async () => {
