@@ -143,13 +143,14 @@ export interface JsonBody {
 }
 
 /**
- * Decodes a JSON request body: 415 unless sent as JSON; 400 when it is not UTF-8 (RFC 8259
- * §8.1; the relay forwards the client's bytes, so it must count what the upstream will read),
- * empty, not JSON, not an object, too deeply nested or with a duplicated top-level key.
+ * Decodes a JSON request body: 400 when it is empty; 415 unless sent as JSON; 400 when it is not
+ * UTF-8 (RFC 8259 §8.1; the relay forwards the client's bytes, so it must count what the upstream
+ * will read), not JSON, not an object, too deeply nested or with a duplicated top-level key.
  */
 export function decodeJsonBody(buf: Buffer | undefined, contentType: string): JsonBody {
-  assertJsonContentType(contentType);
+  // Nothing sent at all: say that, whatever the content type (often none then).
   if (buf === undefined || buf.length === 0) return { text: '', json: parseJsonObject('') };
+  assertJsonContentType(contentType);
   if (!isUtf8(buf)) invalid('request body is not valid UTF-8');
   const text = buf.toString('utf8');
   return { text, json: parseJsonObject(text) };

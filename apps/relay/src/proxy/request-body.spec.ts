@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { RelayException } from '../errors/relay.exception';
 import { statusOf } from '../errors/relay-error.filter';
+import { parseJsonObject } from './json-body';
 import { multipartFields, parseRequest, setMultipartField, upstreamBody } from './request-body';
 
 const CT = 'multipart/form-data; boundary=----b0undary';
@@ -149,6 +151,7 @@ describe('parseRequest refuses bad input with a 4xx naming the field', () => {
 
   it('refuses bodies that are empty, not UTF-8, not JSON or not an object', () => {
     expect(rejection('chat', undefined).message).toBe('request body is empty: expected a JSON object');
+    expect(rejection('chat', undefined, '')).toMatchObject({ status: 400, message: 'request body is empty: expected a JSON object' });
     expect(rejection('chat', Buffer.from([0x7b, 0xff, 0x7d])).message).toBe('request body is not valid UTF-8');
     expect(rejection('chat', '{"model":').message).toMatch(/^request body is not valid JSON/);
     expect(rejection('chat', '[1]').message).toBe('request body must be a JSON object');
@@ -204,5 +207,37 @@ describe('parseRequest accepts what OpenAI documents, unknown fields untouched',
 
   it('reads the model from the path for /v1/engines/:model/embeddings', () => {
     expect(parseRequest('embeddings', Buffer.from('{"input":"x"}'), 'application/json', 'text-embedding-3-small').model).toBe('text-embedding-3-small');
+  });
+});
+
+describe('parseJsonObject (the one pass over the text before JSON.parse)', () => {
+  it('never refuses a JSON object that has no duplicate keys and fits the depth limit', () => {
+    // Keys and strings full of quotes, backslashes, brackets and commas must not confuse the scan.
+    const tricky = fc.constantFrom('"', '\\', '\\"', '[', ']', '{', '}', ',', ':', '\\\\', 'a', '\u2028', '\ud800');
+    const str = fc.oneof(fc.string({ unit: 'binary' }), fc.array(tricky, { maxLength: 8 }).map((a) => a.join('')));
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, str, fc.double(), fc.boolean(), fc.constant(null), fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(str, tie('v'), { maxKeys: 4 })),
+    })).v;
+    fc.assert(
+      fc.property(fc.dictionary(str, value, { maxKeys: 6 }), (obj) => {
+        const text = JSON.stringify(obj);
+        expect(parseJsonObject(text)).toEqual(JSON.parse(text));
+      }),
+      { seed: 3, numRuns: 3000 },
+    );
+  });
+
+  it('counts members, not strings or commas inside them', () => {
+    expect(parseJsonObject('{"a":"x\\\\","b":"[,{\\"","c":[1,{"d":[2,3]}]}')).toEqual({ a: 'x\\', b: '[,{"', c: [1, { d: [2, 3] }] });
+    expect(() => parseJsonObject('{"a":"\\\\","a":1}')).toThrow('request body names the key "a" more than once');
+    expect(() => parseJsonObject('{ "a" : 1 , "b" : { "a" : 2 } , "a" : 3 }')).toThrow('"a" more than once');
+    expect(parseJsonObject('{"a":{"a":1,"a":2}}')).toEqual({ a: { a: 2 } });
+    expect(parseJsonObject('{}')).toEqual({});
+  });
+
+  it('allows 64 levels and refuses 65', () => {
+    const nested = (d: number) => `{"a":${'['.repeat(d - 1)}${']'.repeat(d - 1)}}`;
+    expect(() => parseJsonObject(nested(64))).not.toThrow();
+    expect(() => parseJsonObject(nested(65))).toThrow('nested deeper than 64 levels');
   });
 });
