@@ -35,7 +35,7 @@ describe('POST /v1/chat/completions with BATCH_UPDATE_ENABLED', () => {
         const key = await h.createToken({ userId, unlimitedQuota: false, remainQuota: 500_000 });
         const client = new OpenAI({ apiKey: key, baseURL: h.baseURL, maxRetries: 0 });
         for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'batch-model', messages: [{ role: 'user', content: 'hi' }], max_tokens: 50 });
-        await h.services.relay.drain();
+        await h.services.settlement.drain();
         expect(fake.requests[0].headers.authorization).toBe('Bearer sk-plain-upstream');
         const cost = Math.ceil((10 + 5 * 3) * 2);
         // Before the batch: the reservations (≥ cost each) are held, counters not yet written.

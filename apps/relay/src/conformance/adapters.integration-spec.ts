@@ -397,8 +397,10 @@ describe('adapter conformance: every seed channel type through the relay', () =>
             const chat = (model: string) => client.chat.completions.create({ model, messages: HELLO }).catch((e: unknown) => e);
 
             const revoked = await watch(t, () => chat(m.revoked));
-            expect(revoked.result).toBeInstanceOf(t.wrongKeyStatus === 401 ? OpenAI.AuthenticationError : OpenAI.BadRequestError);
-            expect((revoked.result as APIError).status).toBe(t.wrongKeyStatus);
+            // The channel's key, not the caller's: 502, never 401 (SDKs would blame the caller's key).
+            expect(revoked.result).toBeInstanceOf(OpenAI.InternalServerError);
+            expect((revoked.result as APIError).status).toBe(502);
+            expect((revoked.result as APIError).code).toBe('upstream_auth_error');
             expect((revoked.result as APIError).message).not.toContain(WRONG_UPSTREAM_KEY);
             expect(revoked.sent).toHaveLength(1);
             expectUpstreamRequest(t, revoked.sent[0], t.chatPath(m.revoked, false), false, WRONG_UPSTREAM_KEY);
@@ -413,13 +415,13 @@ describe('adapter conformance: every seed channel type through the relay', () =>
 
             const broken = await watch(t, () => chat(m.broken));
             expect(broken.result).toBeInstanceOf(OpenAI.InternalServerError);
-            expect((broken.result as APIError).status).toBe(500);
+            expect((broken.result as APIError).status).toBe(502);
             expect(broken.sent).toHaveLength(1);
 
             // A stream that fails before its first byte is an ordinary error reply, not an SSE body.
             const brokenStream = await watch(t, () => client.chat.completions.create({ model: m.broken, messages: HELLO, stream: true }).catch((e: unknown) => e));
             expect(brokenStream.result).toBeInstanceOf(OpenAI.InternalServerError);
-            expect((brokenStream.result as APIError).status).toBe(500);
+            expect((brokenStream.result as APIError).status).toBe(502);
             expect(brokenStream.sent).toHaveLength(1);
             expectUpstreamRequest(t, brokenStream.sent[0], t.chatPath(m.broken, true), true);
 

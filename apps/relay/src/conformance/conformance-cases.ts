@@ -36,11 +36,6 @@ export interface ConformanceType {
   /** Other headers the provider expects (lower-case names). */
   extraHeaders: Readonly<Record<string, string>>;
   /**
-   * HTTP status the provider answers for a revoked key: 401 everywhere except Gemini, which says
-   * 400 INVALID_ARGUMENT "API key not valid" (https://ai.google.dev/gemini-api/docs/troubleshooting).
-   */
-  wrongKeyStatus: number;
-  /**
    * Whether a streamed reply carries the upstream's usage even when the client did not ask for it:
    * true when the relay asks upstream (`stream_options`) or the provider always reports it
    * (Anthropic, Gemini); false for Mistral, whose adapter must not send `stream_options`, so the
@@ -59,7 +54,6 @@ const openaiV1 = (id: number, extraHeaders: Record<string, string> = {}, streamU
   query: () => ({}),
   auth: (key) => ['authorization', `Bearer ${key}`],
   extraHeaders,
-  wrongKeyStatus: 401,
   streamUsageFromUpstream,
 });
 
@@ -78,7 +72,6 @@ export const CONFORMANCE_TYPES: readonly ConformanceType[] = [
     query: () => ({ 'api-version': AZURE_API_VERSION }),
     auth: (key) => ['api-key', key],
     extraHeaders: {},
-    wrongKeyStatus: 401,
     streamUsageFromUpstream: true,
   },
   openaiV1(ChannelType.CloseAI),
@@ -97,7 +90,6 @@ export const CONFORMANCE_TYPES: readonly ConformanceType[] = [
     query: () => ({}),
     auth: (key) => ['x-api-key', key],
     extraHeaders: { 'anthropic-version': '2023-06-01' },
-    wrongKeyStatus: 401,
     streamUsageFromUpstream: true,
   },
   // One API tags OpenRouter requests so they show up as "One API" in OpenRouter's rankings.
@@ -112,7 +104,6 @@ export const CONFORMANCE_TYPES: readonly ConformanceType[] = [
     query: (stream): Record<string, string> => (stream ? { alt: 'sse' } : {}),
     auth: (key) => ['x-goog-api-key', key],
     extraHeaders: {},
-    wrongKeyStatus: 400,
     streamUsageFromUpstream: true,
   },
   openaiV1(ChannelType.Mistral, {}, false),

@@ -3,8 +3,10 @@ import type { CacheBus } from '@oneapi/cache';
 import {
   AdapterNotImplementedError,
   ChannelConfigError,
+  classifyTransportError,
   classifyUpstreamError,
   prepareUpstreamRequest,
+  type UpstreamErrorVerdict,
   type UpstreamCall,
   type UpstreamClient,
 } from '@oneapi/providers';
@@ -60,7 +62,7 @@ export class Attempts {
     };
     reply.raw.on('close', onClose);
     const left = rq.deadline - performance.now();
-    const timer = Number.isFinite(left) ? setTimeout(() => abort(new RelayException(RelayErrorCode.UpstreamTimeout, 'the upstream did not finish in time')), Math.max(0, left)) : null;
+    const timer = Number.isFinite(left) ? setTimeout(() => abort(new RelayException(RelayErrorCode.UpstreamTimeout, 'the request ran out of time (RELAY_TIMEOUT)')), Math.max(0, left)) : null;
     const tried = new Set<number>();
     const attempts = caller.pinnedChannelId !== null ? 1 : 1 + Math.max(0, this.d.pricing.options.retryTimes);
     let channel: RouteChannel | null = first;
@@ -81,7 +83,7 @@ export class Attempts {
       reply.raw.off('close', onClose);
     }
     if (last instanceof UpstreamHttpError && last.status === 429) {
-      throw new RelayException(RelayErrorCode.UpstreamSaturated, 'the upstream load of this group is saturated, try again later', null, last.error.code, last.retryAfterSeconds ?? this.d.router.cooldownSeconds);
+      throw new RelayException(RelayErrorCode.UpstreamSaturated, 'the upstream load of this group is saturated, try again later', null, null, last.retryAfterSeconds ?? this.d.router.cooldownSeconds);
     }
     throw last ?? this.d.router.unavailable(table, caller.user.group, parsed.model);
   }
@@ -126,16 +128,7 @@ export class Attempts {
       await call.started;
     } catch (error) {
       if (exchange.aborted) return this.aborted(exchange.aborted);
-      this.failed(channel, 0, true);
-      const code = (error as { code?: string }).code ?? '';
-      this.d.logger.warn({ request_id: req.id, channel_id: channel.id, err: code || (error as Error).message }, 'upstream request failed');
-      return {
-        kind: 'failed',
-        retry: true,
-        error: /TIMEOUT/i.test(code)
-          ? new RelayException(RelayErrorCode.UpstreamTimeout, 'the upstream did not answer in time')
-          : new RelayException(RelayErrorCode.UpstreamUnreachable, 'the upstream could not be reached'),
-      };
+      return this.verdict(rq, channel, 0, classifyTransportError(error as Error, { secrets: [channel.ctx.key] }));
     }
 
     if (call.statusCode < 200 || call.statusCode >= 300) {
@@ -144,11 +137,7 @@ export class Attempts {
         () => '',
       );
       if (exchange.aborted) return this.aborted(exchange.aborted);
-      const verdict = classifyUpstreamError(adapter, { status: call.statusCode, headers: call.headers, text, secrets: [channel.ctx.key] });
-      this.failed(channel, call.statusCode, verdict.coolChannel);
-      this.d.logger.warn({ request_id: req.id, channel_id: channel.id, status: call.statusCode, code: verdict.error.code }, 'upstream error');
-      if (verdict.disableChannel && this.d.pricing.options.autoDisable) void this.autoDisable(channel, verdict.error.message);
-      return { kind: 'failed', retry: verdict.retry, error: new UpstreamHttpError(verdict.status, verdict.error, verdict.retryAfterSeconds) };
+      return this.verdict(rq, channel, call.statusCode, classifyUpstreamError(adapter, { status: call.statusCode, headers: call.headers, text, secrets: [channel.ctx.key] }));
     }
 
     try {
@@ -157,10 +146,20 @@ export class Attempts {
     } catch (error) {
       // Only a reply that failed before anything reached the client lands here.
       if (exchange.aborted) return this.aborted(exchange.aborted);
-      this.failed(channel, 0, true);
-      this.d.logger.warn({ request_id: req.id, channel_id: channel.id, err: (error as Error).message }, 'upstream reply unusable');
-      return { kind: 'failed', retry: true, error: error instanceof RelayException ? error : new RelayException(RelayErrorCode.UpstreamError, 'the upstream reply broke off') };
+      if (error instanceof RelayException) {
+        this.failed(channel, 0, true);
+        return { kind: 'failed', retry: true, error };
+      }
+      return this.verdict(rq, channel, 0, classifyTransportError(error as Error, { afterHead: true, secrets: [channel.ctx.key] }));
     }
+  }
+
+  /** Acts on a classified failure: metrics, cooldown, automatic disable; the client's error. */
+  private verdict(rq: RelayRequest, channel: RouteChannel, status: number, v: UpstreamErrorVerdict): Attempt {
+    this.failed(channel, status, v.coolChannel);
+    this.d.logger.warn({ request_id: rq.req.id, channel_id: channel.id, status, kind: v.kind, err: v.upstream.message }, 'upstream attempt failed');
+    if (v.disableChannel && this.d.pricing.options.autoDisable) void this.autoDisable(channel, v.upstream.message);
+    return { kind: 'failed', retry: v.retry, error: new UpstreamHttpError(v.status, v.error, v.retryAfterSeconds) };
   }
 
   private aborted(reason: Error): Attempt {

@@ -88,7 +88,7 @@ describe('relay: multipart model mapping, image checks, root e-mail on auto-disa
         await h.setOption('ModelRatio', JSON.stringify({ 'whisper-from': 1, 'whisper-to': 1, 'dall-e-3': 20, 'dead-status-401': 1 }));
         const dead = await h.createChannel({ baseUrl: fake.url, models: ['dead-status-401'], name: 'dead-key' });
         await h.refresh();
-        await expect(client.chat.completions.create({ model: 'dead-status-401', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401 });
+        await expect(client.chat.completions.create({ model: 'dead-status-401', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 502, code: 'upstream_auth_error' });
         const mail = await smtp.waitForMail((m) => m.to.includes('root@example.com'));
         expect(mail.decoded).toContain(`(#${dead})`);
         expect(mail.decoded).toContain('was disabled automatically');

@@ -410,12 +410,12 @@ describe('relay /v1', () => {
           expect(await balances(userId, key)).toEqual(before);
         });
 
-        it('answers 503 naming model and group when no channel serves the model', async () => {
+        it('answers 404 model_not_found naming the model when no channel of the group serves it', async () => {
           if (!h) return;
           const error = await client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
-          expect(error).toBeInstanceOf(OpenAI.InternalServerError);
-          expect((error as OpenAI.APIError).status).toBe(503);
-          expect((error as OpenAI.APIError).message).toContain('no available channel for model no-such-model in group default');
+          expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+          expect((error as OpenAI.APIError).code).toBe('model_not_found');
+          expect((error as OpenAI.APIError).message).toContain('no-such-model');
         });
 
         it('passes a 400 through without retrying', async () => {
@@ -439,7 +439,7 @@ describe('relay /v1', () => {
           h.services.onChannelDisabled((e) => {
             disabled.push(e.channelId);
           });
-          await expect(client.chat.completions.create({ model: 'dead-status-401', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401 });
+          await expect(client.chat.completions.create({ model: 'dead-status-401', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 502, code: 'upstream_auth_error' });
           await eventually(async () => {
             const [row] = await h.sql<{ status: number }>('SELECT status FROM channels WHERE id = ?', [dead]);
             return Number(row.status) === 3;

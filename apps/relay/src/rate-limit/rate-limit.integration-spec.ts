@@ -20,7 +20,7 @@ async function chat(baseURL: string, key: string, maxTokens = 10): Promise<Respo
 
 /** Balances, log rows and upstream calls: what a refused request must leave untouched. */
 async function snapshot(h: RelayHarness, fake: FakeUpstream, key: string, userId: number) {
-  await h.services.relay.drain();
+  await h.services.settlement.drain();
   await h.flush();
   const [t] = await h.sql<{ remain_quota: number; used_quota: number }>('SELECT remain_quota, used_quota FROM tokens WHERE `key` = ?', [key.slice(3)]);
   const [u] = await h.sql<{ quota: number; used_quota: number }>('SELECT quota, used_quota FROM users WHERE id = ?', [userId]);
@@ -100,7 +100,7 @@ describe('relay rate limits (embedded: in-process counters)', () => {
     // request, the 3rd would be refused (3 × 48 > 100).
     for (let i = 0; i < 4; i++) {
       expect((await chat(h.baseURL, key, 40)).status).toBe(200);
-      await h.services.relay.drain();
+      await h.services.settlement.drain();
     }
     // 4 × 15 = 60 used; an estimate of ~88 does not fit in the remaining 40.
     const before = await snapshot(h, fake, key, userId);
@@ -163,7 +163,7 @@ describe('relay rate limits (distributed: Redis, shared by two relay replicas)',
     const before = await snapshot(h, fake, key, userId);
     await expectLimited(await chat(baseURL2, key), /TokenRequestsPerMinute = 3/);
     await expectLimited(await chat(h.baseURL, key), /TokenRequestsPerMinute = 3/);
-    await services2.relay.drain();
+    await services2.settlement.drain();
     expect(await snapshot(h, fake, key, userId)).toEqual(before);
     // The counters are in Redis under this run's prefix.
     const redis = h.runtime.redis;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { CacheBus } from '@oneapi/cache';
 import { RelayChannelRepository, type Database, type RelayChannelRow } from '@oneapi/data';
 import { ChannelStatus } from '@oneapi/domain';
-import { getAdapter, type ChannelContext, type ProviderAdapter } from '@oneapi/providers';
+import { channelContextOf, channelModelsOf, getAdapter, modelMappingOf, type ChannelContext, type ProviderAdapter } from '@oneapi/providers';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
 
 /** A channel ready to receive requests: parsed once per routing-table build. */
@@ -33,25 +33,7 @@ export interface RoutingTable {
   known: Map<string, Set<string>>;
 }
 
-function parseJsonObject(raw: string): Record<string, unknown> {
-  if (!raw.trim()) return {};
-  try {
-    const v: unknown = JSON.parse(raw);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 function toRouteChannel(row: RelayChannelRow, decryptKey: (stored: string) => string): RouteChannel {
-  const mapping = new Map<string, string>();
-  for (const [from, to] of Object.entries(parseJsonObject(row.modelMapping))) {
-    if (typeof to === 'string' && to !== '' && to !== from) mapping.set(from, to);
-  }
-  const config: Record<string, string> = {};
-  for (const [k, v] of Object.entries(parseJsonObject(row.config))) if (v !== null && v !== undefined) config[k] = String(v);
-  // Channels imported from old One API versions keep Azure's api-version in `other`.
-  if (!config.api_version && row.other) config.api_version = row.other;
   return {
     id: row.id,
     name: row.name,
@@ -59,14 +41,11 @@ function toRouteChannel(row: RelayChannelRow, decryptKey: (stored: string) => st
     status: row.status,
     priority: row.priority,
     weight: row.weight,
-    models: row.models
-      .split(',')
-      .map((m) => m.trim())
-      .filter(Boolean),
-    modelMapping: mapping,
+    models: channelModelsOf(row.models),
+    modelMapping: modelMappingOf(row.modelMapping),
     systemPrompt: row.systemPrompt,
     // Keys are encrypted at rest when CHANNEL_KEY_SECRET is set; decrypted once per table build.
-    ctx: { id: row.id, type: row.type, key: decryptKey(row.key), baseUrl: row.baseUrl, config },
+    ctx: channelContextOf(row, decryptKey),
     adapter: getAdapter(row.type),
   };
 }
