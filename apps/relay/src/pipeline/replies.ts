@@ -123,6 +123,7 @@ export class Replies {
       deadline: rq.deadline,
       maxLineBytes: this.opts.maxLineBytes,
       shutdown: this.opts.shutdown,
+      requestId: req.id,
       onFirstByte: () => {
         rq.firstByteAt = performance.now();
       },
