@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { readUsage, type ProviderAdapter, type StreamConversion, type StreamState, type Usage } from '@oneapi/providers';
 import { FrameResult, SseFramer, type SseEventHandler } from './sse-framer';
+import { isJsonText } from './json-check';
 import { chunkText, isUsageOnlyChunk, parseSseFields } from './sse-fields';
 
 /** Where a {@link StreamSource} delivers the body. Called as methods (`sink.data(c)`). */
@@ -152,6 +153,7 @@ const MESSAGES: Record<Exclude<StreamEndReason, 'complete' | 'client_gone'>, str
 };
 
 const DONE = Buffer.from('data: [DONE]\n\n');
+const USAGE_KEY = Buffer.from('"usage"');
 const LF_BUF = Buffer.from('\n');
 
 /** The SSE error event an abnormal end writes before `[DONE]` (OpenAI's error shape; SDKs raise APIError). */
@@ -202,6 +204,8 @@ class StreamRun implements StreamSink, SseEventHandler {
   private runEnd = 0;
   /** Converted chunks of the current upstream chunk, written at its end. */
   private batch = '';
+  /** openai-sse payloads relayed, for `countText` (views into the upstream's chunks). */
+  private payloads: Buffer[] = [];
 
   constructor(
     private readonly opts: RunStreamOptions,
@@ -286,9 +290,19 @@ class StreamRun implements StreamSink, SseEventHandler {
   // ---- the framer's events
 
   onEvent(buf: Buffer, start: number, contentEnd: number, end: number, singleLine: boolean): boolean {
+    const format = this.format;
+    // Fast path: one `data:` line, the shape of nearly every event; its bytes are checked in place.
+    if (singleLine && format.kind !== 'converted-sse' && buf[start] === 0x64 && buf[start + 1] === 0x61 && buf[start + 2] === 0x74 && buf[start + 3] === 0x61 && buf[start + 4] === 0x3a) {
+      const from = buf[start + 5] === 0x20 ? start + 6 : start + 5;
+      if (contentEnd - from === 6 && buf.toString('latin1', from, contentEnd) === '[DONE]') return this.upstreamDone(buf, start, end);
+      if (!isJsonText(buf, from, contentEnd)) {
+        this.result.droppedEvents++;
+        return true;
+      }
+      return this.forward(buf.subarray(from, contentEnd), buf, start, end);
+    }
     let data: string | undefined;
     let event: string | undefined;
-    // Fast path: one `data:` line, the shape of nearly every event.
     if (singleLine && buf[start] === 0x64 && buf[start + 1] === 0x61 && buf[start + 2] === 0x74 && buf[start + 3] === 0x61 && buf[start + 4] === 0x3a) {
       data = buf.toString('utf8', buf[start + 5] === 0x20 ? start + 6 : start + 5, contentEnd);
     } else {
@@ -296,7 +310,6 @@ class StreamRun implements StreamSink, SseEventHandler {
       data = fields.data;
       event = fields.event;
     }
-    const format = this.format;
     if (format.kind === 'converted-sse') return this.convert(format, event, data);
     if (data === undefined) {
       // Comments (keep-alives) pass. A named event without data would make the OpenAI SDKs
@@ -305,37 +318,55 @@ class StreamRun implements StreamSink, SseEventHandler {
       else this.result.droppedEvents++;
       return true;
     }
-    if (data === '[DONE]') {
-      if (format.kind !== 'openai-sse' || !format.usageChunk) {
-        this.keep(buf, start, end);
-        this.doneWritten = true;
-        // Its blank line was a CRLF cut after the CR: the LF is in a chunk we will not read.
-        if (buf[end - 1] === 0x0d) this.keep(LF_BUF, 0, 1);
-      }
-      this.complete();
-      return false;
-    }
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(data);
-    } catch {
+    if (data === '[DONE]') return this.upstreamDone(buf, start, end);
+    const payload = Buffer.from(data);
+    if (!isJsonText(payload, 0, payload.length)) {
       this.result.droppedEvents++;
       return true;
     }
-    if (typeof chunk === 'object' && chunk !== null) {
-      const o = chunk as { usage?: unknown };
-      if (typeof o.usage === 'object' && o.usage !== null) {
-        const usage = readUsage(chunk);
-        if (usage) this.result.usage = usage;
+    return this.forward(payload, buf, start, end);
+  }
+
+  /** The upstream's `data: [DONE]`: forwarded (unless a usage chunk must go first), then the end. */
+  private upstreamDone(buf: Buffer, start: number, end: number): boolean {
+    const format = this.format;
+    if (format.kind !== 'openai-sse' || !format.usageChunk) {
+      this.keep(buf, start, end);
+      this.doneWritten = true;
+      // Its blank line was a CRLF cut after the CR: the LF is in a chunk we will not read.
+      if (buf[end - 1] === 0x0d) this.keep(LF_BUF, 0, 1);
+    }
+    this.complete();
+    return false;
+  }
+
+  /**
+   * A well-formed event: only one that mentions usage is parsed (usage recorded, the usage-only
+   * chunk dropped when the relay asked for it); chat payloads are kept to count the generated
+   * text if the stream ends without usage.
+   */
+  private forward(payload: Buffer, buf: Buffer, start: number, end: number): boolean {
+    const format = this.format;
+    if (mentionsUsage(payload)) {
+      const chunk = JSON.parse(payload.toString('utf8')) as unknown;
+      const usage = readUsage(chunk);
+      if (usage) {
+        this.result.usage = usage;
         if (format.kind === 'openai-sse' && format.dropUsageOnlyChunk && isUsageOnlyChunk(chunk)) return true;
       }
-      if (format.kind === 'openai-sse') {
-        const text = chunkText(chunk);
-        if (text !== '') this.result.text += text;
-      }
     }
+    if (format.kind === 'openai-sse') this.payloads.push(payload);
     this.keep(buf, start, end);
     return true;
+  }
+
+  /** The generated text of the chat payloads relayed so far (only needed when the upstream sent no usage). */
+  private countText(): void {
+    if (this.format.kind !== 'openai-sse' || this.result.usage !== undefined || this.payloads.length === 0) return;
+    let text = '';
+    for (const p of this.payloads) text += chunkText(JSON.parse(p.toString('utf8')));
+    this.result.text = text;
+    this.payloads = [];
   }
 
   private convert(format: ConvertedSseFormat, event: string | undefined, data: string | undefined): boolean {
@@ -431,6 +462,7 @@ class StreamRun implements StreamSink, SseEventHandler {
     this.flush();
     const format = this.format;
     if (format.kind === 'openai-sse' && format.usageChunk) {
+      this.countText();
       let extra: object | undefined;
       try {
         extra = format.usageChunk(this.result);
@@ -500,6 +532,7 @@ class StreamRun implements StreamSink, SseEventHandler {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.opts.shutdown?.removeEventListener('abort', this.onShutdown);
+    this.countText();
     this.resolveRun(this.result);
   }
 
@@ -556,6 +589,16 @@ class StreamRun implements StreamSink, SseEventHandler {
     }
     this.arm();
   };
+}
+
+/** Whether a payload has a `"usage"` key whose value is not `null` (OpenAI sends `"usage":null` in every chunk once usage is asked for). */
+function mentionsUsage(payload: Buffer): boolean {
+  for (let at = payload.indexOf(USAGE_KEY); at !== -1; at = payload.indexOf(USAGE_KEY, at + USAGE_KEY.length)) {
+    let i = at + USAGE_KEY.length;
+    while (payload[i] === 0x20 || payload[i] === 0x3a || payload[i] === 0x0a || payload[i] === 0x0d || payload[i] === 0x09) i++;
+    if (!(payload[i] === 0x6e && payload[i + 1] === 0x75 && payload[i + 2] === 0x6c && payload[i + 3] === 0x6c)) return true;
+  }
+  return false;
 }
 
 function isJson(text: string): boolean {
