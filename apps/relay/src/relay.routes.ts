@@ -3,7 +3,7 @@ import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ENDPOINTS, embeddings, type Endpoint } from './endpoints';
 import { RelayErrorCode, RelayException } from './errors/relay.exception';
-import { OPENAI_REQUEST_ID_HEADER, REQUEST_ID_HEADER, sendRelayError } from './errors/relay-error.filter';
+import { CORS_EXPOSE, OPENAI_REQUEST_ID_HEADER, REQUEST_ID_HEADER, sendRelayError } from './errors/relay-error.filter';
 import { billingSubscription, billingUsage, getModel, listModels } from './models/models.handler';
 import type { RelayServices } from './relay.services';
 
@@ -41,8 +41,6 @@ const CORS_HEADERS = {
   'access-control-max-age': '86400',
 };
 const CORS_DEFAULT_HEADERS = 'authorization, content-type, x-api-key, openai-organization, openai-project, openai-beta';
-/** What a browser may read from a relay response (the SDKs' request id, retry hints). */
-const CORS_EXPOSE = `${OPENAI_REQUEST_ID_HEADER}, ${REQUEST_ID_HEADER}, retry-after`;
 const HEADER_LIST = /^[\w-]+(\s*,\s*[\w-]+)*$/;
 
 /** A media type as Fastify accepts it (type/subtype, optional parameters). */

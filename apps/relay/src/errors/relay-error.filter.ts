@@ -9,6 +9,8 @@ export interface OpenAIErrorBody {
 export const REQUEST_ID_HEADER = 'X-Oneapi-Request-Id';
 /** The header the OpenAI SDKs read into `request_id`. */
 export const OPENAI_REQUEST_ID_HEADER = 'x-request-id';
+/** What a browser may read from a relay response (the SDKs' request id, retry hints). */
+export const CORS_EXPOSE = `${OPENAI_REQUEST_ID_HEADER}, ${REQUEST_ID_HEADER}, retry-after`;
 
 /** HTTP status of each relay error code (exhaustive: a new code fails the type check here). */
 export function statusOf(code: RelayErrorCode): number {
@@ -110,6 +112,7 @@ export function sendRelayError(request: FastifyRequest, reply: FastifyReply, err
       [REQUEST_ID_HEADER]: request.id,
       [OPENAI_REQUEST_ID_HEADER]: request.id,
       'access-control-allow-origin': '*',
+      'access-control-expose-headers': CORS_EXPOSE,
       ...(retryAfter ? { 'retry-after': retryAfter } : {}),
     });
     reply.raw.end(json);

@@ -5,6 +5,7 @@ export class RelayMetrics {
   /** Label children bound once per label set: `inc/observe` with a label object hashes it every call. */
   private readonly children = new Map<string, { requests: Counter.Internal; latency: Histogram.Internal<'endpoint' | 'stream'> }>();
   private readonly ttftChildren = new Map<string, Histogram.Internal<'endpoint'>>();
+  private readonly endChildren = new Map<string, Counter.Internal>();
 
   readonly requests: Counter<'endpoint' | 'status' | 'stream'>;
   readonly latency: Histogram<'endpoint' | 'stream'>;
@@ -85,6 +86,18 @@ export class RelayMetrics {
     }
     c.requests.inc();
     c.latency.observe(seconds);
+  }
+
+  /** Counts one relayed stream by how it ended, and the malformed upstream events it dropped. */
+  streamEnded(endpoint: string, reason: string, channelId: number, dropped: number): void {
+    const key = `${endpoint} ${reason}`;
+    let c = this.endChildren.get(key);
+    if (!c) {
+      c = this.streamEnds.labels({ endpoint, reason });
+      if (this.endChildren.size < 1000) this.endChildren.set(key, c);
+    }
+    c.inc();
+    if (dropped > 0) this.droppedEvents.inc({ channel: String(channelId) }, dropped);
   }
 
   /** Observes one time to first streamed byte (seconds). */

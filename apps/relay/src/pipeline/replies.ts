@@ -3,7 +3,7 @@ import { readUsage, type UpstreamCall, type Usage } from '@oneapi/providers';
 import type { RelayPricing } from '../billing/pricing';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
-import { OPENAI_REQUEST_ID_HEADER, REQUEST_ID_HEADER } from '../errors/relay-error.filter';
+import { CORS_EXPOSE, OPENAI_REQUEST_ID_HEADER, REQUEST_ID_HEADER } from '../errors/relay-error.filter';
 import type { Produced } from '../endpoints';
 import type { RouteChannel } from '../routing/channel-router.service';
 import { runStream, type StreamFormat, type StreamResult } from '../stream';
@@ -50,13 +50,8 @@ export interface RepliesOptions {
   shutdown: AbortSignal;
 }
 
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream',
-  'cache-control': 'no-cache',
-  connection: 'keep-alive',
-  'x-accel-buffering': 'no',
-  'access-control-allow-origin': '*',
-};
+/** Response head of a relayed SSE stream, as the flat name/value list `writeHead` takes fastest. */
+const SSE_HEAD = ['content-type', 'text/event-stream', 'cache-control', 'no-cache', 'connection', 'keep-alive', 'x-accel-buffering', 'no', 'access-control-allow-origin', '*'];
 
 /**
  * Relays a successful upstream reply: JSON (read whole, converted when the adapter speaks another
@@ -113,8 +108,9 @@ export class Replies {
   private async stream(rq: RelayRequest, channel: RouteChannel, call: UpstreamCall, kind: 'sse' | 'binary', wantUsage: boolean, contentType: string): Promise<Delivered> {
     const { reply, req, parsed } = rq;
     reply.hijack();
-    const ids = { [REQUEST_ID_HEADER]: req.id, [OPENAI_REQUEST_ID_HEADER]: req.id };
-    reply.raw.writeHead(200, kind === 'binary' ? { 'content-type': contentType || 'application/octet-stream', 'access-control-allow-origin': '*', ...ids } : { ...SSE_HEADERS, ...ids });
+    const head = kind === 'binary' ? ['content-type', contentType || 'application/octet-stream', 'access-control-allow-origin', '*'] : SSE_HEAD.slice();
+    head.push('access-control-expose-headers', CORS_EXPOSE, REQUEST_ID_HEADER, req.id, OPENAI_REQUEST_ID_HEADER, req.id);
+    reply.raw.writeHead(200, head);
     const result = await runStream({
       source: call,
       res: reply.raw as ServerResponse,
@@ -128,8 +124,7 @@ export class Replies {
         rq.firstByteAt = performance.now();
       },
     });
-    this.metrics.streamEnds.inc({ endpoint: parsed.mode, reason: result.reason });
-    if (result.droppedEvents) this.metrics.droppedEvents.inc({ channel: String(channel.id) }, result.droppedEvents);
+    this.metrics.streamEnded(parsed.mode, result.reason, channel.id, result.droppedEvents);
     const delivered: Delivered = {
       channel,
       produced: { usage: result.usage, text: result.text },

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isJsonText } from './json-check';
+import { checkJson, isJsonText, JsonCheck } from './json-check';
 
 function parses(text: string): boolean {
   try {
@@ -48,6 +48,18 @@ describe('isJsonText', () => {
       fc.property(fc.oneof(fc.json(), mutated, fc.string()), (text) => check(text) === parses(text)),
       { numRuns: 20_000, seed: 424242 },
     );
+  });
+
+  it.each([
+    ['{"choices":[],"usage":{"prompt_tokens":1}}', JsonCheck.ValidWithUsage],
+    ['{"choices":[{"delta":{"content":"x"}}], "usage" : null}', JsonCheck.Valid],
+    ['{"choices":[{"usage":{"a":1}}]}', JsonCheck.Valid],
+    ['{"x":"\\"usage\\":1"}', JsonCheck.Valid],
+    ['{"usage":0}', JsonCheck.ValidWithUsage],
+    ['{"usagex":{}}', JsonCheck.Valid],
+  ])('notes a non-null top-level usage in %s', (text, expected) => {
+    const b = Buffer.from(text);
+    expect(checkJson(b, 0, b.length)).toBe(expected);
   });
 
   it('handles nesting deeper than its own stack through JSON.parse', () => {

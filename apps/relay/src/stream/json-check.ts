@@ -49,12 +49,32 @@ function literal(b: Buffer, i: number, end: number, word: string): number {
   return i + word.length;
 }
 
-/**
- * Whether `b[start, end)` is exactly one JSON text, as `JSON.parse` would accept it, without
- * building the value: the stream engine checks every upstream event this way (a malformed one
- * must never reach a client) and parses only the few it reads (usage).
- */
+/** `checkJson` results. */
+export enum JsonCheck {
+  Invalid = 0,
+  Valid = 1,
+  /** Valid, and a top-level object with a `"usage"` key whose value is not `null`. */
+  ValidWithUsage = 2,
+}
+
+/** Whether `b[start, end)` is exactly one JSON text, as `JSON.parse` would accept it. */
 export function isJsonText(b: Buffer, start: number, end: number): boolean {
+  return checkJson(b, start, end) !== JsonCheck.Invalid;
+}
+
+/** `"usage"` as the key that starts at `i` (its opening quote). */
+function isUsageKey(b: Buffer, i: number): boolean {
+  return b[i + 1] === 0x75 && b[i + 2] === 0x73 && b[i + 3] === 0x61 && b[i + 4] === 0x67 && b[i + 5] === 0x65 && b[i + 6] === 0x22;
+}
+
+/**
+ * Checks that `b[start, end)` is exactly one JSON text, as `JSON.parse` would accept it, without
+ * building the value, and notes a non-null top-level `usage`: the stream engine checks every
+ * upstream event this way (a malformed one must never reach a client) and parses only the few it
+ * reads (usage). OpenAI sends `"usage":null` in every chunk once usage is asked for.
+ */
+export function checkJson(b: Buffer, start: number, end: number): JsonCheck {
+  let usage = false;
   let depth = 0;
   let i = start;
   // After a value; else a value (or, right after `{` / `,` in an object, a key) is expected.
@@ -62,10 +82,10 @@ export function isJsonText(b: Buffer, start: number, end: number): boolean {
   let expectKey = false;
   for (;;) {
     while (i < end && isSpace(b[i])) i++;
-    if (i >= end) return afterValue && depth === 0;
+    if (i >= end) return afterValue && depth === 0 ? (usage ? JsonCheck.ValidWithUsage : JsonCheck.Valid) : JsonCheck.Invalid;
     const c = b[i];
     if (afterValue) {
-      if (depth === 0) return false;
+      if (depth === 0) return JsonCheck.Invalid;
       const top = stack[depth - 1];
       if (c === 0x2c) {
         i++;
@@ -74,21 +94,27 @@ export function isJsonText(b: Buffer, start: number, end: number): boolean {
       } else if ((c === 0x7d && top === 1) || (c === 0x5d && top === 2)) {
         i++;
         depth--;
-      } else return false;
+      } else return JsonCheck.Invalid;
       continue;
     }
     if (expectKey) {
-      if (c !== 0x22) return false;
+      if (c !== 0x22) return JsonCheck.Invalid;
+      const key = i;
       i = skipString(b, i, end);
-      if (i === -1) return false;
+      if (i === -1) return JsonCheck.Invalid;
       while (i < end && isSpace(b[i])) i++;
-      if (b[i] !== 0x3a) return false;
+      if (b[i] !== 0x3a) return JsonCheck.Invalid;
       i++;
       expectKey = false;
+      if (depth === 1 && i - key >= 8 && isUsageKey(b, key)) {
+        let v = i;
+        while (v < end && isSpace(b[v])) v++;
+        if (literal(b, v, end, 'null') === -1) usage = true;
+      }
       continue;
     }
     if (c === 0x7b || c === 0x5b) {
-      if (depth === MAX_DEPTH) return isParsable(b, start, end);
+      if (depth === MAX_DEPTH) return parsed(b, start, end);
       stack[depth++] = c === 0x7b ? 1 : 2;
       i++;
       while (i < end && isSpace(b[i])) i++;
@@ -104,16 +130,16 @@ export function isJsonText(b: Buffer, start: number, end: number): boolean {
     else if (c === 0x66) i = literal(b, i, end, 'false');
     else if (c === 0x6e) i = literal(b, i, end, 'null');
     else i = skipNumber(b, i, end);
-    if (i === -1) return false;
+    if (i === -1) return JsonCheck.Invalid;
     afterValue = true;
   }
 }
 
-function isParsable(b: Buffer, start: number, end: number): boolean {
+function parsed(b: Buffer, start: number, end: number): JsonCheck {
   try {
-    JSON.parse(b.toString('utf8', start, end));
-    return true;
+    const v = JSON.parse(b.toString('utf8', start, end)) as { usage?: unknown } | null;
+    return typeof v === 'object' && v !== null && v.usage !== undefined && v.usage !== null ? JsonCheck.ValidWithUsage : JsonCheck.Valid;
   } catch {
-    return false;
+    return JsonCheck.Invalid;
   }
 }

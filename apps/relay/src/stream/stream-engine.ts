@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { readUsage, type ProviderAdapter, type StreamConversion, type StreamState, type Usage } from '@oneapi/providers';
 import { FrameResult, SseFramer, type SseEventHandler } from './sse-framer';
-import { isJsonText } from './json-check';
+import { checkJson, JsonCheck } from './json-check';
 import { chunkText, isUsageOnlyChunk, parseSseFields } from './sse-fields';
 
 /** Where a {@link StreamSource} delivers the body. Called as methods (`sink.data(c)`). */
@@ -153,7 +153,6 @@ const MESSAGES: Record<Exclude<StreamEndReason, 'complete' | 'client_gone'>, str
 };
 
 const DONE = Buffer.from('data: [DONE]\n\n');
-const USAGE_KEY = Buffer.from('"usage"');
 const LF_BUF = Buffer.from('\n');
 
 /** The SSE error event an abnormal end writes before `[DONE]` (OpenAI's error shape; SDKs raise APIError). */
@@ -295,11 +294,12 @@ class StreamRun implements StreamSink, SseEventHandler {
     if (singleLine && format.kind !== 'converted-sse' && buf[start] === 0x64 && buf[start + 1] === 0x61 && buf[start + 2] === 0x74 && buf[start + 3] === 0x61 && buf[start + 4] === 0x3a) {
       const from = buf[start + 5] === 0x20 ? start + 6 : start + 5;
       if (contentEnd - from === 6 && buf.toString('latin1', from, contentEnd) === '[DONE]') return this.upstreamDone(buf, start, end);
-      if (!isJsonText(buf, from, contentEnd)) {
+      const check = checkJson(buf, from, contentEnd);
+      if (check === JsonCheck.Invalid) {
         this.result.droppedEvents++;
         return true;
       }
-      return this.forward(buf.subarray(from, contentEnd), buf, start, end);
+      return this.forward(buf.subarray(from, contentEnd), check === JsonCheck.ValidWithUsage, buf, start, end);
     }
     let data: string | undefined;
     let event: string | undefined;
@@ -320,11 +320,12 @@ class StreamRun implements StreamSink, SseEventHandler {
     }
     if (data === '[DONE]') return this.upstreamDone(buf, start, end);
     const payload = Buffer.from(data);
-    if (!isJsonText(payload, 0, payload.length)) {
+    const check = checkJson(payload, 0, payload.length);
+    if (check === JsonCheck.Invalid) {
       this.result.droppedEvents++;
       return true;
     }
-    return this.forward(payload, buf, start, end);
+    return this.forward(payload, check === JsonCheck.ValidWithUsage, buf, start, end);
   }
 
   /** The upstream's `data: [DONE]`: forwarded (unless a usage chunk must go first), then the end. */
@@ -345,9 +346,9 @@ class StreamRun implements StreamSink, SseEventHandler {
    * chunk dropped when the relay asked for it); chat payloads are kept to count the generated
    * text if the stream ends without usage.
    */
-  private forward(payload: Buffer, buf: Buffer, start: number, end: number): boolean {
+  private forward(payload: Buffer, hasUsage: boolean, buf: Buffer, start: number, end: number): boolean {
     const format = this.format;
-    if (mentionsUsage(payload)) {
+    if (hasUsage) {
       const chunk = JSON.parse(payload.toString('utf8')) as unknown;
       const usage = readUsage(chunk);
       if (usage) {
@@ -589,16 +590,6 @@ class StreamRun implements StreamSink, SseEventHandler {
     }
     this.arm();
   };
-}
-
-/** Whether a payload has a `"usage"` key whose value is not `null` (OpenAI sends `"usage":null` in every chunk once usage is asked for). */
-function mentionsUsage(payload: Buffer): boolean {
-  for (let at = payload.indexOf(USAGE_KEY); at !== -1; at = payload.indexOf(USAGE_KEY, at + USAGE_KEY.length)) {
-    let i = at + USAGE_KEY.length;
-    while (payload[i] === 0x20 || payload[i] === 0x3a || payload[i] === 0x0a || payload[i] === 0x0d || payload[i] === 0x09) i++;
-    if (!(payload[i] === 0x6e && payload[i + 1] === 0x75 && payload[i + 2] === 0x6c && payload[i + 3] === 0x6c)) return true;
-  }
-  return false;
 }
 
 function isJson(text: string): boolean {
