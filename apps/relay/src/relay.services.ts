@@ -1,6 +1,6 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { ChannelJobRepository, createChannelKeyCipher } from '@oneapi/data';
-import { Mailer, RUNTIME, type ServiceRuntime } from '@oneapi/platform';
+import { Mailer, RUNTIME, SHUTDOWN_GRACE_MS, type ServiceRuntime } from '@oneapi/platform';
 import { RelayAuthService } from './auth/relay-auth.service';
 import { parseCidrList } from './auth/client-ip';
 import { RelayPricing } from './billing/pricing';
@@ -46,7 +46,7 @@ function rootNotifier(runtime: ServiceRuntime): ChannelDisabledHook {
  * usage recorder, metrics. Closed (and pending logs/counters flushed) on application shutdown.
  */
 @Injectable()
-export class RelayServices implements OnApplicationShutdown {
+export class RelayServices implements BeforeApplicationShutdown, OnApplicationShutdown {
   readonly auth: RelayAuthService;
   readonly router: ChannelRouter;
   readonly pricing: RelayPricing;
@@ -58,8 +58,9 @@ export class RelayServices implements OnApplicationShutdown {
   readonly settlement: Settlement;
   readonly pipeline: RelayPipeline;
   private readonly disabledHooks: ChannelDisabledHook[] = [];
-  /** Aborted at shutdown: streams still open end with an error event and are billed. */
+  /** Aborted near the end of the shutdown grace: streams still open end with an error event and are billed. */
   private readonly shutdown = new AbortController();
+  private shutdownTimer: NodeJS.Timeout | undefined;
 
   constructor(@Inject(RUNTIME) readonly runtime: ServiceRuntime) {
     const env = runtime.config.env;
@@ -125,7 +126,14 @@ export class RelayServices implements OnApplicationShutdown {
     await this.recorder.flush();
   }
 
+  /** Streams get most of the drain period to finish, then end with `shutdown` while settlement can still run. */
+  beforeApplicationShutdown(): void {
+    this.shutdownTimer = setTimeout(() => this.shutdown.abort(), Math.max(0, SHUTDOWN_GRACE_MS - 5_000));
+    this.shutdownTimer.unref();
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.shutdownTimer);
     this.auth.close();
     this.router.close();
     this.shutdown.abort();

@@ -50,9 +50,7 @@ export class QuotaService {
       // (refunds arrive late; an extra charge beyond the reservation is the only exposure).
       this.recorder.count(user.id, token.id, channelId, cost, delta);
     } else {
-      await this.repo.adjustToken(token.id, delta, cost);
-      await this.repo.adjustUser(user.id, delta, cost, 1);
-      await this.repo.addChannelUsedQuota(channelId, cost);
+      await this.repo.settle({ tokenId: token.id, userId: user.id, channelId, delta, cost });
     }
     this.track(caller, delta);
   }

@@ -352,11 +352,8 @@ describe('adapter conformance: every seed channel type through the relay', () =>
           }
 
           if (t.fake === 'gemini') {
-            // FAILING CAUSE (relay bug, apps/relay/src/proxy/relay.service.ts attempt(): the catch
-            // around requestUrl/requestHeaders/convertRequest handles only ChannelConfigError and
-            // rethrows everything else): the Gemini adapter refuses token-array input with
-            // AdapterNotImplementedError, whose contract (libs/providers/src/errors.ts) is a 501
-            // `api_not_implemented`; the relay answers 500 `internal_error` and logs "relay failed".
+            // The Gemini adapter refuses token-array input with AdapterNotImplementedError, whose
+            // contract (libs/providers/src/errors.ts) is a 501 `api_not_implemented`.
             it('POST /v1/embeddings with token-array input: 501 api_not_implemented (Gemini embeds text only), nothing sent upstream', async () => {
               if (!h) return;
               const { result: error, sent } = await watch(t, () => client.embeddings.create({ model: m.embed, input: [[1, 2, 3]] }).catch((e: unknown) => e));
@@ -609,13 +606,9 @@ describe('adapter conformance: every seed channel type through the relay', () =>
           expect(log.quota).toBe(cost(log.prompt_tokens, log.completion_tokens, CHAT_RATIO, CHAT_COMPLETION_RATIO));
         });
 
-        // FAILING CAUSE (relay bug, apps/relay/src/proxy/request-body.ts upstreamBody and
-        // relay.service.ts attempt): the client's own `stream_options` is forwarded even when the
-        // adapter says the upstream rejects it (AzureAdapter.acceptsStreamOptions is false before
-        // api-version 2024-09-01), so Azure answers 400 "Unrecognized request argument supplied:
-        // stream_options" (https://github.com/songquanpeng/one-api/issues/1423) and the client gets
-        // that 400. Expected: the relay drops `stream_options` for such upstreams, counts the tokens
-        // itself, and still sends the usage chunk the client asked for.
+        // Azure before api-version 2024-09-01 rejects `stream_options` ("Unrecognized request
+        // argument supplied", https://github.com/songquanpeng/one-api/issues/1423): the relay drops
+        // it for such upstreams, counts the tokens itself, and still sends the usage chunk asked for.
         it('stream with include_usage: stream_options is not forwarded, and the usage chunk (counted by the relay) still ends the stream', async () => {
           if (!h) return;
           const fake = fakes.azure;

@@ -1,5 +1,5 @@
 import type { RelayMode } from '@oneapi/providers';
-import { parseRequest } from '../proxy/request-body';
+import { parseRequest } from './request-body';
 import type { Endpoint } from './endpoint';
 
 /** The text of a transcription reply: `text` of a JSON reply, else the body (text, srt, vtt). */

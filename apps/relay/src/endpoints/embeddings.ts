@@ -1,4 +1,4 @@
-import { parseRequest } from '../proxy/request-body';
+import { parseRequest } from './request-body';
 import type { Endpoint } from './endpoint';
 import { billTokens } from './token-billing';
 

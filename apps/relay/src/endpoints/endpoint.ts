@@ -1,6 +1,6 @@
 import type { RelayMode, Usage } from '@oneapi/providers';
 import type { RelayPricing, Ratios } from '../billing/pricing';
-import type { ParsedRequest } from '../proxy/request-body';
+import type { ParsedRequest } from './request-body';
 
 /** How an endpoint's successful reply travels to the client. */
 export type ReplyKind = 'json' | 'sse' | 'binary';

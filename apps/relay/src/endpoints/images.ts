@@ -1,6 +1,6 @@
 import { checkImage } from '../billing/domain-bridge';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
-import { parseRequest } from '../proxy/request-body';
+import { parseRequest } from './request-body';
 import type { Endpoint } from './endpoint';
 
 const PARAM_OF: Record<string, string> = { n_not_within_range: 'n', size_not_supported: 'size' };

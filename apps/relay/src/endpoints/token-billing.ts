@@ -1,5 +1,5 @@
 import type { RelayPricing } from '../billing/pricing';
-import type { ParsedRequest } from '../proxy/request-body';
+import type { ParsedRequest } from './request-body';
 import type { Bill, Priced, Produced } from './endpoint';
 
 /** Generated text of OpenAI chat/completion replies or chunks (content, legacy text, tool calls). */

@@ -1,7 +1,7 @@
 import type { RelayCaller } from '../auth/relay-auth.service';
 import type { QuotaService } from '../billing/quota.service';
 import type { Priced } from '../endpoints';
-import type { ParsedRequest } from '../proxy/request-body';
+import type { ParsedRequest } from '../endpoints/request-body';
 import type { RateCharge, RelayRateLimiter } from '../rate-limit/relay-rate-limiter';
 
 /**

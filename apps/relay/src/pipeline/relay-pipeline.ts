@@ -9,7 +9,7 @@ import type { Endpoint, Priced } from '../endpoints';
 import { RelayErrorCode, RelayException, UpstreamHttpError } from '../errors/relay.exception';
 import { sendRelayError } from '../errors/relay-error.filter';
 import type { RelayMetrics } from '../metrics/relay-metrics';
-import type { ParsedRequest } from '../proxy/request-body';
+import type { ParsedRequest } from '../endpoints/request-body';
 import type { ChannelRouter, RouteChannel, RoutingTable } from '../routing/channel-router.service';
 import type { Admission } from './admission';
 import type { Attempts } from './attempts';

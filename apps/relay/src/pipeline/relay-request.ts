@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RelayCaller } from '../auth/relay-auth.service';
 import type { Endpoint, Priced } from '../endpoints';
-import type { ParsedRequest } from '../proxy/request-body';
+import type { ParsedRequest } from '../endpoints/request-body';
 import type { RateCharge } from '../rate-limit/relay-rate-limiter';
 
 /** One admitted request as the attempt loop, the reply and settlement see it (a plain value). */

@@ -24,6 +24,24 @@ const RESERVE_TOKEN_SQL =
   'UPDATE tokens SET remain_quota = CASE WHEN unlimited_quota = 1 THEN remain_quota ELSE remain_quota - ? END WHERE id = ? AND (unlimited_quota = 1 OR remain_quota >= ?)';
 const RESERVE_USER_SQL = 'UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ?';
 const GIVE_BACK_TOKEN_SQL = 'UPDATE tokens SET remain_quota = remain_quota + ? WHERE id = ? AND unlimited_quota = 0';
+const ADJUST_TOKEN_SQL =
+  'UPDATE tokens SET remain_quota = CASE WHEN unlimited_quota = 1 THEN remain_quota WHEN remain_quota - ? < 0 THEN 0 ELSE remain_quota - ? END, used_quota = used_quota + ?, accessed_time = ? WHERE id = ?';
+const ADJUST_USER_SQL = 'UPDATE users SET quota = CASE WHEN quota - ? < 0 THEN 0 ELSE quota - ? END, used_quota = used_quota + ?, request_count = request_count + ? WHERE id = ?';
+const CHANNEL_USED_SQL = 'UPDATE channels SET used_quota = used_quota + ? WHERE id = ?';
+
+/** One settled request: balances move by `delta` (cost − reservation), `cost` is added to the used counters. */
+export interface QuotaSettlement {
+  tokenId: number;
+  userId: number;
+  channelId: number;
+  delta: number;
+  cost: number;
+}
+
+interface PendingSettlement extends QuotaSettlement {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
 
 interface PendingReservation {
   tokenId: number;
@@ -43,6 +61,9 @@ export class RelayQuotaRepository {
   private sqliteBatch: ((items: PendingReservation[]) => void) | null | undefined;
   private queue: PendingReservation[] = [];
   private flushScheduled = false;
+  private sqliteSettle: ((items: PendingSettlement[]) => void) | null | undefined;
+  private settleQueue: PendingSettlement[] = [];
+  private settleScheduled = false;
 
   constructor(private readonly db: Database) {}
 
@@ -130,6 +151,58 @@ export class RelayQuotaRepository {
   }
 
   /**
+   * Applies one settlement: token and user balances by `-delta` (clamped at zero), `cost` added to
+   * the token's, user's and channel's used quota and one to the user's request count. On SQLite
+   * the settlements of one event-loop turn share one transaction (one WAL commit instead of three
+   * per request), like reservations; each is still its own set of UPDATEs.
+   */
+  async settle(s: QuotaSettlement): Promise<void> {
+    if (this.db.kind === 'sqlite') {
+      if (this.sqliteSettle === undefined) this.sqliteSettle = this.buildSqliteSettle();
+      if (this.sqliteSettle) {
+        return new Promise<void>((resolve, reject) => {
+          this.settleQueue.push({ ...s, resolve, reject });
+          if (!this.settleScheduled) {
+            this.settleScheduled = true;
+            setImmediate(this.flushSettlements);
+          }
+        });
+      }
+    }
+    await this.adjustToken(s.tokenId, s.delta, s.cost);
+    await this.adjustUser(s.userId, s.delta, s.cost, 1);
+    await this.addChannelUsedQuota(s.channelId, s.cost);
+  }
+
+  private readonly flushSettlements = (): void => {
+    this.settleScheduled = false;
+    const items = this.settleQueue;
+    this.settleQueue = [];
+    try {
+      this.sqliteSettle!(items);
+      for (const it of items) it.resolve();
+    } catch (error) {
+      for (const it of items) it.reject(error);
+    }
+  };
+
+  private buildSqliteSettle(): ((items: PendingSettlement[]) => void) | null {
+    const conn = (this.db.source.driver as unknown as { databaseConnection?: SqliteConnection }).databaseConnection;
+    if (!conn) return null;
+    const token = conn.prepare(ADJUST_TOKEN_SQL);
+    const user = conn.prepare(ADJUST_USER_SQL);
+    const channel = conn.prepare(CHANNEL_USED_SQL);
+    return conn.transaction((items: PendingSettlement[]) => {
+      const now = Math.floor(Date.now() / 1000);
+      for (const it of items) {
+        token.run(it.delta, it.delta, it.cost, now, it.tokenId);
+        user.run(it.delta, it.delta, it.cost, 1, it.userId);
+        if (it.cost !== 0 && it.channelId > 0) channel.run(it.cost, it.channelId);
+      }
+    });
+  }
+
+  /**
    * Takes `amount` from a token's remaining quota if it holds that much (unlimited tokens always
    * pass and keep their balance). Returns whether the reservation was made.
    */
@@ -154,26 +227,18 @@ export class RelayQuotaRepository {
   async adjustToken(tokenId: number, delta: number, used = 0): Promise<void> {
     if (delta === 0 && used === 0) return;
     const now = Math.floor(Date.now() / 1000);
-    await execAffectedFast(
-      this.db,
-      'UPDATE tokens SET remain_quota = CASE WHEN unlimited_quota = 1 THEN remain_quota WHEN remain_quota - ? < 0 THEN 0 ELSE remain_quota - ? END, used_quota = used_quota + ?, accessed_time = ? WHERE id = ?',
-      [delta, delta, used, now, tokenId],
-    );
+    await execAffectedFast(this.db, ADJUST_TOKEN_SQL, [delta, delta, used, now, tokenId]);
   }
 
   /** Same as adjustToken for users; `requests` is added to request_count. */
   async adjustUser(userId: number, delta: number, used = 0, requests = 0): Promise<void> {
     if (delta === 0 && used === 0 && requests === 0) return;
-    await execAffectedFast(
-      this.db,
-      'UPDATE users SET quota = CASE WHEN quota - ? < 0 THEN 0 ELSE quota - ? END, used_quota = used_quota + ?, request_count = request_count + ? WHERE id = ?',
-      [delta, delta, used, requests, userId],
-    );
+    await execAffectedFast(this.db, ADJUST_USER_SQL, [delta, delta, used, requests, userId]);
   }
 
   async addChannelUsedQuota(channelId: number, used: number): Promise<void> {
     if (used === 0) return;
-    await execAffectedFast(this.db, 'UPDATE channels SET used_quota = used_quota + ? WHERE id = ?', [used, channelId]);
+    await execAffectedFast(this.db, CHANNEL_USED_SQL, [used, channelId]);
   }
 
   /** Applies summed settlements (BATCH_UPDATE_ENABLED), one clamped UPDATE per row, in one transaction. */
@@ -182,21 +247,13 @@ export class RelayQuotaRepository {
     const now = Math.floor(Date.now() / 1000);
     await this.db.transaction(async (m) => {
       for (const [id, v] of inc.users) {
-        await execAffected(
-          m,
-          'UPDATE users SET quota = CASE WHEN quota - ? < 0 THEN 0 ELSE quota - ? END, used_quota = used_quota + ?, request_count = request_count + ? WHERE id = ?',
-          [v.delta, v.delta, v.used, v.requests, id],
-        );
+        await execAffected(m, ADJUST_USER_SQL, [v.delta, v.delta, v.used, v.requests, id]);
       }
       for (const [id, v] of inc.tokens) {
-        await execAffected(
-          m,
-          'UPDATE tokens SET remain_quota = CASE WHEN unlimited_quota = 1 THEN remain_quota WHEN remain_quota - ? < 0 THEN 0 ELSE remain_quota - ? END, used_quota = used_quota + ?, accessed_time = ? WHERE id = ?',
-          [v.delta, v.delta, v.used, now, id],
-        );
+        await execAffected(m, ADJUST_TOKEN_SQL, [v.delta, v.delta, v.used, now, id]);
       }
       for (const [id, q] of inc.channels) {
-        await execAffected(m, 'UPDATE channels SET used_quota = used_quota + ? WHERE id = ?', [q, id]);
+        await execAffected(m, CHANNEL_USED_SQL, [q, id]);
       }
     });
   }

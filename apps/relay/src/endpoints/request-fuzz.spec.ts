@@ -3,7 +3,7 @@ import { preloadTokenizer } from '@oneapi/domain';
 import type { OptionsStore } from '@oneapi/platform';
 import { RELAY_MODES, type RelayMode } from '@oneapi/providers';
 import { RelayPricing } from '../billing/pricing';
-import { ENDPOINTS } from '../endpoints';
+import { ENDPOINTS } from '.';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
 import { statusOf } from '../errors/relay-error.filter';
 import { MAX_JSON_DEPTH } from './json-body';
