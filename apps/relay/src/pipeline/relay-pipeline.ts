@@ -48,13 +48,14 @@ export class RelayPipeline {
       const first = this.route(table, caller, parsed.model);
       const rateCharge = await this.d.admission.admit(caller, parsed, priced);
       const deadline = this.d.totalTimeoutMs > 0 ? started + this.d.totalTimeoutMs : Infinity;
-      rq = { req, reply, endpoint, caller, parsed, priced, rateCharge, started, deadline, firstByteAt: 0 };
-      const delivered = await this.d.attempts.run(rq, table, first).catch(async (error: unknown) => {
-        await this.release(rq!);
+      const admitted: RelayRequest = { req, reply, endpoint, caller, parsed, priced, rateCharge, started, deadline, firstByteAt: 0 };
+      rq = admitted;
+      const delivered = await this.d.attempts.run(admitted, table, first).catch(async (error: unknown) => {
+        await this.release(admitted);
         throw error;
       });
       // The client left before any reply: nothing was produced.
-      if (!delivered) await this.release(rq);
+      if (!delivered) await this.release(admitted);
     } catch (error) {
       if (!(error instanceof RelayException) && !(error instanceof UpstreamHttpError)) {
         this.d.logger.error({ request_id: req.id, err: (error as Error).message, stack: (error as Error).stack }, 'relay failed');

@@ -108,7 +108,7 @@ export class RelayQuotaRepository {
     const items = this.queue;
     this.queue = [];
     try {
-      this.sqliteBatch!(items);
+      this.sqliteBatch?.(items);
     } catch (error) {
       // The transaction rolled back as a whole: no reservation of this group was made.
       for (const it of items) it.reject(error);
@@ -179,7 +179,7 @@ export class RelayQuotaRepository {
     const items = this.settleQueue;
     this.settleQueue = [];
     try {
-      this.sqliteSettle!(items);
+      this.sqliteSettle?.(items);
       for (const it of items) it.resolve();
     } catch (error) {
       for (const it of items) it.reject(error);
