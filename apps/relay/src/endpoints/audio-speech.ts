@@ -9,7 +9,7 @@ export const audioSpeech: Endpoint = {
   mode: 'audio.speech',
   path: '/v1/audio/speech',
   parse: (body, contentType) => parseRequest('audio.speech', body, contentType),
-  reply: (p) => (p.json.stream_format === 'sse' ? 'sse' : 'binary'),
+  reply: (p) => (p.json.stream_format === 'sse' ? 'raw-sse' : 'binary'),
   promptTokens: () => 0,
   reserve: (p, _prompt, ratios, pricing) => pricing.speech(String(p.json.input), ratios),
   // Logged as prompt = characters, the unit text-to-speech is priced in.

@@ -2,8 +2,12 @@ import type { RelayMode, Usage } from '@oneapi/providers';
 import type { RelayPricing, Ratios } from '../billing/pricing';
 import type { ParsedRequest } from './request-body';
 
-/** How an endpoint's successful reply travels to the client. */
-export type ReplyKind = 'json' | 'sse' | 'binary';
+/**
+ * How an endpoint's successful reply travels to the client: `json` read whole; `sse` OpenAI
+ * chat/completion chunks (usage read, `[DONE]` ensured); `raw-sse` other events passed through
+ * checked (text-to-speech `stream_format: "sse"`); `binary` bytes as they arrive.
+ */
+export type ReplyKind = 'json' | 'sse' | 'raw-sse' | 'binary';
 
 /** What an upstream reply produced, as settlement needs it (one shape for JSON and streams). */
 export interface Produced {

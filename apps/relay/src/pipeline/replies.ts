@@ -4,7 +4,7 @@ import type { RelayPricing } from '../billing/pricing';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
 import { CORS_EXPOSE, OPENAI_REQUEST_ID_HEADER, REQUEST_ID_HEADER } from '../errors/relay-error.filter';
-import type { Produced } from '../endpoints';
+import type { Produced, ReplyKind } from '../endpoints';
 import type { RouteChannel } from '../routing/channel-router.service';
 import { runStream, type StreamFormat, type StreamResult } from '../stream';
 import type { RelayRequest } from './relay-request';
@@ -70,7 +70,7 @@ export class Replies {
     const kind = rq.endpoint.reply(rq.parsed);
     const contentType = call.headers['content-type'] ?? '';
     // An upstream may answer a stream request with one JSON body: relay it as such.
-    if (kind === 'binary' || (kind === 'sse' && contentType.includes('text/event-stream'))) {
+    if (kind === 'binary' || (kind !== 'json' && contentType.includes('text/event-stream'))) {
       streaming();
       return this.stream(rq, channel, call, kind, wantUsage, contentType);
     }
@@ -105,7 +105,7 @@ export class Replies {
     return delivered;
   }
 
-  private async stream(rq: RelayRequest, channel: RouteChannel, call: UpstreamCall, kind: 'sse' | 'binary', wantUsage: boolean, contentType: string): Promise<Delivered> {
+  private async stream(rq: RelayRequest, channel: RouteChannel, call: UpstreamCall, kind: Exclude<ReplyKind, 'json'>, wantUsage: boolean, contentType: string): Promise<Delivered> {
     const { reply, req, parsed } = rq;
     reply.hijack();
     const head = kind === 'binary' ? ['content-type', contentType || 'application/octet-stream', 'access-control-allow-origin', '*'] : SSE_HEAD.slice();
@@ -136,10 +136,10 @@ export class Replies {
     return delivered;
   }
 
-  private format(rq: RelayRequest, channel: RouteChannel, kind: 'sse' | 'binary', wantUsage: boolean): StreamFormat {
+  private format(rq: RelayRequest, channel: RouteChannel, kind: Exclude<ReplyKind, 'json'>, wantUsage: boolean): StreamFormat {
     const { parsed } = rq;
     if (kind === 'binary') return { kind: 'binary' };
-    if (parsed.mode === 'audio.speech') return { kind: 'raw-sse' };
+    if (kind === 'raw-sse') return { kind: 'raw-sse' };
     const adapter = channel.adapter;
     if (adapter.convertStreamEvent && adapter.createStreamState) {
       const state = adapter.createStreamState({ requestModel: parsed.model, upstreamModel: channel.modelMapping.get(parsed.model) ?? parsed.model });

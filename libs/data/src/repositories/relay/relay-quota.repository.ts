@@ -53,17 +53,45 @@ interface PendingReservation {
 }
 
 /**
+ * Items queued during one event-loop turn and applied together (on SQLite: in one synchronous
+ * transaction, one WAL commit for the group). `setImmediate` runs after the poll phase, so every
+ * request read from a socket in this turn has queued its item by then. If `apply` throws, the
+ * transaction rolled back as a whole and every item of the group fails.
+ */
+class TurnBatch<T extends { reject: (error: unknown) => void }> {
+  private items: T[] = [];
+  private scheduled = false;
+
+  constructor(private readonly apply: (items: T[]) => void) {}
+
+  add(item: T): void {
+    this.items.push(item);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    const items = this.items;
+    this.items = [];
+    try {
+      this.apply(items);
+    } catch (error) {
+      for (const it of items) it.reject(error);
+    }
+  };
+}
+
+/**
  * The relay's quota writes. Every change is ONE conditional UPDATE whose affected-row count
  * says whether it won: no read-then-write, so concurrent requests on any number of nodes can
  * never double-spend a unit or lose an update, and balances never go below zero.
  */
 export class RelayQuotaRepository {
-  private sqliteBatch: ((items: PendingReservation[]) => void) | null | undefined;
-  private queue: PendingReservation[] = [];
-  private flushScheduled = false;
-  private sqliteSettle: ((items: PendingSettlement[]) => void) | null | undefined;
-  private settleQueue: PendingSettlement[] = [];
-  private settleScheduled = false;
+  private reservations: TurnBatch<PendingReservation> | null | undefined;
+  private settlements: TurnBatch<PendingSettlement> | null | undefined;
 
   constructor(private readonly db: Database) {}
 
@@ -79,18 +107,9 @@ export class RelayQuotaRepository {
   async reserve(tokenId: number, userId: number, amount: number, tokenUnlimited = false): Promise<ReserveResult> {
     if (amount <= 0) return 'ok';
     if (this.db.kind === 'sqlite') {
-      if (this.sqliteBatch === undefined) this.sqliteBatch = this.buildSqliteBatch();
-      if (this.sqliteBatch) {
-        return new Promise<ReserveResult>((resolve, reject) => {
-          this.queue.push({ tokenId, userId, amount, tokenUnlimited, resolve, reject });
-          if (!this.flushScheduled) {
-            this.flushScheduled = true;
-            // setImmediate runs after the poll phase: every request read from a socket in this
-            // turn of the loop has queued its reservation by then.
-            setImmediate(this.flush);
-          }
-        });
-      }
+      if (this.reservations === undefined) this.reservations = this.buildSqliteReservations();
+      const batch = this.reservations;
+      if (batch) return new Promise<ReserveResult>((resolve, reject) => batch.add({ tokenId, userId, amount, tokenUnlimited, resolve, reject }));
     }
     // An unlimited token keeps its balance, so its UPDATE would change nothing: the user's
     // conditional UPDATE alone is the whole reservation (one statement, no transaction).
@@ -103,19 +122,7 @@ export class RelayQuotaRepository {
     return 'ok';
   }
 
-  private readonly flush = (): void => {
-    this.flushScheduled = false;
-    const items = this.queue;
-    this.queue = [];
-    try {
-      this.sqliteBatch?.(items);
-    } catch (error) {
-      // The transaction rolled back as a whole: no reservation of this group was made.
-      for (const it of items) it.reject(error);
-    }
-  };
-
-  private buildSqliteBatch(): ((items: PendingReservation[]) => void) | null {
+  private buildSqliteReservations(): TurnBatch<PendingReservation> | null {
     const conn = (this.db.source.driver as unknown as { databaseConnection?: SqliteConnection }).databaseConnection;
     if (!conn) return null;
     const token = conn.prepare(RESERVE_TOKEN_SQL);
@@ -138,7 +145,7 @@ export class RelayQuotaRepository {
       }
       return results;
     });
-    return (items) => {
+    return new TurnBatch<PendingReservation>((items) => {
       // A lone reservation of an unlimited token is one statement: autocommit, no BEGIN/COMMIT.
       if (items.length === 1 && items[0].tokenUnlimited) {
         const it = items[0];
@@ -147,7 +154,7 @@ export class RelayQuotaRepository {
       }
       const results = tx(items);
       for (let i = 0; i < items.length; i++) items[i].resolve(results[i]);
-    };
+    });
   }
 
   /**
@@ -158,47 +165,32 @@ export class RelayQuotaRepository {
    */
   async settle(s: QuotaSettlement): Promise<void> {
     if (this.db.kind === 'sqlite') {
-      if (this.sqliteSettle === undefined) this.sqliteSettle = this.buildSqliteSettle();
-      if (this.sqliteSettle) {
-        return new Promise<void>((resolve, reject) => {
-          this.settleQueue.push({ ...s, resolve, reject });
-          if (!this.settleScheduled) {
-            this.settleScheduled = true;
-            setImmediate(this.flushSettlements);
-          }
-        });
-      }
+      if (this.settlements === undefined) this.settlements = this.buildSqliteSettlements();
+      const batch = this.settlements;
+      if (batch) return new Promise<void>((resolve, reject) => batch.add({ ...s, resolve, reject }));
     }
     await this.adjustToken(s.tokenId, s.delta, s.cost);
     await this.adjustUser(s.userId, s.delta, s.cost, 1);
     await this.addChannelUsedQuota(s.channelId, s.cost);
   }
 
-  private readonly flushSettlements = (): void => {
-    this.settleScheduled = false;
-    const items = this.settleQueue;
-    this.settleQueue = [];
-    try {
-      this.sqliteSettle?.(items);
-      for (const it of items) it.resolve();
-    } catch (error) {
-      for (const it of items) it.reject(error);
-    }
-  };
-
-  private buildSqliteSettle(): ((items: PendingSettlement[]) => void) | null {
+  private buildSqliteSettlements(): TurnBatch<PendingSettlement> | null {
     const conn = (this.db.source.driver as unknown as { databaseConnection?: SqliteConnection }).databaseConnection;
     if (!conn) return null;
     const token = conn.prepare(ADJUST_TOKEN_SQL);
     const user = conn.prepare(ADJUST_USER_SQL);
     const channel = conn.prepare(CHANNEL_USED_SQL);
-    return conn.transaction((items: PendingSettlement[]) => {
+    const tx = conn.transaction((items: PendingSettlement[]) => {
       const now = Math.floor(Date.now() / 1000);
       for (const it of items) {
         token.run(it.delta, it.delta, it.cost, now, it.tokenId);
         user.run(it.delta, it.delta, it.cost, 1, it.userId);
         if (it.cost !== 0 && it.channelId > 0) channel.run(it.cost, it.channelId);
       }
+    });
+    return new TurnBatch<PendingSettlement>((items) => {
+      tx(items);
+      for (const it of items) it.resolve();
     });
   }
 
