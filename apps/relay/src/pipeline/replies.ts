@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { readUsage, type UpstreamCall, type Usage } from '@oneapi/providers';
+import { readUsage, sanitizeUpstreamText, type UpstreamCall, type Usage } from '@oneapi/providers';
 import type { RelayPricing } from '../billing/pricing';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
@@ -120,6 +120,7 @@ export class Replies {
       maxLineBytes: this.opts.maxLineBytes,
       shutdown: this.opts.shutdown,
       requestId: req.id,
+      sanitize: (message) => sanitizeUpstreamText(message, [channel.ctx.key]),
       onFirstByte: () => {
         rq.firstByteAt = performance.now();
       },

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { checkJson, isJsonText, JsonCheck } from './json-check';
+import { checkJson, isJsonText, JSON_ERROR, JSON_USAGE, JSON_VALID } from './json-check';
 
 function parses(text: string): boolean {
   try {
@@ -51,13 +51,16 @@ describe('isJsonText', () => {
   });
 
   it.each([
-    ['{"choices":[],"usage":{"prompt_tokens":1}}', JsonCheck.ValidWithUsage],
-    ['{"choices":[{"delta":{"content":"x"}}], "usage" : null}', JsonCheck.Valid],
-    ['{"choices":[{"usage":{"a":1}}]}', JsonCheck.Valid],
-    ['{"x":"\\"usage\\":1"}', JsonCheck.Valid],
-    ['{"usage":0}', JsonCheck.ValidWithUsage],
-    ['{"usagex":{}}', JsonCheck.Valid],
-  ])('notes a non-null top-level usage in %s', (text, expected) => {
+    ['{"choices":[],"usage":{"prompt_tokens":1}}', JSON_VALID | JSON_USAGE],
+    ['{"choices":[{"delta":{"content":"x"}}], "usage" : null}', JSON_VALID],
+    ['{"choices":[{"usage":{"a":1}}]}', JSON_VALID],
+    ['{"x":"\\"usage\\":1"}', JSON_VALID],
+    ['{"usage":0}', JSON_VALID | JSON_USAGE],
+    ['{"usagex":{}}', JSON_VALID],
+    ['{"error":{"message":"boom"}}', JSON_VALID | JSON_ERROR],
+    ['{"error":null,"usage":{}}', JSON_VALID | JSON_USAGE],
+    ['{"choices":[{"error":{}}]}', JSON_VALID],
+  ])('notes a non-null top-level usage or error in %s', (text, expected) => {
     const b = Buffer.from(text);
     expect(checkJson(b, 0, b.length)).toBe(expected);
   });

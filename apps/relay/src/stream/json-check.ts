@@ -49,32 +49,35 @@ function literal(b: Buffer, i: number, end: number, word: string): number {
   return i + word.length;
 }
 
-/** `checkJson` results. */
-export enum JsonCheck {
-  Invalid = 0,
-  Valid = 1,
-  /** Valid, and a top-level object with a `"usage"` key whose value is not `null`. */
-  ValidWithUsage = 2,
-}
+/** `checkJson` result bits: 0 = not JSON. */
+export const JSON_VALID = 1;
+/** A top-level object with a `"usage"` key whose value is not `null`. */
+export const JSON_USAGE = 2;
+/** A top-level object with an `"error"` key whose value is not `null`. */
+export const JSON_ERROR = 4;
 
 /** Whether `b[start, end)` is exactly one JSON text, as `JSON.parse` would accept it. */
 export function isJsonText(b: Buffer, start: number, end: number): boolean {
-  return checkJson(b, start, end) !== JsonCheck.Invalid;
+  return checkJson(b, start, end) !== 0;
 }
 
-/** `"usage"` as the key that starts at `i` (its opening quote). */
-function isUsageKey(b: Buffer, i: number): boolean {
-  return b[i + 1] === 0x75 && b[i + 2] === 0x73 && b[i + 3] === 0x61 && b[i + 4] === 0x67 && b[i + 5] === 0x65 && b[i + 6] === 0x22;
+/** The bit a top-level key (its text from the opening quote at `i` to `end`, exclusive) raises. */
+function keyBit(b: Buffer, i: number, end: number): number {
+  const len = end - i;
+  if (len === 7 && b[i + 1] === 0x75 && b[i + 2] === 0x73 && b[i + 3] === 0x61 && b[i + 4] === 0x67 && b[i + 5] === 0x65) return JSON_USAGE;
+  if (len === 7 && b[i + 1] === 0x65 && b[i + 2] === 0x72 && b[i + 3] === 0x72 && b[i + 4] === 0x6f && b[i + 5] === 0x72) return JSON_ERROR;
+  return 0;
 }
 
 /**
  * Checks that `b[start, end)` is exactly one JSON text, as `JSON.parse` would accept it, without
- * building the value, and notes a non-null top-level `usage`: the stream engine checks every
- * upstream event this way (a malformed one must never reach a client) and parses only the few it
- * reads (usage). OpenAI sends `"usage":null` in every chunk once usage is asked for.
+ * building the value, and notes a non-null top-level `usage` or `error`: the stream engine checks
+ * every upstream event this way (a malformed one must never reach a client) and parses only the
+ * few it must read. OpenAI sends `"usage":null` in every chunk once usage is asked for.
+ * Returns 0 (not JSON) or `JSON_VALID` with `JSON_USAGE` / `JSON_ERROR` bits.
  */
-export function checkJson(b: Buffer, start: number, end: number): JsonCheck {
-  let usage = false;
+export function checkJson(b: Buffer, start: number, end: number): number {
+  let flags = JSON_VALID;
   let depth = 0;
   let i = start;
   // After a value; else a value (or, right after `{` / `,` in an object, a key) is expected.
@@ -82,10 +85,10 @@ export function checkJson(b: Buffer, start: number, end: number): JsonCheck {
   let expectKey = false;
   for (;;) {
     while (i < end && isSpace(b[i])) i++;
-    if (i >= end) return afterValue && depth === 0 ? (usage ? JsonCheck.ValidWithUsage : JsonCheck.Valid) : JsonCheck.Invalid;
+    if (i >= end) return afterValue && depth === 0 ? flags : 0;
     const c = b[i];
     if (afterValue) {
-      if (depth === 0) return JsonCheck.Invalid;
+      if (depth === 0) return 0;
       const top = stack[depth - 1];
       if (c === 0x2c) {
         i++;
@@ -94,22 +97,24 @@ export function checkJson(b: Buffer, start: number, end: number): JsonCheck {
       } else if ((c === 0x7d && top === 1) || (c === 0x5d && top === 2)) {
         i++;
         depth--;
-      } else return JsonCheck.Invalid;
+      } else return 0;
       continue;
     }
     if (expectKey) {
-      if (c !== 0x22) return JsonCheck.Invalid;
+      if (c !== 0x22) return 0;
       const key = i;
       i = skipString(b, i, end);
-      if (i === -1) return JsonCheck.Invalid;
+      if (i === -1) return 0;
+      const keyEnd = i;
       while (i < end && isSpace(b[i])) i++;
-      if (b[i] !== 0x3a) return JsonCheck.Invalid;
+      if (b[i] !== 0x3a) return 0;
       i++;
       expectKey = false;
-      if (depth === 1 && i - key >= 8 && isUsageKey(b, key)) {
+      const bit = depth === 1 ? keyBit(b, key, keyEnd) : 0;
+      if (bit !== 0) {
         let v = i;
         while (v < end && isSpace(b[v])) v++;
-        if (literal(b, v, end, 'null') === -1) usage = true;
+        if (literal(b, v, end, 'null') === -1) flags |= bit;
       }
       continue;
     }
@@ -130,16 +135,17 @@ export function checkJson(b: Buffer, start: number, end: number): JsonCheck {
     else if (c === 0x66) i = literal(b, i, end, 'false');
     else if (c === 0x6e) i = literal(b, i, end, 'null');
     else i = skipNumber(b, i, end);
-    if (i === -1) return JsonCheck.Invalid;
+    if (i === -1) return 0;
     afterValue = true;
   }
 }
 
-function parsed(b: Buffer, start: number, end: number): JsonCheck {
+function parsed(b: Buffer, start: number, end: number): number {
   try {
-    const v = JSON.parse(b.toString('utf8', start, end)) as { usage?: unknown } | null;
-    return typeof v === 'object' && v !== null && v.usage !== undefined && v.usage !== null ? JsonCheck.ValidWithUsage : JsonCheck.Valid;
+    const v = JSON.parse(b.toString('utf8', start, end)) as { usage?: unknown; error?: unknown } | null;
+    if (typeof v !== 'object' || v === null) return JSON_VALID;
+    return JSON_VALID | (v.usage !== undefined && v.usage !== null ? JSON_USAGE : 0) | (v.error !== undefined && v.error !== null ? JSON_ERROR : 0);
   } catch {
-    return JsonCheck.Invalid;
+    return 0;
   }
 }

@@ -251,6 +251,23 @@ describe('runStream: openai-sse', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
+  it("sanitises an upstream's own error event: no key, URL or host reaches the client", async () => {
+    const source = new TestSource();
+    const result = serveNext({ source, format: StreamFormats.openAI(), sanitize: (m) => m.replace(/sk-\w+/g, '[key]').replace(/https?:\/\/\S+/g, '[url]') });
+    const res = await request();
+    const body = readBody(res);
+    await source.pushAll([chatChunk('Hel'), `data: ${JSON.stringify({ error: { message: 'key sk-secret123 refused at http://10.0.0.9:8080/v1', type: 'server_error', code: 'x' } })}\n\n`, chatChunk('lo')]);
+    source.end();
+    const b = await body;
+    await result;
+    const text = b.bytes.toString('utf8');
+    expect(text).not.toContain('sk-secret123');
+    expect(text).not.toContain('10.0.0.9');
+    const p = payloads(b.bytes);
+    expect(JSON.parse(p[1])).toEqual({ error: { message: 'key [key] refused at [url]', type: 'server_error', code: 'x' } });
+    expect(p.at(-1)).toBe('[DONE]');
+  });
+
   it('drops and counts malformed events; the openai SDK reads the rest without a SyntaxError', async () => {
     const source = new TestSource();
     const result = new Promise<StreamResult>((resolve) => {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { readUsage, type ProviderAdapter, type StreamConversion, type StreamState, type Usage } from '@oneapi/providers';
 import { FrameResult, SseFramer, type SseEventHandler } from './sse-framer';
-import { checkJson, JsonCheck } from './json-check';
+import { checkJson, JSON_ERROR, JSON_USAGE } from './json-check';
 import { chunkText, isUsageOnlyChunk, parseSseFields } from './sse-fields';
 
 /** Where a {@link StreamSource} delivers the body. Called as methods (`sink.data(c)`). */
@@ -142,6 +142,11 @@ export interface RunStreamOptions {
   requestId?: string;
   /** See {@link DEFAULT_END_GRACE_MS}. */
   endGraceMs?: number;
+  /**
+   * Cleans an upstream's own error message (`data: {"error":...}` in an SSE stream) before it is
+   * passed on: keys, URLs and hosts removed. Without it such events pass unchanged.
+   */
+  sanitize?: (message: string) => string;
 }
 
 const MESSAGES: Record<Exclude<StreamEndReason, 'complete' | 'client_gone'>, string> = {
@@ -295,11 +300,11 @@ class StreamRun implements StreamSink, SseEventHandler {
       const from = buf[start + 5] === 0x20 ? start + 6 : start + 5;
       if (contentEnd - from === 6 && buf.toString('latin1', from, contentEnd) === '[DONE]') return this.upstreamDone(buf, start, end);
       const check = checkJson(buf, from, contentEnd);
-      if (check === JsonCheck.Invalid) {
+      if (check === 0) {
         this.result.droppedEvents++;
         return true;
       }
-      return this.forward(buf.subarray(from, contentEnd), check === JsonCheck.ValidWithUsage, buf, start, end);
+      return this.forward(buf.subarray(from, contentEnd), check, buf, start, end);
     }
     let data: string | undefined;
     let event: string | undefined;
@@ -321,11 +326,11 @@ class StreamRun implements StreamSink, SseEventHandler {
     if (data === '[DONE]') return this.upstreamDone(buf, start, end);
     const payload = Buffer.from(data);
     const check = checkJson(payload, 0, payload.length);
-    if (check === JsonCheck.Invalid) {
+    if (check === 0) {
       this.result.droppedEvents++;
       return true;
     }
-    return this.forward(payload, check === JsonCheck.ValidWithUsage, buf, start, end);
+    return this.forward(payload, check, buf, start, end);
   }
 
   /** The upstream's `data: [DONE]`: forwarded (unless a usage chunk must go first), then the end. */
@@ -342,13 +347,14 @@ class StreamRun implements StreamSink, SseEventHandler {
   }
 
   /**
-   * A well-formed event: only one that mentions usage is parsed (usage recorded, the usage-only
-   * chunk dropped when the relay asked for it); chat payloads are kept to count the generated
-   * text if the stream ends without usage.
+   * A well-formed event: only one that carries usage or an error is parsed (usage recorded, the
+   * usage-only chunk dropped when the relay asked for it; an upstream error's message sanitised);
+   * chat payloads are kept to count the generated text if the stream ends without usage.
    */
-  private forward(payload: Buffer, hasUsage: boolean, buf: Buffer, start: number, end: number): boolean {
+  private forward(payload: Buffer, flags: number, buf: Buffer, start: number, end: number): boolean {
     const format = this.format;
-    if (hasUsage) {
+    if (flags & JSON_ERROR && this.opts.sanitize) return this.forwardError(payload);
+    if (flags & JSON_USAGE) {
       const chunk = JSON.parse(payload.toString('utf8')) as unknown;
       const usage = readUsage(chunk);
       if (usage) {
@@ -358,6 +364,20 @@ class StreamRun implements StreamSink, SseEventHandler {
     }
     if (format.kind === 'openai-sse') this.payloads.push(payload);
     this.keep(buf, start, end);
+    return true;
+  }
+
+  /** An upstream's own error event: passed on with its message sanitised (SPEC 13), as a new event. */
+  private forwardError(payload: Buffer): boolean {
+    const event = JSON.parse(payload.toString('utf8')) as { error: unknown };
+    const e = event.error;
+    if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
+      (e as { message: string }).message = this.opts.sanitize?.((e as { message: string }).message) ?? '';
+    } else if (typeof e === 'string') {
+      event.error = this.opts.sanitize?.(e) ?? '';
+    }
+    this.flushRun();
+    this.writeContent(Buffer.from(`data: ${JSON.stringify(event)}\n\n`));
     return true;
   }
 
