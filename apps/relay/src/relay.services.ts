@@ -83,7 +83,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
     this.rateLimit = new RelayRateLimiter(this.pricing, runtime.redis, runtime.logger);
     this.settlement = new Settlement(this.pricing, this.quota, this.recorder, this.rateLimit, runtime.logger);
     const replies = new Replies(this.pricing, this.settlement, this.metrics, {
-      idleMs: env.RELAY_IDLE_TIMEOUT * 1000,
+      idleMs: this.upstream.idleTimeoutMs,
       maxLineBytes: env.RELAY_MAX_SSE_LINE_BYTES,
       maxBodyBytes: env.RELAY_MAX_BODY_MB * 1024 * 1024,
       shutdown: this.shutdown.signal,
@@ -107,7 +107,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       metrics: this.metrics,
       logger: runtime.logger,
       trustedProxies: parseCidrList(runtime.config.trustedProxies),
-      totalTimeoutMs: env.RELAY_TIMEOUT * 1000,
+      totalTimeoutMs: this.upstream.totalTimeoutMs,
     });
     this.onChannelDisabled(rootNotifier(runtime));
   }

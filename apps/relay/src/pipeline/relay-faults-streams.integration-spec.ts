@@ -169,6 +169,14 @@ async function lastLogId(h: RelayHarness): Promise<number> {
 }
 
 /** Asserts the SSE ending of SPEC 13: an OpenAI-shaped error event with `code`, then `data: [DONE]`. */
+/** The consume log row written after `afterId` bills what was delivered and names the end `reason`. */
+async function expectBilledAndLogged(h: RelayHarness, afterId: number, reason: string) {
+  const log = await consumeLogAfter(h, afterId);
+  expect(Number(log.quota)).toBeGreaterThan(0);
+  expect(Number(log.completion_tokens)).toBeGreaterThan(0);
+  expect(log.content).toContain(reason);
+}
+
 function expectErrorEnding(r: RawResult, code: string) {
   const s = summarize(r.text);
   expect({ status: r.status, timedOut: r.timedOut, done: s.done, errorFromEnd: s.errorFromEnd, code: s.error?.code }).toEqual({
@@ -393,10 +401,7 @@ describe('relay stream faults (issue #9)', () => {
         const r = await rawStream(h, key, chat(models.stall));
         const s = expectErrorEnding(r, 'idle_timeout');
         expect(s.content).toBe(expectedContent(3));
-        const log = await consumeLogAfter(h, before);
-        expect(Number(log.quota)).toBeGreaterThan(0);
-        expect(Number(log.completion_tokens)).toBeGreaterThan(0);
-        expect(log.content).toContain('idle_timeout');
+        await expectBilledAndLogged(h, before, 'idle_timeout');
       },
       TEST_TIMEOUT_MS,
     );
@@ -408,10 +413,7 @@ describe('relay stream faults (issue #9)', () => {
         const r = await rawStream(h, key, chat(models.reset));
         const s = expectErrorEnding(r, 'upstream_reset');
         expect(s.content).toBe(expectedContent(3));
-        const log = await consumeLogAfter(h, before);
-        expect(Number(log.quota)).toBeGreaterThan(0);
-        expect(Number(log.completion_tokens)).toBeGreaterThan(0);
-        expect(log.content).toContain('upstream_reset');
+        await expectBilledAndLogged(h, before, 'upstream_reset');
       },
       TEST_TIMEOUT_MS,
     );
@@ -500,10 +502,7 @@ describe('relay stream faults (issue #9)', () => {
         // About 20 of the 100 chunks fit in 2 s; some were delivered, not all.
         expect(s.contentChunks).toBeGreaterThan(0);
         expect(s.contentChunks).toBeLessThan(100);
-        const log = await consumeLogAfter(h, before);
-        expect(Number(log.quota)).toBeGreaterThan(0);
-        expect(Number(log.completion_tokens)).toBeGreaterThan(0);
-        expect(log.content).toContain('total_timeout');
+        await expectBilledAndLogged(h, before, 'total_timeout');
       },
       TEST_TIMEOUT_MS,
     );

@@ -1,11 +1,10 @@
 import { ChannelJobRepository, type ChannelJobRow } from '@oneapi/data';
 import { ChannelStatus } from '@oneapi/domain';
-import { queryBalance } from '@oneapi/providers';
+import { channelContextOf, queryBalance } from '@oneapi/providers';
 import { nowSeconds, type JobContext } from '../job-context';
 import { JobName, type JobPayloads } from '../job-names';
 import { readJobOptions } from '../job-options';
 import { runBatch, type BatchResult } from './batch';
-import { channelContextOf } from './channel-context';
 import { notifyRoot } from './notify-root';
 
 /** One API's answer to `GET /api/channel/update_balance/:id`. */
@@ -23,7 +22,7 @@ export interface BalanceUpdateResult {
 async function updateRow(ctx: JobContext, repo: ChannelJobRepository, row: ChannelJobRow, disableWhenEmpty: boolean): Promise<BalanceUpdateResult> {
   let ch;
   try {
-    ch = channelContextOf(ctx, row);
+    ch = channelContextOf(row, ctx.decodeKey);
   } catch (error) {
     return { success: false, message: (error as Error).message, channelId: row.id };
   }

@@ -1,6 +1,7 @@
 import type { ChannelJobRow } from '@oneapi/data';
 import { ChannelType } from '@oneapi/domain';
-import { channelContextOf, mapModel, pickTestModel } from './channel-context';
+import { channelContextOf } from '@oneapi/providers';
+import { mapModel, pickTestModel } from './channel-context';
 
 const row = (over: Partial<ChannelJobRow> = {}): ChannelJobRow => ({
   id: 4,
@@ -18,14 +19,14 @@ const row = (over: Partial<ChannelJobRow> = {}): ChannelJobRow => ({
 
 describe('channel context of a job row', () => {
   it('is the providers builder with the job context’s key decoder', () => {
-    expect(channelContextOf({ decodeKey: (k) => `${k}-decoded` }, row())).toEqual({
+    expect(channelContextOf(row(), (k) => `${k}-decoded`)).toEqual({
       id: 4,
       type: ChannelType.Azure,
       key: 'stored-decoded',
       baseUrl: 'https://example.test',
       config: { api_version: '2023-05-15' },
     });
-    expect(channelContextOf({}, row()).key).toBe('stored');
+    expect(channelContextOf(row()).key).toBe('stored');
   });
 
   it('pickTestModel: the requested model, else the channel’s first, else the adapter’s first default', () => {

@@ -1,14 +1,5 @@
 import type { ChannelJobRow } from '@oneapi/data';
-import { channelContextOf as contextOfRow, channelModelsOf, modelMappingOf, type ChannelContext } from '@oneapi/providers';
-import type { JobContext } from '../job-context';
-
-/**
- * What the adapters need from a channel row, the key decrypted (never logged): the one builder
- * in @oneapi/providers, with the job context's key decoder.
- */
-export function channelContextOf(ctx: Pick<JobContext, 'decodeKey'>, row: ChannelJobRow): ChannelContext {
-  return contextOfRow(row, ctx.decodeKey);
-}
+import { channelModelsOf, modelMappingOf } from '@oneapi/providers';
 
 /** The model a test asks for: `requested`, else the channel's first model, else the adapter's first default. */
 export function pickTestModel(row: ChannelJobRow, requested: string | undefined, defaults: readonly string[]): string {

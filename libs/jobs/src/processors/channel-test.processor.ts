@@ -1,6 +1,7 @@
 import { ChannelJobRepository, type ChannelJobRow } from '@oneapi/data';
 import { ChannelStatus, getChannelType } from '@oneapi/domain';
 import {
+  channelContextOf,
   exchange,
   getAdapter,
   isDisablingFailure,
@@ -13,7 +14,7 @@ import {
 import { nowSeconds, type JobContext } from '../job-context';
 import type { JobPayloads } from '../job-names';
 import { readJobOptions } from '../job-options';
-import { channelContextOf, mapModel, pickTestModel } from './channel-context';
+import { mapModel, pickTestModel } from './channel-context';
 import { notifyRoot } from './notify-root';
 
 /** One API's answer to `GET /api/channel/test/:id`, plus what the job did about it. */
@@ -108,7 +109,7 @@ export async function testChannelRow(ctx: JobContext, repo: ChannelJobRepository
   let ch: ChannelContext = { id: row.id, type: row.type, key: '', baseUrl: row.baseUrl, config: {} };
   let keyError: string | undefined;
   try {
-    ch = channelContextOf(ctx, row);
+    ch = channelContextOf(row, ctx.decodeKey);
   } catch (error) {
     keyError = (error as Error).message;
   }
