@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { loadTestEnv } from '@oneapi/config';
 import { createRuntimeFromEnv, type ServiceRuntime } from '@oneapi/platform';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test-only: real databases and fake upstreams (specs are not part of the lib)
 import { createTestDatabase, startFakeOpenAI, type FakeUpstream, type TestDatabase } from '@oneapi/testing';
 import { channelState, insertChannel, testLogs, waitUntil } from '../__tests__/fixtures';
 import type { JobContext } from '../job-context';

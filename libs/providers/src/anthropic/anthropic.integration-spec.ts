@@ -1,5 +1,4 @@
 import { ChannelType } from '@oneapi/domain';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test-only: the fake upstream provider lives in libs/testing.
 import { startFakeAnthropic, type FakeUpstream } from '@oneapi/testing';
 import type { ChannelContext } from '../adapter.types';
 import { callAdapter } from '../native/adapter-call';
