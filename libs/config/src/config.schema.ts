@@ -68,6 +68,9 @@ export const envSchema = z.object({
   // Batching of used-quota counters.
   BATCH_UPDATE_ENABLED: bool.default(false),
   BATCH_UPDATE_INTERVAL: int(1).default(5),
+  // Seconds after which a reservation whose request never settled (crash, lost database) is
+  // released by the sweeper; the relay keeps extending the reservations of requests still running.
+  RESERVATION_TTL: int(1).default(600),
 
   // Rate limits (requests per IP per 3 minutes, as One API counts them).
   GLOBAL_API_RATE_LIMIT: int(0).default(480),

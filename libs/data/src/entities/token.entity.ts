@@ -41,6 +41,10 @@ export class TokenEntity {
   @Column({ name: 'used_quota', type: 'bigint', default: 0, transformer: bigintNumber })
   usedQuota!: number;
 
+  /** Quota ever granted (initial, top-ups, redemptions, admin changes); see `reconcile`. */
+  @Column({ name: 'granted_quota', type: 'bigint', default: 0, transformer: bigintNumber })
+  grantedQuota!: number;
+
   /** Comma-separated model allow-list; empty = every model. */
   @Column({ type: 'text', nullable: true })
   models!: string | null;

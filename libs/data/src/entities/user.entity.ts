@@ -46,6 +46,10 @@ export class UserEntity {
   @Column({ name: 'used_quota', type: 'bigint', default: 0, transformer: bigintNumber })
   usedQuota!: number;
 
+  /** Quota ever granted (initial, top-ups, redemptions, admin changes); see `reconcile`. */
+  @Column({ name: 'granted_quota', type: 'bigint', default: 0, transformer: bigintNumber })
+  grantedQuota!: number;
+
   @Column({ name: 'request_count', type: 'int', default: 0 })
   requestCount!: number;
 
