@@ -45,6 +45,9 @@ function rootNotifier(runtime: ServiceRuntime): ChannelDisabledHook {
  * The relay's long-lived parts, built once per runtime: caches, routing table, HTTP agent,
  * usage recorder, metrics. Closed (and pending logs/counters flushed) on application shutdown.
  */
+/** How long a stopping relay keeps retrying settlements that have not reached the database. */
+const LEDGER_CLOSE_MS = 3_000;
+
 @Injectable()
 export class RelayServices implements BeforeApplicationShutdown, OnApplicationShutdown {
   readonly auth: RelayAuthService;
@@ -71,8 +74,8 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       cipher.decrypt(k),
     );
     this.pricing = new RelayPricing(runtime.options);
-    this.recorder = new UsageRecorder(runtime.db, runtime.logger, env.BATCH_UPDATE_ENABLED, env.BATCH_UPDATE_INTERVAL);
-    this.quota = new QuotaService(runtime.db, this.auth, this.recorder);
+    this.recorder = new UsageRecorder(runtime.db, runtime.logger);
+    this.quota = new QuotaService(runtime.db, this.auth, runtime.logger, env.RESERVATION_TTL * 1000);
     this.upstream = new UpstreamClient({
       connectTimeoutMs: env.RELAY_CONNECT_TIMEOUT * 1000,
       firstByteTimeoutMs: env.RELAY_FIRST_BYTE_TIMEOUT * 1000,
@@ -120,7 +123,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
     this.disabledHooks.push(hook);
   }
 
-  /** Finishes running settlements, then writes pending log rows and batched counters. */
+  /** Finishes running settlements (durable once this resolves), then writes pending log rows. */
   async flush(): Promise<void> {
     await this.settlement.drain();
     await this.recorder.flush();
@@ -137,6 +140,9 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
     this.auth.close();
     this.router.close();
     this.shutdown.abort();
+    // Settlements still waiting for the database get until the end of the grace period; the
+    // reservations of any left unwritten are released by the sweeper after RESERVATION_TTL.
+    await this.quota.close(LEDGER_CLOSE_MS);
     await this.settlement.drain();
     await this.recorder.close();
     await this.upstream.close().catch(() => undefined);

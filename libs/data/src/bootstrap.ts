@@ -93,9 +93,9 @@ export async function ensureRootAccount(ds: DataSource, options: Omit<BootstrapO
     await ds.transaction(async (m) => {
       // Conditional insert plus the unique username: exactly one root even when two nodes start together.
       inserted = await execAffected(m,
-        'INSERT INTO users (username, password, display_name, role, status, access_token, quota, `group`, aff_code) ' +
-          "SELECT 'root', ?, 'Root User', ?, ?, ?, ?, 'default', ? FROM (SELECT 1 AS one) AS seed WHERE NOT EXISTS (SELECT 1 FROM users)",
-        [password, Role.Root, UserStatus.Enabled, accessToken, ROOT_QUOTA, affCode],
+        'INSERT INTO users (username, password, display_name, role, status, access_token, quota, granted_quota, `group`, aff_code) ' +
+          "SELECT 'root', ?, 'Root User', ?, ?, ?, ?, ?, 'default', ? FROM (SELECT 1 AS one) AS seed WHERE NOT EXISTS (SELECT 1 FROM users)",
+        [password, Role.Root, UserStatus.Enabled, accessToken, ROOT_QUOTA, ROOT_QUOTA, affCode],
       );
       const rows: Array<{ id: number }> = await m.query("SELECT id FROM users WHERE username = 'root'");
       const rootId = rows[0]?.id;

@@ -83,6 +83,29 @@ describe('POST /v1/chat/completions under concurrency (quota)', () => {
         expect(Number(u.request_count)).toBe(50);
       });
 
+      it('charges above the reservation are recorded, not forgiven: used + remaining = granted exactly, then no admission', async () => {
+        if (!h) return;
+        const prompt = await localPrompt();
+        const userId = await h.createUser({ quota: 1_000_000 });
+        const granted = 50 * PER_REQUEST;
+        const key = await h.createToken({ userId, unlimitedQuota: false, remainQuota: granted });
+        // No max_tokens: the reservation is the prompt alone, each request costs PER_REQUEST.
+        fake.setKnobs({ promptTokens: prompt, completionTokens: PER_REQUEST - prompt });
+        const client = new OpenAI({ apiKey: key, baseURL: h.baseURL, maxRetries: 0, timeout: 60_000 });
+        const results = await Promise.allSettled(Array.from({ length: 200 }, () => client.chat.completions.create({ model: 'conc-model', messages })));
+        const ok = results.filter((r) => r.status === 'fulfilled').length;
+        expect(ok).toBeGreaterThan(50);
+        await h.flush();
+        const [t] = await h.sql<{ remain_quota: number; used_quota: number }>('SELECT remain_quota, used_quota FROM tokens WHERE `key` = ?', [key.slice(3)]);
+        expect(Number(t.used_quota)).toBe(ok * PER_REQUEST);
+        expect(Number(t.remain_quota) + Number(t.used_quota)).toBe(granted);
+        expect(Number(t.remain_quota)).toBeLessThan(0);
+        expect(await h.drift()).toEqual([]);
+        // Below zero: the next request is refused before it reaches the upstream.
+        const refused = await client.chat.completions.create({ model: 'conc-model', messages }).catch((e: OpenAI.APIError) => e);
+        expect(refused).toMatchObject({ status: 403, code: 'insufficient_token_quota' });
+      });
+
       it('user quota for exactly 50 → 50 succeed, 150 get 403 insufficient_user_quota, user ends at 0', async () => {
         if (!h) return;
         const prompt = await localPrompt();

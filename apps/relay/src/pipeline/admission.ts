@@ -15,11 +15,11 @@ export class Admission {
     private readonly limiter: RelayRateLimiter | undefined,
   ) {}
 
-  async admit(caller: RelayCaller, parsed: ParsedRequest, priced: Priced): Promise<RateCharge | null> {
+  async admit(requestId: string, caller: RelayCaller, parsed: ParsedRequest, priced: Priced): Promise<RateCharge | null> {
     const limiter = this.limiter;
     const charge = limiter?.active ? await limiter.check(caller.token.id, caller.user.id, priced.promptTokens + (parsed.maxTokens ?? 0)) : null;
     try {
-      await this.quota.reserve(caller, priced.reserved);
+      await this.quota.reserve(caller, requestId, priced.reserved);
     } catch (error) {
       if (charge) limiter?.refund(charge);
       throw error;
@@ -27,8 +27,8 @@ export class Admission {
     return charge;
   }
 
-  async release(caller: RelayCaller, priced: Priced, charge: RateCharge | null): Promise<void> {
+  async release(requestId: string, caller: RelayCaller, charge: RateCharge | null): Promise<void> {
     if (charge) this.limiter?.refund(charge);
-    await this.quota.refund(caller, priced.reserved);
+    await this.quota.refund(caller, requestId);
   }
 }

@@ -46,7 +46,7 @@ export class RelayPipeline {
       const priced = this.price(endpoint, parsed, caller);
       const table = this.d.router.peek() ?? (await this.d.router.current());
       const first = this.route(table, caller, parsed.model);
-      const rateCharge = await this.d.admission.admit(caller, parsed, priced);
+      const rateCharge = await this.d.admission.admit(req.id, caller, parsed, priced);
       const deadline = this.d.totalTimeoutMs > 0 ? started + this.d.totalTimeoutMs : Infinity;
       const admitted: RelayRequest = { req, reply, endpoint, caller, parsed, priced, rateCharge, started, deadline, firstByteAt: 0 };
       rq = admitted;
@@ -97,6 +97,6 @@ export class RelayPipeline {
   }
 
   private release(rq: RelayRequest): Promise<void> {
-    return this.d.admission.release(rq.caller, rq.priced, rq.rateCharge).catch((e: Error) => this.d.logger.error({ err: e.message, request_id: rq.req.id }, 'refund failed'));
+    return this.d.admission.release(rq.req.id, rq.caller, rq.rateCharge).catch((e: Error) => this.d.logger.error({ err: e.message, request_id: rq.req.id }, 'refund failed'));
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { RelayLogRow } from '@oneapi/data';
 import { LogType } from '@oneapi/domain';
 import type { RelayPricing } from '../billing/pricing';
 import type { QuotaService } from '../billing/quota.service';
@@ -20,10 +21,11 @@ export interface Delivered {
 }
 
 /**
- * The one settlement path for JSON and stream replies: the endpoint bills what was produced,
- * token and user balances move by (cost − reserved), the rate limit is corrected and a consume
- * log row is written (saying why a stream ended early). Failures are logged, never thrown: the
- * client already has its reply.
+ * The one settlement path for JSON and stream replies: the endpoint bills what was produced, the
+ * rate limit is corrected, and the ledger moves token and user balances by (reserved − cost) and
+ * writes the consume log row (saying why a stream ended early) in the transaction that deletes
+ * the request's reservation. The ledger retries while the database is away; nothing is thrown:
+ * the client already has its reply.
  */
 export class Settlement {
   /** Settlements still running (awaited by drain()). */
@@ -54,12 +56,11 @@ export class Settlement {
     try {
       const bill = rq.endpoint.bill(d.produced, parsed, priced, this.pricing);
       if (rq.rateCharge) this.limiter?.settle(rq.rateCharge, bill.prompt + bill.completion);
-      await this.quota.settle(caller, priced.reserved, bill.quota, d.channel.id);
       const r = priced.ratios;
       const content =
         `model ratio ${r.modelRatio.toFixed(2)}, completion ratio ${r.completionRatio.toFixed(2)}, group ratio ${r.groupRatio.toFixed(2)}` +
         (d.endReason ? ` (stream ended: ${d.endReason})` : '');
-      this.recorder.log({
+      const log: RelayLogRow = {
         userId: caller.user.id,
         createdAt: Math.floor(Date.now() / 1000),
         type: LogType.Consume,
@@ -74,9 +75,12 @@ export class Settlement {
         requestId: rq.req.id,
         elapsedTime: Math.round(d.endedAt - rq.started),
         isStream: d.stream,
-      });
+      };
+      const settled = await this.quota.settle(caller, rq.req.id, bill.quota, d.channel.id, log);
+      // With logs in their own database (LOG_SQL_DSN) the row follows the settlement, batched.
+      if (settled && !this.quota.logsInline) this.recorder.log(log);
     } catch (error) {
-      this.logger.error({ request_id: rq.req.id, err: (error as Error).message }, 'settlement failed');
+      this.logger.error({ request_id: rq.req.id, err: (error as Error).message }, 'settlement failed; the sweeper will release its reservation');
     }
   }
 }

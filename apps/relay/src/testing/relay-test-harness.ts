@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createRuntimeFromEnv, type ServiceRuntime } from '@oneapi/platform';
-import { createTestDatabase, type DbKind, type TestDatabase } from '@oneapi/testing';
+import { createTestDatabase, startTcpProxy, type DbKind, type TcpProxy, type TestDatabase } from '@oneapi/testing';
 import { createRelayApp } from '../relay.app';
 import { RelayServices } from '../relay.services';
 
@@ -60,12 +60,27 @@ export interface RelayHarness {
   refresh(): Promise<void>;
   /** Writes pending log rows and batched counters. */
   flush(): Promise<void>;
+  /** Rows breaking the money rule (SPEC 13) after a flush: empty when every balance reconciles. */
+  drift(): Promise<string[]>;
   close(): Promise<void>;
+  /** The cuttable hop in front of MySQL (with `{ dbProxy: true }`). */
+  dbProxy?: TcpProxy;
 }
 
-export async function startRelayHarness(kind: DbKind, env: Record<string, string> = {}): Promise<RelayHarness> {
+export interface RelayHarnessOptions {
+  /** MySQL only: reach the database through a TCP hop the test can cut (`h.dbProxy`). */
+  dbProxy?: boolean;
+}
+
+export async function startRelayHarness(kind: DbKind, env: Record<string, string> = {}, options: RelayHarnessOptions = {}): Promise<RelayHarness> {
   const db = await createTestDatabase(kind);
-  const runtime = await createRuntimeFromEnv('relay', { ...db.env, SESSION_SECRET: randomBytes(24).toString('hex'), CHANNEL_COOLDOWN_SECONDS: '0', ...env });
+  let dbProxy: TcpProxy | undefined;
+  const dbEnv = { ...db.env };
+  if (options.dbProxy && db.config.type === 'mysql') {
+    dbProxy = await startTcpProxy(db.config.host, db.config.port);
+    dbEnv.SQL_DSN = dbEnv.SQL_DSN.replace(`:${db.config.port}/`, `:${dbProxy.port}/`);
+  }
+  const runtime = await createRuntimeFromEnv('relay', { ...dbEnv, SESSION_SECRET: randomBytes(24).toString('hex'), CHANNEL_COOLDOWN_SECONDS: '0', ...env });
   const app = await createRelayApp(runtime);
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
@@ -88,20 +103,21 @@ export async function startRelayHarness(kind: DbKind, env: Record<string, string
     baseURL: `http://127.0.0.1:${port}/v1`,
     sql,
     createUser: (u = {}) =>
-      insertId('INSERT INTO users (username, password, display_name, role, status, quota, `group`, access_token, aff_code) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)', [
+      insertId('INSERT INTO users (username, password, display_name, role, status, quota, granted_quota, `group`, access_token, aff_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)', [
         u.username ?? `u${randomBytes(4).toString('hex')}`,
         'x',
         '',
         u.role ?? 1,
         u.status ?? 1,
         u.quota ?? 100_000_000,
+        u.quota ?? 100_000_000,
         u.group ?? 'default',
       ]),
     createToken: async (t) => {
       const key = t.key ?? randomBytes(24).toString('hex');
       await sql(
-        'INSERT INTO tokens (user_id, `key`, status, name, created_time, accessed_time, expired_time, remain_quota, unlimited_quota, used_quota, models, subnet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)',
-        [t.userId, key, t.status ?? 1, t.name ?? 'test', now, now, t.expiredTime ?? -1, t.remainQuota ?? 0, t.unlimitedQuota ?? true ? 1 : 0, t.models ?? '', t.subnet ?? ''],
+        'INSERT INTO tokens (user_id, `key`, status, name, created_time, accessed_time, expired_time, remain_quota, granted_quota, unlimited_quota, used_quota, models, subnet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)',
+        [t.userId, key, t.status ?? 1, t.name ?? 'test', now, now, t.expiredTime ?? -1, t.remainQuota ?? 0, t.remainQuota ?? 0, t.unlimitedQuota ?? true ? 1 : 0, t.models ?? '', t.subnet ?? ''],
       );
       return `sk-${key}`;
     },
@@ -132,9 +148,29 @@ export async function startRelayHarness(kind: DbKind, env: Record<string, string
       await services.router.reload();
     },
     flush: () => services.flush(),
+    drift: async () => {
+      await services.flush();
+      const users = await sql<{ id: number; lhs: number; granted: number; used: number; billed: number }>(
+        'SELECT u.id, u.quota + u.used_quota + COALESCE((SELECT SUM(r.amount) FROM reservations r WHERE r.user_id = u.id), 0) AS lhs, u.granted_quota AS granted, u.used_quota AS used,' +
+          ' COALESCE((SELECT SUM(l.quota) FROM logs l WHERE l.user_id = u.id AND l.type = 2), 0) AS billed FROM users u',
+      );
+      const tokens = await sql<{ id: number; lhs: number; granted: number }>(
+        'SELECT t.id, t.remain_quota + t.used_quota + COALESCE((SELECT SUM(r.amount) FROM reservations r WHERE r.token_id = t.id AND r.token_charged = 1), 0) AS lhs, t.granted_quota AS granted FROM tokens t WHERE t.unlimited_quota = 0',
+      );
+      const out: string[] = [];
+      for (const u of users) {
+        if (Number(u.lhs) !== Number(u.granted)) out.push(`user ${u.id}: balance + used + held = ${u.lhs}, granted ${u.granted}`);
+        if (Number(u.used) !== Number(u.billed)) out.push(`user ${u.id}: used ${u.used}, consume logs ${u.billed}`);
+      }
+      for (const t of tokens) if (Number(t.lhs) !== Number(t.granted)) out.push(`token ${t.id}: remain + used + held = ${t.lhs}, granted ${t.granted}`);
+      return out;
+    },
+    dbProxy,
     close: async () => {
+      await dbProxy?.restore();
       await app.close();
       await runtime.close();
+      await dbProxy?.close();
       await db.drop();
     },
   };

@@ -3,3 +3,4 @@ export * from './smtp-sink';
 export * from './github-fake';
 export * from './wechat-fake';
 export * from './turnstile-fake';
+export * from './tcp-proxy';

@@ -18,8 +18,13 @@ export interface RelayLogRow {
   isStream: boolean;
 }
 
-const COLUMNS =
+export const LOG_COLUMNS =
   'user_id, created_at, type, content, username, token_name, model_name, quota, prompt_tokens, completion_tokens, channel_id, request_id, elapsed_time, is_stream';
+
+/** A row's values in LOG_COLUMNS order. */
+export function logValues(r: RelayLogRow): unknown[] {
+  return [r.userId, r.createdAt, r.type, r.content, r.username, r.tokenName, r.modelName, r.quota, r.promptTokens, r.completionTokens, r.channelId, r.requestId, r.elapsedTime, r.isStream ? 1 : 0];
+}
 
 interface SqliteConnection {
   prepare(sql: string): { run(...params: unknown[]): unknown };
@@ -41,11 +46,9 @@ export class RelayLogRepository {
       if (conn) {
         let insert = sqliteInserts.get(conn);
         if (!insert) {
-          const stmt = conn.prepare(`INSERT INTO logs (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+          const stmt = conn.prepare(`INSERT INTO logs (${LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
           insert = conn.transaction((batch: readonly RelayLogRow[]) => {
-            for (const r of batch) {
-              stmt.run(r.userId, r.createdAt, r.type, r.content, r.username, r.tokenName, r.modelName, r.quota, r.promptTokens, r.completionTokens, r.channelId, r.requestId, r.elapsedTime, r.isStream ? 1 : 0);
-            }
+            for (const r of batch) stmt.run(...logValues(r));
           });
           sqliteInserts.set(conn, insert);
         }
@@ -56,27 +59,9 @@ export class RelayLogRepository {
     // 14 parameters per row; 60 rows stays well under SQLite's and MySQL's parameter limits.
     for (let i = 0; i < rows.length; i += 60) {
       const slice = rows.slice(i, i + 60);
-      const params: unknown[] = [];
-      for (const r of slice) {
-        params.push(
-          r.userId,
-          r.createdAt,
-          r.type,
-          r.content,
-          r.username,
-          r.tokenName,
-          r.modelName,
-          r.quota,
-          r.promptTokens,
-          r.completionTokens,
-          r.channelId,
-          r.requestId,
-          r.elapsedTime,
-          r.isStream ? 1 : 0,
-        );
-      }
+      const params = slice.flatMap(logValues);
       const values = slice.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-      await this.db.logSource.query(`INSERT INTO logs (${COLUMNS}) VALUES ${values}`, params);
+      await this.db.logSource.query(`INSERT INTO logs (${LOG_COLUMNS}) VALUES ${values}`, params);
     }
   }
 }

@@ -1,0 +1,263 @@
+import { createPool, escape, type Pool, type PoolConnection } from 'mysql2';
+import type { Database } from '../../database';
+import { LOG_COLUMNS, logValues } from './relay-log.repository';
+import { GroupEffects, type LedgerOp, type LedgerStore } from './ledger-types';
+
+/** Longest a group's round trip may take before the database counts as unreachable. */
+const QUERY_TIMEOUT_MS = 1_000;
+
+interface MysqlOptions {
+  host?: string;
+  port?: number;
+  username?: string;
+  password?: string;
+  database?: string;
+}
+
+type Row = Record<string, unknown>;
+
+/**
+ * The ledger on MySQL/MariaDB, on mysql2's own pool (no ORM, no per-query wrapper). A group
+ * costs two round trips and a fixed handful of statements whatever its size: one summed,
+ * conditional UPDATE per table, the reservation inserts and deletes and the log rows in one
+ * packet, then COMMIT. Many requests on one token therefore take its row lock once per group,
+ * not once per request. When a balance runs short or a settlement finds no reservation, the
+ * group is rolled back and decided row by row under locks (see decideLocked).
+ */
+export class MysqlLedgerStore implements LedgerStore {
+  readonly logsInline: boolean;
+  private readonly pool: Pool;
+
+  constructor(
+    db: Database,
+    private readonly node: string,
+  ) {
+    const o = db.source.options as MysqlOptions;
+    this.logsInline = db.logSource === db.source;
+    this.pool = createPool({
+      host: o.host,
+      port: o.port,
+      user: o.username,
+      password: o.password,
+      database: o.database,
+      multipleStatements: true,
+      connectionLimit: 2,
+      maxIdle: 2,
+      connectTimeout: QUERY_TIMEOUT_MS,
+      enableKeepAlive: true,
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+    });
+    // A row lock held elsewhere (an admin edit, a sweeper) fails the group fast instead of after 50 s.
+    this.pool.on('connection', (conn) => conn.query('SET SESSION innodb_lock_wait_timeout = 1'));
+  }
+
+  async apply(ops: LedgerOp[], now: number, expiresAt: number): Promise<void> {
+    const conn = await new Promise<PoolConnection>((resolve, reject) => this.pool.getConnection((err, c) => (err ? reject(err) : resolve(c))));
+    let open = false;
+    try {
+      open = true;
+      const outcomes = (await this.tryFast(conn, ops, now, expiresAt)) ?? (await this.decideLocked(conn, ops, now, expiresAt));
+      await query(conn, 'COMMIT');
+      open = false;
+      conn.release();
+      for (const done of outcomes) done();
+    } catch (error) {
+      // After a failed or timed-out statement the session's state is unknown: never reuse it.
+      if (open) conn.destroy();
+      else conn.release();
+      throw error;
+    }
+  }
+
+  /**
+   * The usual case in one packet, no reads: every balance the group touches covers all of the
+   * group's reservations and extra charges, and every settlement finds its reservation. Each
+   * conditional UPDATE covers all its rows at once; the affected-row counts (mysql2 reports
+   * matched rows) say whether all of them passed. Otherwise null, after a rollback.
+   */
+  private async tryFast(conn: PoolConnection, ops: LedgerOp[], now: number, expiresAt: number): Promise<Array<() => void> | null> {
+    const fx = new GroupEffects();
+    const tokenNeed = new Map<number, number>();
+    const userNeed = new Map<number, number>();
+    const need = (m: Map<number, number>, id: number, n: number) => m.set(id, (m.get(id) ?? 0) + n);
+    const outcomes: Array<() => void> = [];
+    for (const op of ops) {
+      if (op.kind === 'reserve') {
+        const r = op.r;
+        const chargeToken = !r.tokenUnlimited && r.amount > 0;
+        need(tokenNeed, r.tokenId, chargeToken ? r.amount : 0);
+        need(userNeed, r.userId, r.amount);
+        fx.token(r.tokenId, chargeToken ? -r.amount : 0, 0);
+        fx.user(r.userId, -r.amount, 0, 0);
+        fx.inserts.push({ ...r, tokenUnlimited: !chargeToken });
+        outcomes.push(() => op.resolve('ok'));
+      } else {
+        const s = op.s;
+        const extra = Math.max(0, s.cost - s.amount);
+        need(tokenNeed, s.tokenId, s.tokenCharged ? extra : 0);
+        need(userNeed, s.userId, extra);
+        fx.settled(s, this.logsInline);
+        outcomes.push(() => op.resolve('settled'));
+      }
+    }
+    const tokens = [...fx.tokens];
+    const users = [...fx.users];
+    let sql = 'START TRANSACTION;';
+    sql +=
+      `UPDATE tokens SET remain_quota = remain_quota + ${cases(tokens, (t) => t.remain)}, used_quota = used_quota + ${cases(tokens, (t) => t.used)},` +
+      ` accessed_time = ${Math.floor(now / 1000)} WHERE id IN (${tokens.map(([id]) => id).join(',')}) AND ${covers(tokenNeed, 'remain_quota')};`;
+    sql +=
+      `UPDATE users SET quota = quota + ${cases(users, (u) => u.quota)}, used_quota = used_quota + ${cases(users, (u) => u.used)},` +
+      ` request_count = request_count + ${cases(users, (u) => u.requests)} WHERE id IN (${users.map(([id]) => id).join(',')}) AND ${covers(userNeed, 'quota')};`;
+    if (fx.deletes.length) sql += `DELETE FROM reservations WHERE request_id IN (${fx.deletes.map((id) => escape(id)).join(',')});`;
+    sql += this.inserts(fx, now, expiresAt);
+    const results = (await query(conn, sql)) as Array<{ affectedRows?: number }>;
+    const ok =
+      results[1].affectedRows === tokens.length &&
+      results[2].affectedRows === users.length &&
+      (fx.deletes.length === 0 || results[3].affectedRows === fx.deletes.length);
+    if (ok) return outcomes;
+    await query(conn, 'ROLLBACK');
+    return null;
+  }
+
+  /**
+   * The exact path: locks every token, user and reservation row the group touches (in id order,
+   * so groups of different relays never deadlock each other), reads the balances and decides
+   * each operation in arrival order, exactly as if each had run as its own conditional UPDATE.
+   */
+  private async decideLocked(conn: PoolConnection, ops: LedgerOp[], now: number, expiresAt: number): Promise<Array<() => void>> {
+    const tokenIds = new Set<number>();
+    const userIds = new Set<number>();
+    const settleIds: string[] = [];
+    for (const op of ops) {
+      if (op.kind === 'reserve') {
+        tokenIds.add(op.r.tokenId);
+        userIds.add(op.r.userId);
+      } else {
+        tokenIds.add(op.s.tokenId);
+        userIds.add(op.s.userId);
+        settleIds.push(op.s.requestId);
+      }
+    }
+    let sql = 'START TRANSACTION;';
+    sql += `SELECT id, remain_quota FROM tokens WHERE id IN (${[...tokenIds].join(',')}) ORDER BY id FOR UPDATE;`;
+    sql += `SELECT id, quota FROM users WHERE id IN (${[...userIds].join(',')}) ORDER BY id FOR UPDATE;`;
+    if (settleIds.length) sql += `SELECT request_id FROM reservations WHERE request_id IN (${settleIds.map((id) => escape(id)).join(',')}) FOR UPDATE;`;
+    const read = (await query(conn, sql)) as Row[][];
+    const tokenBalance = new Map<number, number>();
+    for (const row of read[1]) tokenBalance.set(Number(row.id), Number(row.remain_quota));
+    const userBalance = new Map<number, number>();
+    for (const row of read[2]) userBalance.set(Number(row.id), Number(row.quota));
+    const held = new Set<string>(settleIds.length ? read[3].map((row) => String(row.request_id)) : []);
+
+    const fx = new GroupEffects();
+    const outcomes: Array<() => void> = [];
+    for (const op of ops) {
+      if (op.kind === 'reserve') {
+        const r = op.r;
+        const chargeToken = !r.tokenUnlimited && r.amount > 0;
+        const tb = tokenBalance.get(r.tokenId);
+        const ub = userBalance.get(r.userId);
+        if (tb === undefined || (chargeToken && tb < r.amount)) {
+          outcomes.push(() => op.resolve('token'));
+        } else if (ub === undefined || (r.amount > 0 && ub < r.amount)) {
+          outcomes.push(() => op.resolve('user'));
+        } else {
+          if (chargeToken) tokenBalance.set(r.tokenId, tb - r.amount);
+          userBalance.set(r.userId, ub - r.amount);
+          fx.token(r.tokenId, chargeToken ? -r.amount : 0, 0);
+          fx.user(r.userId, -r.amount, 0, 0);
+          fx.inserts.push({ ...r, tokenUnlimited: !chargeToken });
+          outcomes.push(() => op.resolve('ok'));
+        }
+      } else {
+        const s = op.s;
+        if (!held.delete(s.requestId)) {
+          outcomes.push(() => op.resolve('absent'));
+          continue;
+        }
+        const back = s.amount - s.cost;
+        if (s.tokenCharged) tokenBalance.set(s.tokenId, (tokenBalance.get(s.tokenId) ?? 0) + back);
+        userBalance.set(s.userId, (userBalance.get(s.userId) ?? 0) + back);
+        fx.settled(s, this.logsInline);
+        outcomes.push(() => op.resolve('settled'));
+      }
+    }
+    const writes = this.writes(fx, now, expiresAt);
+    if (writes) await query(conn, writes);
+    return outcomes;
+  }
+
+  /** The group's writes as one multi-statement packet (numbers are ours; strings are escaped). */
+  private writes(fx: GroupEffects, now: number, expiresAt: number): string {
+    let sql = '';
+    const tokenRows = [...fx.tokens].filter(([, t]) => t.remain !== 0 || t.used !== 0);
+    if (tokenRows.length) {
+      sql +=
+        `UPDATE tokens SET remain_quota = remain_quota + ${cases(tokenRows, (t) => t.remain)}, used_quota = used_quota + ${cases(tokenRows, (t) => t.used)},` +
+        ` accessed_time = ${Math.floor(now / 1000)} WHERE id IN (${tokenRows.map(([id]) => id).join(',')});`;
+    }
+    const userRows = [...fx.users].filter(([, u]) => u.quota !== 0 || u.used !== 0 || u.requests !== 0);
+    if (userRows.length) {
+      sql +=
+        `UPDATE users SET quota = quota + ${cases(userRows, (u) => u.quota)}, used_quota = used_quota + ${cases(userRows, (u) => u.used)},` +
+        ` request_count = request_count + ${cases(userRows, (u) => u.requests)} WHERE id IN (${userRows.map(([id]) => id).join(',')});`;
+    }
+    if (fx.deletes.length) sql += `DELETE FROM reservations WHERE request_id IN (${fx.deletes.map((id) => escape(id)).join(',')});`;
+    return sql + this.inserts(fx, now, expiresAt);
+  }
+
+  /** Reservation rows, channel counters and log rows: the group's writes that need no decision. */
+  private inserts(fx: GroupEffects, now: number, expiresAt: number): string {
+    let sql = '';
+    if (fx.channels.size) {
+      const rows = [...fx.channels];
+      sql += `UPDATE channels SET used_quota = used_quota + ${cases(rows, (q) => q)} WHERE id IN (${rows.map(([id]) => id).join(',')});`;
+    }
+    if (fx.inserts.length) {
+      const node = escape(this.node);
+      sql +=
+        'INSERT INTO reservations (request_id, token_id, user_id, amount, token_charged, node, created_at, expires_at) VALUES ' +
+        fx.inserts.map((r) => `(${escape(r.requestId)},${r.tokenId},${r.userId},${r.amount},${r.tokenUnlimited ? 0 : 1},${node},${now},${expiresAt})`).join(',') +
+        ';';
+    }
+    if (fx.logs.length) sql += `INSERT INTO logs (${LOG_COLUMNS}) VALUES ${fx.logs.map((r) => `(${logValues(r).map((v) => escape(v as string | number)).join(',')})`).join(',')};`;
+    return sql;
+  }
+
+  async extend(requestIds: string[], expiresAt: number): Promise<void> {
+    if (requestIds.length === 0) return;
+    await new Promise<void>((resolve, reject) =>
+      this.pool.query(
+        { sql: `UPDATE reservations SET expires_at = ${expiresAt} WHERE request_id IN (${requestIds.map((id) => escape(id)).join(',')})`, timeout: QUERY_TIMEOUT_MS },
+        (err) => (err ? reject(err) : resolve()),
+      ),
+    );
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.pool.end(() => resolve()));
+  }
+}
+
+function query(conn: PoolConnection, sql: string): Promise<unknown> {
+  return new Promise((resolve, reject) => conn.query({ sql, timeout: QUERY_TIMEOUT_MS }, (err, rows) => (err ? reject(err) : resolve(rows))));
+}
+
+/** `CASE id WHEN 1 THEN column >= 5 ... END`: each row's balance covers what the group needs of it. */
+function covers(needs: Map<number, number>, column: string): string {
+  let sql = 'CASE id';
+  for (const [id, n] of needs) sql += n > 0 ? ` WHEN ${id} THEN ${column} >= ${n}` : ` WHEN ${id} THEN 1`;
+  return `${sql} END`;
+}
+
+/** `CASE id WHEN 1 THEN 5 ... ELSE 0 END` over integer values we computed. */
+function cases<T>(rows: Array<[number, T]>, value: (v: T) => number): string {
+  let sql = 'CASE id';
+  for (const [id, v] of rows) sql += ` WHEN ${id} THEN ${value(v)}`;
+  return `${sql} ELSE 0 END`;
+}
