@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { ChannelJobRepository, createChannelKeyCipher } from '@oneapi/data';
-import { Mailer, RUNTIME, SHUTDOWN_GRACE_MS, type ServiceRuntime } from '@oneapi/platform';
+import { Mailer, RUNTIME, type ServiceRuntime } from '@oneapi/platform';
 import { RelayAuthService } from './auth/relay-auth.service';
 import { parseCidrList } from './auth/client-ip';
 import { RelayPricing } from './billing/pricing';
@@ -131,7 +131,8 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
 
   /** Streams get most of the drain period to finish, then end with `shutdown` while settlement can still run. */
   beforeApplicationShutdown(): void {
-    this.shutdownTimer = setTimeout(() => this.shutdown.abort(), Math.max(0, SHUTDOWN_GRACE_MS - 5_000));
+    const graceMs = this.runtime.config.env.SHUTDOWN_TIMEOUT * 1000;
+    this.shutdownTimer = setTimeout(() => this.shutdown.abort(), Math.max(0, graceMs - 5_000));
     this.shutdownTimer.unref();
   }
 

@@ -65,6 +65,9 @@ export const envSchema = z.object({
   POLLING_INTERVAL: int(0).default(0),
   LOG_RETENTION_DAYS: int(0).default(0),
 
+  // Seconds a stopping service drains in-flight requests before it exits anyway.
+  SHUTDOWN_TIMEOUT: int(1, 3600).default(30),
+
   // Batching of used-quota counters.
   BATCH_UPDATE_ENABLED: bool.default(false),
   BATCH_UPDATE_INTERVAL: int(1).default(5),

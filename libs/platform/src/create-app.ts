@@ -36,9 +36,6 @@ export async function createNestApp(
   return app;
 }
 
-/** How long a stopping service drains in-flight requests before it exits anyway. */
-export const SHUTDOWN_GRACE_MS = 30_000;
-
 export interface RunServiceOptions extends ServiceCli {
   /** Picks the port from the validated config. */
   port: (runtime: ServiceRuntime) => number;
@@ -60,7 +57,7 @@ export async function runService(options: RunServiceOptions): Promise<NestFastif
   await app.listen(port, config.env.HOST);
   const close = async (signal: string) => {
     runtime.logger.info({ signal }, 'shutting down: draining in-flight requests');
-    const timer = setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS);
+    const timer = setTimeout(() => process.exit(0), config.env.SHUTDOWN_TIMEOUT * 1000);
     timer.unref();
     await app.close().catch(() => undefined);
     await runtime.close().catch(() => undefined);
