@@ -49,8 +49,8 @@ export const envSchema = z.object({
   LOG_SQL_DSN: optionalString,
   SQLITE_PATH: z.string().trim().min(1).default('./data/one-api.db'),
   SQLITE_BUSY_TIMEOUT: int(0).default(3000),
-  SQL_MAX_OPEN_CONNS: int(1, 10000).default(100),
-  SQL_MAX_IDLE_CONNS: int(0, 10000).default(20),
+  SQL_MAX_OPEN_CONNS: int(1, 10000).default(20),
+  SQL_MAX_IDLE_CONNS: int(0, 10000).default(10),
   SQL_MAX_LIFETIME: int(0).default(60),
 
   // Redis and multi-node.

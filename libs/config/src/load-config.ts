@@ -54,8 +54,8 @@ const WEAK_SECRETS = new Set(['random_string', 'secret', 'changeme', 'change_me'
  */
 export function parseSqlDsn(dsn: string, variable = 'SQL_DSN', pool?: Pick<Env, 'SQL_MAX_OPEN_CONNS' | 'SQL_MAX_IDLE_CONNS' | 'SQL_MAX_LIFETIME'>): DatabaseConfig {
   const limits = {
-    maxOpen: pool?.SQL_MAX_OPEN_CONNS ?? 100,
-    maxIdle: pool?.SQL_MAX_IDLE_CONNS ?? 20,
+    maxOpen: pool?.SQL_MAX_OPEN_CONNS ?? 20,
+    maxIdle: pool?.SQL_MAX_IDLE_CONNS ?? 10,
     maxLifetimeSeconds: pool?.SQL_MAX_LIFETIME ?? 60,
   };
   if (/^postgres(ql)?:\/\//i.test(dsn)) {
