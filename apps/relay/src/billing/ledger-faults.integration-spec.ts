@@ -52,7 +52,8 @@ describe('the relay ledger under faults', () => {
       beforeAll(async () => {
         if (!kinds.includes(kind)) return;
         fake = await startFakeOpenAI();
-        h = await startRelayHarness(kind, { RESERVATION_TTL: '60' }, { dbProxy: true });
+        // MySQL runs distributed (with Redis) as docker compose does; both hops can be cut.
+        h = await startRelayHarness(kind, { RESERVATION_TTL: '60' }, { dbProxy: true, redisProxy: kind === 'mysql' });
         await h.setOption('ModelRatio', JSON.stringify({ 'money-model': 1 }));
         await h.setOption('CompletionRatio', JSON.stringify({ 'money-model': 1 }));
         await h.createChannel({ baseUrl: fake.url, models: ['money-model'] });
@@ -168,6 +169,28 @@ describe('the relay ledger under faults', () => {
         expect(b.logs).toBe(ok);
         expect(b.requests).toBe(ok);
         expect(b.used).toBe(b.billed);
+        expect(await h.drift()).toEqual([]);
+      });
+
+      it('Redis gone mid-traffic changes no money: requests keep succeeding and every balance reconciles', async () => {
+        if (!h?.redisProxy) return;
+        const userId = await h.createUser({ quota: 5_000_000 });
+        const key = await h.createToken({ userId, unlimitedQuota: false, remainQuota: 2_000_000 });
+        expect((await chat(h, key)).status).toBe(200);
+        const outcomes: Outcome[] = [];
+        const traffic = (async () => {
+          const deadline = Date.now() + 2_500;
+          while (Date.now() < deadline) outcomes.push(...(await Promise.all(Array.from({ length: 4 }, (_, i) => chat(h, key, i % 2 === 0)))));
+        })();
+        await new Promise((r) => setTimeout(r, 500));
+        await h.redisProxy.cut('refuse');
+        await new Promise((r) => setTimeout(r, 1_500));
+        await h.redisProxy.restore();
+        await traffic;
+        expect(outcomes.length).toBeGreaterThan(0);
+        for (const o of outcomes) expect(o.status).toBe(200);
+        const b = await balances(h, userId);
+        expect(b).toMatchObject({ held: 0, logs: outcomes.length + 1, requests: outcomes.length + 1 });
         expect(await h.drift()).toEqual([]);
       });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadTestEnv } from '@oneapi/config';
 import { createRuntimeFromEnv, type ServiceRuntime } from '@oneapi/platform';
 import { createTestDatabase, startTcpProxy, type DbKind, type TcpProxy, type TestDatabase } from '@oneapi/testing';
 import { createRelayApp } from '../relay.app';
@@ -65,11 +66,15 @@ export interface RelayHarness {
   close(): Promise<void>;
   /** The cuttable hop in front of MySQL (with `{ dbProxy: true }`). */
   dbProxy?: TcpProxy;
+  /** The cuttable hop in front of Redis (with `{ redisProxy: true }`). */
+  redisProxy?: TcpProxy;
 }
 
 export interface RelayHarnessOptions {
   /** MySQL only: reach the database through a TCP hop the test can cut (`h.dbProxy`). */
   dbProxy?: boolean;
+  /** Distributed mode: Redis (TEST_REDIS_URL) through a TCP hop the test can cut (`h.redisProxy`). */
+  redisProxy?: boolean;
 }
 
 export async function startRelayHarness(kind: DbKind, env: Record<string, string> = {}, options: RelayHarnessOptions = {}): Promise<RelayHarness> {
@@ -79,6 +84,13 @@ export async function startRelayHarness(kind: DbKind, env: Record<string, string
   if (options.dbProxy && db.config.type === 'mysql') {
     dbProxy = await startTcpProxy(db.config.host, db.config.port);
     dbEnv.SQL_DSN = dbEnv.SQL_DSN.replace(`:${db.config.port}/`, `:${dbProxy.port}/`);
+  }
+  let redisProxy: TcpProxy | undefined;
+  if (options.redisProxy) {
+    const redis = new URL(loadTestEnv().redisUrl);
+    redisProxy = await startTcpProxy(redis.hostname, Number(redis.port || 6379));
+    redis.host = `127.0.0.1:${redisProxy.port}`;
+    dbEnv.REDIS_CONN_STRING = redis.toString();
   }
   const runtime = await createRuntimeFromEnv('relay', { ...dbEnv, SESSION_SECRET: randomBytes(24).toString('hex'), CHANNEL_COOLDOWN_SECONDS: '0', ...env });
   const app = await createRelayApp(runtime);
@@ -166,11 +178,14 @@ export async function startRelayHarness(kind: DbKind, env: Record<string, string
       return out;
     },
     dbProxy,
+    redisProxy,
     close: async () => {
       await dbProxy?.restore();
+      await redisProxy?.restore();
       await app.close();
       await runtime.close();
       await dbProxy?.close();
+      await redisProxy?.close();
       await db.drop();
     },
   };
