@@ -50,6 +50,15 @@ export class TtlCache<V> {
 }
 
 /**
+ * How a cached value crosses Redis: only plain JSON data is stored there, so values holding
+ * class instances (a Set, a BlockList) store their plain source and are rebuilt on read.
+ */
+export interface CacheCodec<V> {
+  toPlain(value: V): unknown;
+  fromPlain(plain: unknown): V;
+}
+
+/**
  * Memory first, then Redis (distributed mode: nodes share warm entries), then the loader.
  * Concurrent misses for one key share a single load. Redis trouble degrades to the loader.
  */
@@ -62,6 +71,7 @@ export class LayeredCache<V> {
     private readonly ttlSeconds: number,
     private readonly redis: RedisClient | null,
     private readonly loader: (key: string) => Promise<V | null>,
+    private readonly codec: CacheCodec<V> = { toPlain: (v) => v, fromPlain: (p) => p as V },
   ) {
     this.memory = new TtlCache<V>(ttlSeconds * 1000);
   }
@@ -88,7 +98,7 @@ export class LayeredCache<V> {
       try {
         const raw = await this.redis.get(redisKey);
         if (raw) {
-          const value = JSON.parse(raw) as V;
+          const value = this.codec.fromPlain(JSON.parse(raw));
           this.memory.set(key, value);
           return value;
         }
@@ -99,7 +109,7 @@ export class LayeredCache<V> {
     const value = await this.loader(key);
     if (value !== null) {
       this.memory.set(key, value);
-      if (this.redis) void this.redis.set(redisKey, JSON.stringify(value), 'EX', this.ttlSeconds).catch(() => undefined);
+      if (this.redis) void this.redis.set(redisKey, JSON.stringify(this.codec.toPlain(value)), 'EX', this.ttlSeconds).catch(() => undefined);
     }
     return value;
   }

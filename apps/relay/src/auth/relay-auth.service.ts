@@ -1,5 +1,5 @@
 import type { BlockList } from 'node:net';
-import { LayeredCache, type CacheBus } from '@oneapi/cache';
+import { LayeredCache, type CacheBus, type CacheCodec } from '@oneapi/cache';
 import { RelayAuthRepository, type Database, type RelayTokenRow, type RelayUserRow } from '@oneapi/data';
 import { Role, TokenStatus, UserStatus } from '@oneapi/domain';
 import type { RedisClient } from '@oneapi/cache';
@@ -20,6 +20,12 @@ export interface RelayCaller {
   pinnedChannelId: number | null;
   clientIp: string;
 }
+
+/** Redis holds the plain row; each node rebuilds the parsed allow-lists when it reads it. */
+const TOKEN_CODEC: CacheCodec<CachedToken> = {
+  toPlain: ({ modelSet: _models, subnetList: _subnets, ...row }) => row,
+  fromPlain: (plain) => decorate(plain as RelayTokenRow),
+};
 
 function decorate(row: RelayTokenRow): CachedToken {
   const models = row.models
@@ -43,7 +49,7 @@ export class RelayAuthService {
     this.tokens = new LayeredCache('relay-token', ttlSeconds, redis, async (key) => {
       const row = await repo.findTokenByKey(key);
       return row ? decorate(row) : null;
-    });
+    }, TOKEN_CODEC);
     this.users = new LayeredCache('relay-user', ttlSeconds, redis, (id) => repo.findUserById(Number(id)));
     this.unsubscribe = bus.subscribe((e) => {
       if (e.topic === 'token') {

@@ -75,10 +75,12 @@ export interface RelayHarnessOptions {
   dbProxy?: boolean;
   /** Distributed mode: Redis (TEST_REDIS_URL) through a TCP hop the test can cut (`h.redisProxy`). */
   redisProxy?: boolean;
+  /** Another node on this database (not created, not dropped here). */
+  db?: TestDatabase;
 }
 
 export async function startRelayHarness(kind: DbKind, env: Record<string, string> = {}, options: RelayHarnessOptions = {}): Promise<RelayHarness> {
-  const db = await createTestDatabase(kind);
+  const db = options.db ?? (await createTestDatabase(kind));
   let dbProxy: TcpProxy | undefined;
   const dbEnv = { ...db.env };
   if (options.dbProxy && db.config.type === 'mysql') {
@@ -186,7 +188,7 @@ export async function startRelayHarness(kind: DbKind, env: Record<string, string
       await runtime.close();
       await dbProxy?.close();
       await redisProxy?.close();
-      await db.drop();
+      if (!options.db) await db.drop();
     },
   };
   return h;
