@@ -1,8 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { UserRepository, Database } from '@oneapi/data';
-import { PlatformModule, type ServiceRuntime } from '@oneapi/platform';
+import { LOGGER, PlatformModule, type ServiceRuntime } from '@oneapi/platform';
+import type { Logger } from 'pino';
+import { reportAfterCommit } from './common/after-commit';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { IdempotencyModule } from './common/idempotency';
 import { createValidationPipe } from './common/validation';
 import { AuthGuard } from './auth/auth.guard';
 import { StatusModule } from './status/status.module';
@@ -23,14 +26,14 @@ import { ModelModule } from './model/model.module';
 import { GroupModule } from './group/group.module';
 
 /** Repositories from libs/data, constructed once per process. */
-const repositories = [UserRepository].map((Repo) => ({ provide: Repo, useFactory: (db: Database) => new Repo(db), inject: [Database] }));
+const repositories = [UserRepository].map((Repo) => ({ provide: Repo, useFactory: (db: Database, logger: Logger) => new Repo(db, reportAfterCommit(logger)), inject: [Database, LOGGER] }));
 
 @Module({})
 export class AdminModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: AdminModule,
-      imports: [PlatformModule.forRuntime(runtime), ChannelJobsModule, RateLimitModule, MailModule, OptionModule, StatusModule, UserModule, AuthModule, OAuthModule, TokenModule, ChannelModule, RedemptionModule, TopUpModule, LogModule, DashboardModule, ModelModule, GroupModule],
+      imports: [PlatformModule.forRuntime(runtime), IdempotencyModule, ChannelJobsModule, RateLimitModule, MailModule, OptionModule, StatusModule, UserModule, AuthModule, OAuthModule, TokenModule, ChannelModule, RedemptionModule, TopUpModule, LogModule, DashboardModule, ModelModule, GroupModule],
       providers: [
         ...repositories,
         { provide: APP_FILTER, useValue: new ApiExceptionFilter(runtime.logger) },

@@ -18,3 +18,4 @@ export * from './repositories/redemption.repository';
 export * from './repositories/log.repository';
 export * from './repositories/channel-job.repository';
 export * from './import/one-api-import';
+export * from './repositories/idempotency.repository';

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CHANNEL_TYPES, ChannelStatus, DEFAULT_MODEL_RATIO, getChannelType, readOptions, type ChannelTypeInfo } from '@oneapi/domain';
 import { ChannelRepository, splitCommaList, type ChannelEntity, type ChannelFields, type ChannelPatch } from '@oneapi/data';
 import { RUNTIME, type ServiceRuntime } from '@oneapi/platform';
+import { afterCommit } from '../common/after-commit';
 import { ApiError } from '../common/api-error';
 import type { Pagination } from '../common/pagination';
 import type { ChannelFieldsDto, CreateChannelDto } from './dtos/create-channel.dto';
@@ -192,7 +193,8 @@ export class ChannelService {
     return out;
   }
 
+  /** After the change committed: a failure is logged, never answered (the relay's cache also expires). */
   private publish(): Promise<void> {
-    return this.runtime.bus.publish({ topic: 'channels' });
+    return afterCommit(this.runtime.logger, 'publish channels', () => this.runtime.bus.publish({ topic: 'channels' }));
   }
 }

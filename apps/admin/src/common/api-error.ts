@@ -9,6 +9,8 @@ export enum ApiErrorCode {
   PayloadTooLarge = 'payload_too_large',
   RateLimited = 'rate_limited',
   Unavailable = 'unavailable',
+  /** The database is unreachable, out of connections or locked (SPEC section 13). */
+  ServiceUnavailable = 'service_unavailable',
   Internal = 'internal',
 }
 
@@ -58,6 +60,7 @@ export function statusOf(code: ApiErrorCode): number {
     case ApiErrorCode.RateLimited:
       return 429;
     case ApiErrorCode.Unavailable:
+    case ApiErrorCode.ServiceUnavailable:
       return 503;
     case ApiErrorCode.Internal:
       return 500;

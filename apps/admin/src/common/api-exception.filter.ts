@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '@oneapi/data';
 import { ApiError, ApiErrorCode, statusOf } from './api-error';
 
 /** The one error shape of /api: `{success:false, message, data:null}` with the real HTTP status. */
@@ -29,6 +30,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
       status = exception.statusCode;
       message = exception.statusCode === 413 ? 'request body too large' : exception.message.replace(/^FST_\w+:\s*/, '');
       code = status === 413 ? ApiErrorCode.PayloadTooLarge : ApiErrorCode.BadRequest;
+    } else if (isDatabaseUnavailable(exception)) {
+      // 503 tells the client to retry (money routes: with the same Idempotency-Key); failures after a commit never get here.
+      status = 503;
+      message = 'the database is unavailable, try again shortly';
+      code = ApiErrorCode.ServiceUnavailable;
+      headers = { 'Retry-After': '1' };
+      const e = exception as { code?: unknown; message?: unknown };
+      this.logger.warn({ code: e.code, error: e.message }, 'database unavailable in /api');
     } else {
       this.logger.error({ err: exception }, 'unhandled error in /api');
     }

@@ -44,7 +44,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<ErrorStatus, string>> = {
   404: 'No such record (or not the caller’s).',
   409: 'Conflicts with the current state (taken name, already running, changed meanwhile).',
   429: 'Rate limited; `Retry-After` gives the seconds to wait.',
-  503: 'A dependency (rate limiter, Turnstile verifier) is unavailable; try again.',
+  503: 'A dependency (database, rate limiter, Turnstile verifier) is unavailable; try again.',
 };
 
 /** A class model (`$ref`), an array of one (`[Model]`), or an inline schema. */

@@ -41,15 +41,20 @@ const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 /**
  * Starts createAdminApp(createRuntimeFromEnv(...)) on a new test database. Root gets a
  * non-default password and a known access token, so no password-change gate applies.
- * Extra env (e.g. CHANNEL_KEY_SECRET) is passed through.
+ * Extra env (e.g. CHANNEL_KEY_SECRET) is passed through; as a function it sees the new database
+ * (e.g. to reach it through a proxy).
  */
-export async function startAdminHarness(kind: DbKind, env: Record<string, string> = {}): Promise<AdminHarness> {
+export async function startAdminHarness(
+  kind: DbKind,
+  extraEnv: Record<string, string> | ((db: TestDatabase) => Promise<Record<string, string>>) = {},
+): Promise<AdminHarness> {
   const db = await createTestDatabase(kind);
   const rootToken = hex(16);
   const rootPassword = `root-${hex(6)}`;
   let runtime: ServiceRuntime | undefined;
   let app: NestFastifyApplication | undefined;
   try {
+    const env = typeof extraEnv === 'function' ? await extraEnv(db) : extraEnv;
     runtime = await createRuntimeFromEnv('admin', {
       ...db.env,
       SESSION_SECRET: hex(24),
@@ -88,9 +93,10 @@ export async function startAdminHarness(kind: DbKind, env: Record<string, string
       const role = options.role ?? Role.Common;
       // Without a password option the user can only authenticate by access token (no bcrypt cost).
       const password = options.password ? await hashPassword(options.password) : '!';
+      // Its quota counts as granted, as for any account (SPEC section 13).
       await rt.db.source.query(
-        'INSERT INTO users (username, password, display_name, role, status, email, access_token, quota, `group`, aff_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [username, password, username, role, UserStatus.Enabled, options.email ?? '', accessToken, options.quota ?? 0, options.group ?? 'default', hex(4)],
+        'INSERT INTO users (username, password, display_name, role, status, email, access_token, quota, granted_quota, `group`, aff_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [username, password, username, role, UserStatus.Enabled, options.email ?? '', accessToken, options.quota ?? 0, options.quota ?? 0, options.group ?? 'default', hex(4)],
       );
       const rows: Array<{ id: number }> = await rt.db.source.query('SELECT id FROM users WHERE username = ?', [username]);
       return { id: Number(rows[0]?.id), username, accessToken, role };

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TOKEN_KEY_LENGTH, TokenStatus } from '@oneapi/domain';
 import { TokenRepository, isUniqueViolation, type TokenEntity, type TokenFields, type TokenOrder } from '@oneapi/data';
 import { RUNTIME, type ServiceRuntime } from '@oneapi/platform';
+import { afterCommit } from '../common/after-commit';
 import { ApiError } from '../common/api-error';
 import type { Pagination } from '../common/pagination';
 import type { CreateTokenDto } from './dtos/create-token.dto';
@@ -107,7 +108,8 @@ export class TokenService {
     };
   }
 
+  /** After the change committed: a failure is logged, never answered (the relay's cache also expires). */
   private publish(key: string): Promise<void> {
-    return this.runtime.bus.publish({ topic: 'token', id: key });
+    return afterCommit(this.runtime.logger, 'publish token', () => this.runtime.bus.publish({ topic: 'token', id: key }));
   }
 }

@@ -3,6 +3,7 @@ import { Role } from '@oneapi/domain';
 import { Auth, CurrentUser } from '../auth/auth.decorators';
 import type { AuthedUser } from '../auth/auth.guard';
 import { ok } from '../common/envelope';
+import { answerOnce, Idempotent, IdempotencyScope } from '../common/idempotency';
 import { TopUpDto } from './dtos/top-up.dto';
 import { TopUpService } from './topup.service';
 import { ApiTags } from '@nestjs/swagger';
@@ -16,12 +17,14 @@ import { ApiAuth, ApiEnvelope, ApiErrors, ApiSummary } from '../openapi/api-docs
 export class TopUpController {
   constructor(private readonly topUp: TopUpService) {}
 
-  @ApiSummary('Redeem a code for quota', '`data` is the quota added.')
+  @ApiSummary('Redeem a code for quota', '`data` is the quota added. With `Idempotency-Key`, a retry answers the first result and redeems nothing.')
   @ApiEnvelope({ type: 'integer', example: 500000, description: 'Quota added.' }, 'Redeemed')
   @ApiErrors(400)
   @Post('topup')
   @HttpCode(200)
-  async redeem(@CurrentUser() user: AuthedUser, @Body() dto: TopUpDto) {
-    return ok(await this.topUp.redeem(user, dto.key));
+  @Idempotent()
+  async redeem(@CurrentUser() user: AuthedUser, @Body() dto: TopUpDto, @IdempotencyScope() scope?: string) {
+    const answer = (redeemed: { quota: number }) => ok(redeemed.quota);
+    return answer(await this.topUp.redeem(user, dto.key, answerOnce(scope, answer)));
   }
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { formatQuota, readOptions } from '@oneapi/domain';
-import { RedemptionRepository } from '@oneapi/data';
+import { RedemptionRepository, type IdempotencyClaim, type Redeemed } from '@oneapi/data';
 import { RUNTIME, type ServiceRuntime } from '@oneapi/platform';
+import { afterCommit } from '../common/after-commit';
 import { ApiError } from '../common/api-error';
 
 /** Redeeming a code for the current user (One API's TopUp / model.Redeem), exactly once. */
@@ -12,13 +13,13 @@ export class TopUpService {
     @Inject(RUNTIME) private readonly runtime: ServiceRuntime,
   ) {}
 
-  /** Credits the code's quota to the user; returns the quota added. */
-  async redeem(user: { id: number; username: string }, key: string): Promise<number> {
+  /** Credits the code's quota to the user (storing the idempotent answer with the credit). */
+  async redeem(user: { id: number; username: string }, key: string, idempotency?: IdempotencyClaim<Redeemed>): Promise<Redeemed> {
     const options = readOptions(this.runtime.options.raw());
     const result = await this.redemptions.redeem(key.trim(), user.id, Math.floor(Date.now() / 1000), (quota) => ({
       username: user.username,
       content: `topped up ${formatQuota(quota, { displayInCurrency: options.DisplayInCurrencyEnabled, perUnit: options.QuotaPerUnit })} with a redemption code`,
-    }));
+    }), idempotency);
     if (!result.ok) {
       switch (result.reason) {
         case 'invalid':
@@ -31,7 +32,7 @@ export class TopUpService {
           throw ApiError.forbidden('this user cannot be topped up');
       }
     }
-    await this.runtime.bus.publish({ topic: 'user', id: String(user.id) });
-    return result.quota;
+    await afterCommit(this.runtime.logger, `publish user ${user.id}`, () => this.runtime.bus.publish({ topic: 'user', id: String(user.id) }));
+    return result;
   }
 }

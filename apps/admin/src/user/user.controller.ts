@@ -4,6 +4,8 @@ import { Role } from '@oneapi/domain';
 import { AllowDuringPasswordChange, Auth, CurrentUser } from '../auth/auth.decorators';
 import type { AuthedUser } from '../auth/auth.guard';
 import { ok } from '../common/envelope';
+import { answerOnce, Idempotent, IdempotencyScope } from '../common/idempotency';
+import type { UserEntity } from '@oneapi/data';
 import { AdminTopUpDto } from './dtos/admin-top-up.dto';
 import { CreateUserDto } from './dtos/create-user.dto';
 import { ListUsersQuery, SearchUsersQuery } from './dtos/list-users.query';
@@ -11,6 +13,7 @@ import { ManageUserDto } from './dtos/manage-user.dto';
 import { UpdateSelfDto } from './dtos/update-self.dto';
 import { UpdateUserDto } from './dtos/update-user.dto';
 import { UserService } from './user.service';
+import { toUserView } from './user.view';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiAuth, ApiEnvelope, ApiErrors, ApiIdParam, ApiNoBody, ApiPagedEnvelope, ApiSummary } from '../openapi/api-docs.decorators';
 import { ManageResultDoc, UserViewDoc } from '../openapi/api-models';
@@ -132,11 +135,13 @@ export class UserAdminController {
   }
 
   @Put()
-  @ApiSummary('Update a user', 'Role and status change through POST /api/user/manage.')
+  @Idempotent()
+  @ApiSummary('Update a user', 'Role and status change through POST /api/user/manage. With `Idempotency-Key`, a retry answers the first result and changes nothing.')
   @ApiEnvelope(UserViewDoc, 'Updated user')
   @ApiErrors(400, 404, 409)
-  async update(@CurrentUser() actor: AuthedUser, @Body() dto: UpdateUserDto) {
-    return ok(await this.users.update(actor, dto));
+  async update(@CurrentUser() actor: AuthedUser, @Body() dto: UpdateUserDto, @IdempotencyScope() scope?: string) {
+    const answer = (user: UserEntity) => ok(toUserView(user));
+    return answer(await this.users.update(actor, dto, answerOnce(scope, answer)));
   }
 
   @Delete(':id')
@@ -160,11 +165,13 @@ export class AdminTopUpController {
 
   @Post()
   @HttpCode(200)
-  @ApiSummary('Credit a user’s quota (writes a top-up log)')
+  @Idempotent()
+  @ApiSummary('Credit a user’s quota (writes a top-up log)', 'With `Idempotency-Key`, a retry answers the first result and credits nothing.')
   @ApiEnvelope(undefined, 'Credited')
   @ApiErrors(400, 404)
-  async topUp(@Body() dto: AdminTopUpDto) {
-    await this.users.adminTopUp(dto);
-    return ok();
+  async topUp(@Body() dto: AdminTopUpDto, @IdempotencyScope() scope?: string) {
+    const answer = () => ok();
+    await this.users.adminTopUp(dto, answerOnce(scope, answer));
+    return answer();
   }
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LogType, Role, UserStatus } from '@oneapi/domain';
-import { hashPassword, isUniqueViolation, UserRepository, type AccountLogInput, type UserEntity } from '@oneapi/data';
+import { hashPassword, isUniqueViolation, UserRepository, type AccountLogInput, type IdempotencyClaim, type QuotaEdit, type UserEntity } from '@oneapi/data';
 import { RUNTIME, type ServiceRuntime } from '@oneapi/platform';
+import { afterCommit } from '../common/after-commit';
 import { ApiError } from '../common/api-error';
 import { Settings } from '../option/settings';
 import type { AdminTopUpDto } from './dtos/admin-top-up.dto';
@@ -38,9 +39,12 @@ export class UserService {
     @Inject(RUNTIME) private readonly runtime: ServiceRuntime,
   ) {}
 
-  /** Tells every node's caches (relay auth) that this user changed. */
+  /**
+   * Tells every node's caches (relay auth) that this user changed. Runs after the change
+   * committed, so a failure is logged, never answered (caches also expire on their own).
+   */
   async publish(id: number): Promise<void> {
-    await this.runtime.bus.publish({ topic: 'user', id: String(id) });
+    await afterCommit(this.runtime.logger, `publish user ${id}`, () => this.runtime.bus.publish({ topic: 'user', id: String(id) }));
   }
 
   /**
@@ -155,21 +159,36 @@ export class UserService {
     return toUserView(user);
   }
 
-  async update(actor: UserEntity, dto: UpdateUserDto): Promise<UserView> {
+  /**
+   * Profile fields and quota in one transaction (a 409 on the quota leaves the profile as it
+   * was); answers the user as committed, so nothing after the commit can fail the call.
+   */
+  async update(actor: UserEntity, dto: UpdateUserDto, idempotency?: IdempotencyClaim<UserEntity>): Promise<UserEntity> {
     const target = await this.users.findLiveById(dto.id);
     if (!target) throw ApiError.notFound('user not found');
     if (actor.role <= target.role && actor.role !== Role.Root) throw ApiError.forbidden('cannot update a user of the same or a higher role');
     const password = dto.password ? await hashPassword(dto.password) : undefined;
-    await this.saveProfile(target.id, { username: dto.username, displayName: dto.display_name, password, email: dto.email, group: dto.group });
-    if (dto.quota !== undefined && dto.quota !== target.quota) {
-      const changed = await this.users.setQuota(target.id, target.quota, dto.quota, {
-        type: LogType.Manage,
-        content: `admin changed the user's quota from ${this.settings.formatQuota(target.quota)} to ${this.settings.formatQuota(dto.quota)}`,
-      });
-      if (!changed) throw ApiError.conflict('the quota changed meanwhile (the user is making requests); reload and try again');
+    const quota: QuotaEdit | undefined =
+      dto.quota !== undefined && dto.quota !== target.quota
+        ? {
+            expected: target.quota,
+            quota: dto.quota,
+            log: { type: LogType.Manage, content: `admin changed the user's quota from ${this.settings.formatQuota(target.quota)} to ${this.settings.formatQuota(dto.quota)}` },
+          }
+        : undefined;
+    let result;
+    try {
+      result = await this.users.edit(target.id, { username: dto.username, displayName: dto.display_name, password, email: dto.email, group: dto.group }, quota, idempotency);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw ApiError.conflict('username is already taken');
+      throw error;
+    }
+    if (!result.ok) {
+      if (result.reason === 'not_found') throw ApiError.notFound('user not found');
+      throw ApiError.conflict('the quota changed meanwhile (the user is making requests); reload and try again');
     }
     await this.publish(target.id);
-    return toUserView((await this.users.findById(target.id)) as UserEntity);
+    return result.user;
   }
 
   async delete(actor: UserEntity, id: number): Promise<void> {
@@ -220,9 +239,9 @@ export class UserService {
     return { role, status };
   }
 
-  async adminTopUp(dto: AdminTopUpDto): Promise<void> {
+  async adminTopUp(dto: AdminTopUpDto, idempotency?: IdempotencyClaim<true>): Promise<void> {
     const remark = dto.remark?.trim() || `top-up through the API: ${this.settings.formatQuota(dto.quota)}`;
-    const ok = await this.users.addQuota(dto.user_id, dto.quota, { type: LogType.Topup, content: remark, quota: dto.quota });
+    const ok = await this.users.addQuota(dto.user_id, dto.quota, { type: LogType.Topup, content: remark, quota: dto.quota }, idempotency);
     if (!ok) throw ApiError.notFound('user not found');
     await this.publish(dto.user_id);
   }

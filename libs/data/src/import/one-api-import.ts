@@ -257,6 +257,20 @@ async function insertRows(manager: EntityManager, table: string, rows: TargetRow
   }
 }
 
+/**
+ * One API keeps no record of what it granted; everything an imported user or token holds or has
+ * spent was granted at some point (SPEC section 13), as the money-ledger migration assumes for
+ * existing rows. Runs in the import's transaction, on the rows just inserted.
+ */
+async function grantWhatIsHeld(manager: EntityManager, table: 'users' | 'tokens', rows: TargetRow[]): Promise<void> {
+  const held = table === 'users' ? 'quota + used_quota' : 'remain_quota + used_quota';
+  const ids = rows.map((r) => Number(r['id']));
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    await manager.query(`UPDATE \`${table}\` SET granted_quota = ${held} WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk);
+  }
+}
+
 /** Runs fn in one transaction on ds (apply), or with no manager at all (dry run). */
 async function inTransaction<T>(ctx: RunContext, ds: DataSource | null, fn: (manager: EntityManager | null) => Promise<T>): Promise<T> {
   if (!ctx.apply || !ds) return fn(null);
@@ -348,6 +362,7 @@ async function importUsers(ctx: RunContext, report: ImportTableReport): Promise<
       await m.query('DELETE FROM users WHERE id = ?', [ctx.freshRootId]);
     }
     await insertRows(m, 'users', rows);
+    await grantWhatIsHeld(m, 'users', rows);
   });
 }
 
@@ -373,7 +388,9 @@ async function importTokens(ctx: RunContext, report: ImportTableReport): Promise
         return undefined;
       },
       async (rows) => {
-        if (m) await insertRows(m, 'tokens', rows);
+        if (!m) return;
+        await insertRows(m, 'tokens', rows);
+        await grantWhatIsHeld(m, 'tokens', rows);
       },
     ),
   );

@@ -2,25 +2,36 @@ import { LogType, RedemptionStatus, UserStatus } from '@oneapi/domain';
 import { RedemptionEntity } from '../entities';
 import type { Database } from '../database';
 import { execAffected } from '../sql';
+import { IdempotencyRepository, type AfterCommitErrorHandler, type IdempotencyClaim } from './idempotency.repository';
 import { LogRepository, type NewLog } from './log.repository';
 import { likeContains, withSqliteWriteLock, type PageRequest, type PageResult } from './sql-helpers';
 
-export type RedeemResult =
-  | { ok: true; quota: number; redemptionId: number }
-  | { ok: false; reason: 'invalid' | 'disabled' | 'used' | 'user_unavailable' };
+export interface Redeemed {
+  ok: true;
+  quota: number;
+  redemptionId: number;
+}
+
+export type RedeemFailure = 'invalid' | 'disabled' | 'used' | 'user_unavailable';
+
+export type RedeemResult = Redeemed | { ok: false; reason: RedeemFailure };
 
 export type RedemptionChangeResult = { ok: true; redemption: RedemptionEntity } | { ok: false; reason: 'not_found' | 'used' };
 
 /** Thrown inside the redemption transaction to roll it back with a reason. */
 class RedeemAbort extends Error {
-  constructor(readonly reason: 'used' | 'user_unavailable') {
+  constructor(readonly reason: RedeemFailure) {
     super(reason);
   }
 }
 
 /** `redemptions` (One API's model/redemption.go) with the exactly-once redeem. */
 export class RedemptionRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** Told about failures after a redeem committed (its log on LOG_SQL_DSN's database); the credit stands. */
+    private readonly onAfterCommitError: AfterCommitErrorHandler = () => undefined,
+  ) {}
 
   private get repo() {
     return this.db.manager.getRepository(RedemptionEntity);
@@ -88,36 +99,46 @@ export class RedemptionRepository {
   /**
    * Redeems a code for a user exactly once: in ONE transaction the conditional
    * `UPDATE redemptions ... WHERE key = ? AND status = 1` (only one concurrent caller can affect
-   * the row), the atomic credit `quota = quota + ?`, and the top-up log when logs share the main
-   * database (otherwise the log is written right after the commit).
+   * the row), the atomic credit `quota = quota + ?` (and `granted_quota`), the top-up log when
+   * logs share the main database (otherwise it is written right after the commit) and the
+   * idempotency claim's answer. A failed redeem rolls everything back, claim included.
    */
-  async redeem(key: string, userId: number, now: number, log: (quota: number) => Omit<NewLog, 'userId' | 'type' | 'quota'>): Promise<RedeemResult> {
+  async redeem(
+    key: string,
+    userId: number,
+    now: number,
+    log: (quota: number) => Omit<NewLog, 'userId' | 'type' | 'quota'>,
+    idempotency?: IdempotencyClaim<Redeemed>,
+  ): Promise<RedeemResult> {
     let topUpLog: NewLog | undefined;
-    let result: RedeemResult;
+    let result: Redeemed;
     try {
-      result = await this.db.transaction(async (m): Promise<RedeemResult> => {
-        const rows: Array<{ id: number; status: number; quota: number | string }> = await m.query('SELECT id, status, quota FROM redemptions WHERE `key` = ?', [key]);
-        const code = rows[0];
-        if (!code) return { ok: false, reason: 'invalid' };
-        if (Number(code.status) === RedemptionStatus.Disabled) return { ok: false, reason: 'disabled' };
-        if (Number(code.status) !== RedemptionStatus.Enabled) return { ok: false, reason: 'used' };
-        const quota = Number(code.quota);
-        const won = await execAffected(m, 'UPDATE redemptions SET status = ?, redeemed_time = ?, used_by = ? WHERE `key` = ? AND status = ?', [RedemptionStatus.Used, now, userId, key, RedemptionStatus.Enabled]);
-        if (won !== 1) throw new RedeemAbort('used');
-        const credited = await execAffected(m, 'UPDATE users SET quota = quota + ? WHERE id = ? AND status = ?', [quota, userId, UserStatus.Enabled]);
-        if (credited !== 1) throw new RedeemAbort('user_unavailable');
-        topUpLog = { ...log(quota), userId, type: LogType.Topup, quota, createdAt: now };
-        if (this.db.logSource === this.db.source) {
-          await LogRepository.insertWith(m, topUpLog);
-          topUpLog = undefined;
-        }
-        return { ok: true, quota, redemptionId: Number(code.id) };
-      });
+      result = await this.db.transaction((m) =>
+        IdempotencyRepository.within(m, idempotency, async (): Promise<Redeemed> => {
+          const rows: Array<{ id: number; status: number; quota: number | string }> = await m.query('SELECT id, status, quota FROM redemptions WHERE `key` = ?', [key]);
+          const code = rows[0];
+          if (!code) throw new RedeemAbort('invalid');
+          if (Number(code.status) === RedemptionStatus.Disabled) throw new RedeemAbort('disabled');
+          if (Number(code.status) !== RedemptionStatus.Enabled) throw new RedeemAbort('used');
+          const quota = Number(code.quota);
+          const won = await execAffected(m, 'UPDATE redemptions SET status = ?, redeemed_time = ?, used_by = ? WHERE `key` = ? AND status = ?', [RedemptionStatus.Used, now, userId, key, RedemptionStatus.Enabled]);
+          if (won !== 1) throw new RedeemAbort('used');
+          const credited = await execAffected(m, 'UPDATE users SET quota = quota + ?, granted_quota = granted_quota + ? WHERE id = ? AND status = ?', [quota, quota, userId, UserStatus.Enabled]);
+          if (credited !== 1) throw new RedeemAbort('user_unavailable');
+          topUpLog = { ...log(quota), userId, type: LogType.Topup, quota, createdAt: now };
+          if (this.db.logSource === this.db.source) {
+            await LogRepository.insertWith(m, topUpLog);
+            topUpLog = undefined;
+          }
+          return { ok: true, quota, redemptionId: Number(code.id) };
+        }),
+      );
     } catch (error) {
       if (error instanceof RedeemAbort) return { ok: false, reason: error.reason };
       throw error;
     }
-    if (topUpLog) await new LogRepository(this.db).insert(topUpLog);
+    const pending = topUpLog;
+    if (pending) await new LogRepository(this.db).insert(pending).catch((error) => this.onAfterCommitError(error, 'top-up log'));
     return result;
   }
 }

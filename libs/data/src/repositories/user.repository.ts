@@ -3,6 +3,7 @@ import { LogType, TokenStatus, UserStatus } from '@oneapi/domain';
 import { LogEntity, TokenEntity, UserEntity } from '../entities';
 import type { Database } from '../database';
 import { execAffected } from '../sql';
+import { IdempotencyRepository, type AfterCommitErrorHandler, type IdempotencyClaim } from './idempotency.repository';
 
 /** Fields of a new account (password already hashed). */
 export interface NewUserInput {
@@ -44,6 +45,23 @@ export type UserPatch = Partial<
   Pick<UserEntity, 'username' | 'password' | 'displayName' | 'role' | 'status' | 'email' | 'githubId' | 'wechatId' | 'group' | 'accessToken' | 'affCode'>
 >;
 
+/** An admin's absolute quota change, applied only if the quota still holds `expected`. */
+export interface QuotaEdit {
+  expected: number;
+  quota: number;
+  log?: Omit<AccountLogInput, 'userId'>;
+}
+
+/** Why `edit` changed nothing. */
+export type EditAccountResult = { ok: true; user: UserEntity } | { ok: false; reason: 'not_found' | 'quota_changed' };
+
+/** Thrown inside a transaction to roll it back with the answer the method then returns. */
+class Unchanged<T> extends Error {
+  constructor(readonly value: T) {
+    super('unchanged');
+  }
+}
+
 export interface UserListPage {
   items: UserEntity[];
   total: number;
@@ -51,9 +69,21 @@ export interface UserListPage {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-/** Users table access. Quota changes are atomic conditional UPDATEs, never load-and-save. */
+/**
+ * Users table access. Quota changes are atomic conditional UPDATEs, never load-and-save, and
+ * move `granted_quota` by the same amount in the same statement (SPEC section 13: granted −
+ * billed = balance − held; only the relay moves quota between balance and used/held).
+ */
 export class UserRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** Told about failures after a commit (logs on LOG_SQL_DSN's database); the change stands. */
+    private readonly onAfterCommitError: AfterCommitErrorHandler = () => undefined,
+  ) {}
+
+  private get logsShareTransaction(): boolean {
+    return this.db.logSource === this.db.source;
+  }
 
   private get repo() {
     return this.db.manager.getRepository(UserEntity);
@@ -135,7 +165,7 @@ export class UserRepository {
    * Throws the driver's unique violation when the username (or aff code, access token) is taken.
    */
   async createAccount(input: CreateAccountInput): Promise<UserEntity> {
-    const sameDb = this.db.logSource === this.db.source;
+    const sameDb = this.logsShareTransaction;
     let pendingLogs: AccountLogInput[] = [];
     const user = await this.db.transaction(async (m) => {
       const u = input.user;
@@ -151,6 +181,7 @@ export class UserRepository {
           wechatId: u.wechatId ?? '',
           accessToken: u.accessToken,
           quota: u.quota ?? 0,
+          grantedQuota: u.quota ?? 0,
           usedQuota: 0,
           requestCount: 0,
           group: u.group ?? 'default',
@@ -169,6 +200,7 @@ export class UserRepository {
           accessedTime: t,
           expiredTime: -1,
           remainQuota: 0,
+          grantedQuota: 0,
           unlimitedQuota: true,
           usedQuota: 0,
           models: '',
@@ -176,14 +208,18 @@ export class UserRepository {
         });
       }
       if (input.inviterCredit && input.inviterCredit.quota > 0) {
-        await execAffected(m, 'UPDATE users SET quota = quota + ? WHERE id = ?', [input.inviterCredit.quota, input.inviterCredit.inviterId]);
+        await execAffected(m, 'UPDATE users SET quota = quota + ?, granted_quota = granted_quota + ? WHERE id = ?', [
+          input.inviterCredit.quota,
+          input.inviterCredit.quota,
+          input.inviterCredit.inviterId,
+        ]);
       }
       const logs = (input.logs ?? []).map((l) => ({ ...l, userId: l.userId || created.id }));
       if (sameDb) await this.insertLogs(m, logs, m);
       else pendingLogs = logs;
       return created;
     });
-    if (pendingLogs.length) await this.insertLogs(this.db.logSource.manager, pendingLogs);
+    if (pendingLogs.length) await this.insertLogs(this.db.logSource.manager, pendingLogs).catch((error) => this.onAfterCommitError(error, 'account logs'));
     return user;
   }
 
@@ -197,15 +233,37 @@ export class UserRepository {
 
   /**
    * Adds (or, with a negative delta, takes) quota in one conditional UPDATE; a debit never takes the
-   * balance below zero. Writes the log after the change. Returns false when nothing changed.
+   * balance below zero. The log goes in the same transaction when logs share the main database
+   * (else right after the commit), and so does the idempotency claim's answer. Returns false when
+   * nothing changed (no such user, or not enough quota to take).
    */
-  async addQuota(id: number, delta: number, log?: Omit<AccountLogInput, 'userId'>): Promise<boolean> {
-    const affected =
-      delta >= 0
-        ? await execAffected(this.db.manager, 'UPDATE users SET quota = quota + ? WHERE id = ? AND status <> ?', [delta, id, UserStatus.Deleted])
-        : await execAffected(this.db.manager, 'UPDATE users SET quota = quota + ? WHERE id = ? AND status <> ? AND quota >= ?', [delta, id, UserStatus.Deleted, -delta]);
-    if (affected === 1 && log) await this.insertLogs(this.db.logSource.manager, [{ ...log, userId: id }]);
-    return affected === 1;
+  async addQuota(id: number, delta: number, log?: Omit<AccountLogInput, 'userId'>, idempotency?: IdempotencyClaim<true>): Promise<boolean> {
+    const sameDb = this.logsShareTransaction;
+    let changed: boolean;
+    try {
+      changed = await this.db.transaction((m) =>
+        IdempotencyRepository.within(m, idempotency, async () => {
+          const affected =
+            delta >= 0
+              ? await execAffected(m, 'UPDATE users SET quota = quota + ?, granted_quota = granted_quota + ? WHERE id = ? AND status <> ?', [delta, delta, id, UserStatus.Deleted])
+              : await execAffected(m, 'UPDATE users SET quota = quota + ?, granted_quota = granted_quota + ? WHERE id = ? AND status <> ? AND quota >= ?', [
+                  delta,
+                  delta,
+                  id,
+                  UserStatus.Deleted,
+                  -delta,
+                ]);
+          if (affected !== 1) throw new Unchanged(false);
+          if (log && sameDb) await this.insertLogs(m, [{ ...log, userId: id }], m);
+          return true as const;
+        }),
+      );
+    } catch (error) {
+      if (error instanceof Unchanged) return false;
+      throw error;
+    }
+    if (log && !sameDb) await this.afterCommitLogs([{ ...log, userId: id }]);
+    return changed;
   }
 
   /**
@@ -213,9 +271,48 @@ export class UserRepository {
    * admin edit never silently overwrites usage recorded meanwhile). Returns false on a lost race.
    */
   async setQuota(id: number, expected: number, quota: number, log?: Omit<AccountLogInput, 'userId'>): Promise<boolean> {
-    const affected = await execAffected(this.db.manager, 'UPDATE users SET quota = ? WHERE id = ? AND quota = ?', [quota, id, expected]);
-    if (affected === 1 && log) await this.insertLogs(this.db.logSource.manager, [{ ...log, userId: id }]);
-    return affected === 1;
+    const result = await this.edit(id, {}, { expected, quota, log });
+    return result.ok;
+  }
+
+  /**
+   * An admin's edit in one transaction: the profile patch, then (optionally) the absolute quota
+   * with its log, then the user as committed (so the answer needs no read after the commit) and
+   * the idempotency claim's answer. Nothing is changed when the quota moved meanwhile.
+   * Throws the driver's unique violation when the new username is taken.
+   */
+  async edit(id: number, patch: UserPatch, quota?: QuotaEdit, idempotency?: IdempotencyClaim<UserEntity>): Promise<EditAccountResult> {
+    const sameDb = this.logsShareTransaction;
+    const fields = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const log = quota?.log ? { ...quota.log, userId: id } : undefined;
+    let user: UserEntity;
+    try {
+      user = await this.db.transaction((m) =>
+        IdempotencyRepository.within(m, idempotency, async () => {
+          const repo = m.getRepository(UserEntity);
+          if (Object.keys(fields).length) await repo.update({ id }, fields);
+          if (quota) {
+            // granted first: MySQL evaluates SET left to right with updated values, SQLite with old ones.
+            const affected = await execAffected(m, 'UPDATE users SET granted_quota = granted_quota + ? - quota, quota = ? WHERE id = ? AND quota = ?', [
+              quota.quota,
+              quota.quota,
+              id,
+              quota.expected,
+            ]);
+            if (affected !== 1) throw new Unchanged((await repo.existsBy({ id })) ? 'quota_changed' : 'not_found');
+            if (log && sameDb) await this.insertLogs(m, [log], m);
+          }
+          const found = await repo.findOneBy({ id });
+          if (!found) throw new Unchanged('not_found');
+          return found;
+        }),
+      );
+    } catch (error) {
+      if (error instanceof Unchanged) return { ok: false, reason: error.value as 'not_found' | 'quota_changed' };
+      throw error;
+    }
+    if (log && !sameDb) await this.afterCommitLogs([log]);
+    return { ok: true, user };
   }
 
   /**
@@ -229,6 +326,11 @@ export class UserRepository {
       UserStatus.Deleted,
     ]);
     return affected === 1;
+  }
+
+  /** Logs on a separate log database, after the change they describe committed. */
+  private async afterCommitLogs(logs: AccountLogInput[]): Promise<void> {
+    await this.insertLogs(this.db.logSource.manager, logs).catch((error) => this.onAfterCommitError(error, 'account logs'));
   }
 
   /** Writes log lines to the logs database (One API's RecordLog / RecordTopupLog). */
