@@ -172,6 +172,19 @@ describe('the relay ledger under faults', () => {
         expect(await h.drift()).toEqual([]);
       });
 
+      it('a key that is not cached yet while the database is down: 503 service_unavailable, not 500', async () => {
+        if (!h?.dbProxy) return;
+        const userId = await h.createUser({ quota: 1_000_000 });
+        const key = await h.createToken({ userId, unlimitedQuota: true });
+        await h.dbProxy.cut('refuse');
+        try {
+          expect(await chat(h, key)).toEqual({ status: 503, code: 'service_unavailable' });
+        } finally {
+          await h.dbProxy.restore();
+        }
+        expect((await chat(h, key)).status).toBe(200);
+      });
+
       it('Redis gone mid-traffic changes no money: requests keep succeeding and every balance reconciles', async () => {
         if (!h?.redisProxy) return;
         const userId = await h.createUser({ quota: 5_000_000 });

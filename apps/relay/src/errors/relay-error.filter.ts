@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '@oneapi/data';
 import { RelayErrorCode, RelayException, UpstreamHttpError } from './relay.exception';
 
 /** OpenAI's error body: what every OpenAI SDK parses into its error classes. */
@@ -96,7 +97,11 @@ export function toOpenAIError(error: unknown, requestId: string): { status: numb
 }
 
 /** Sends an error on a reply that has not started (or on the raw socket after hijack). */
-export function sendRelayError(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
+export function sendRelayError(request: FastifyRequest, reply: FastifyReply, cause: unknown): void {
+  // A database that cannot serve (down, out of connections, locked) is the caller's cue to retry.
+  const error = isDatabaseUnavailable(cause)
+    ? new RelayException(RelayErrorCode.ServiceUnavailable, 'the service is temporarily unavailable, please retry', null, null, 1)
+    : cause;
   const { status, body } = toOpenAIError(error, request.id);
   if (reply.sent || reply.raw.headersSent) {
     if (!reply.raw.writableEnded) reply.raw.end();
