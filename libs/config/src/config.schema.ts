@@ -48,7 +48,7 @@ export const envSchema = z.object({
   SQL_DSN: optionalString,
   LOG_SQL_DSN: optionalString,
   SQLITE_PATH: z.string().trim().min(1).default('./data/one-api.db'),
-  SQLITE_BUSY_TIMEOUT: int(0).default(3000),
+  SQLITE_BUSY_TIMEOUT: int(0).default(500),
   SQL_MAX_OPEN_CONNS: int(1, 10000).default(20),
   SQL_MAX_IDLE_CONNS: int(0, 10000).default(10),
   SQL_MAX_LIFETIME: int(0).default(60),
