@@ -18,4 +18,6 @@ export * from './repositories/redemption.repository';
 export * from './repositories/log.repository';
 export * from './repositories/channel-job.repository';
 export * from './import/one-api-import';
+export * from './ledger/reservation-sweeper';
+export * from './ledger/reconcile';
 export * from './repositories/idempotency.repository';

@@ -20,6 +20,10 @@ export interface JobSettings {
   retentionBatchSize: number;
   /** Timeout of one channel test request. */
   testTimeoutMs: number;
+  /** Period of the reservation sweep: min(60, max(1, RESERVATION_TTL / 2)) seconds. */
+  reservationSweepEveryMs: number;
+  /** Expired reservations released per sweep (at most 500). */
+  reservationSweepBatchSize: number;
 }
 
 export const DEFAULT_JOB_SETTINGS: JobSettings = {
@@ -27,6 +31,8 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
   logRetentionDays: 0,
   retentionBatchSize: 1000,
   testTimeoutMs: 60_000,
+  reservationSweepEveryMs: 60_000,
+  reservationSweepBatchSize: 500,
 };
 
 /**

@@ -8,6 +8,7 @@ export const JobName = {
   ChannelUpdateBalance: 'channel.update-balance',
   ChannelUpdateBalanceAll: 'channel.update-balance-all',
   LogsRetention: 'logs.retention',
+  ReservationsSweep: 'reservations.sweep',
 } as const;
 
 export type JobName = (typeof JobName)[keyof typeof JobName];
@@ -24,6 +25,7 @@ export interface JobPayloads {
   [JobName.ChannelUpdateBalance]: { channelId: number };
   [JobName.ChannelUpdateBalanceAll]: { runId?: string };
   [JobName.LogsRetention]: Record<string, never>;
+  [JobName.ReservationsSweep]: Record<string, never>;
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];

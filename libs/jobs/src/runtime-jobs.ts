@@ -21,9 +21,24 @@ export interface JobsOptions {
   processors?: ProcessorMap;
 }
 
-/** POLLING_INTERVAL and LOG_RETENTION_DAYS from the validated environment. */
+/**
+ * How often expired reservations are swept: twice per RESERVATION_TTL, so a reservation is
+ * released at most 1.5 TTL after its request stopped extending it, but at least once a minute
+ * (a long TTL should not leave a crashed node's holds for many minutes past it) and at most once
+ * a second.
+ */
+export function reservationSweepEveryMs(ttlSeconds: number): number {
+  return Math.round(Math.min(60, Math.max(1, ttlSeconds / 2)) * 1000);
+}
+
+/** POLLING_INTERVAL, LOG_RETENTION_DAYS and RESERVATION_TTL from the validated environment. */
 export function jobSettingsFromConfig(config: AppConfig): JobSettings {
-  return { ...DEFAULT_JOB_SETTINGS, pollingIntervalMs: config.env.POLLING_INTERVAL * 1000, logRetentionDays: config.env.LOG_RETENTION_DAYS };
+  return {
+    ...DEFAULT_JOB_SETTINGS,
+    pollingIntervalMs: config.env.POLLING_INTERVAL * 1000,
+    logRetentionDays: config.env.LOG_RETENTION_DAYS,
+    reservationSweepEveryMs: reservationSweepEveryMs(config.env.RESERVATION_TTL),
+  };
 }
 
 /** Redis-backed in distributed mode (admin and workers share it), memory in embedded mode. */
@@ -64,12 +79,16 @@ export interface RepeatingJob<N extends keyof JobPayloads = keyof JobPayloads> {
 /** Log retention runs hourly (a no-op while retention is off, so the option can turn it on live). */
 export const LOG_RETENTION_EVERY_MS = 60 * 60_000;
 
-/** CHANNEL_TEST_FREQUENCY and CHANNEL_UPDATE_FREQUENCY are minutes, as in One API. */
+/**
+ * CHANNEL_TEST_FREQUENCY and CHANNEL_UPDATE_FREQUENCY are minutes, as in One API. The reservation
+ * sweep always runs: a reservation left by a crashed relay holds the user's quota until it does.
+ */
 export function repeatingJobs(config: AppConfig): RepeatingJob[] {
   return [
     { name: JobName.ChannelTestAll, payload: {}, everyMs: config.env.CHANNEL_TEST_FREQUENCY * 60_000 },
     { name: JobName.ChannelUpdateBalanceAll, payload: {}, everyMs: config.env.CHANNEL_UPDATE_FREQUENCY * 60_000 },
     { name: JobName.LogsRetention, payload: {}, everyMs: LOG_RETENTION_EVERY_MS },
+    { name: JobName.ReservationsSweep, payload: {}, everyMs: jobSettingsFromConfig(config).reservationSweepEveryMs },
   ];
 }
 

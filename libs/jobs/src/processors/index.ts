@@ -4,6 +4,7 @@ import { updateAllBalances, updateChannelBalance } from './channel-balance.proce
 import { testAllChannels } from './channel-test-all.processor';
 import { testChannel } from './channel-test.processor';
 import { applyLogRetention } from './log-retention.processor';
+import { sweepReservations } from './reservation-sweep.processor';
 
 /** A processor: a function of the job context and the payload. */
 export type Processor<P> = (ctx: JobContext, payload: P) => Promise<unknown>;
@@ -17,11 +18,13 @@ export const PROCESSORS: ProcessorMap = {
   [JobName.ChannelUpdateBalance]: updateChannelBalance,
   [JobName.ChannelUpdateBalanceAll]: updateAllBalances,
   [JobName.LogsRetention]: (ctx) => applyLogRetention(ctx),
+  [JobName.ReservationsSweep]: (ctx) => sweepReservations(ctx),
 };
 
 export * from './channel-test.processor';
 export * from './channel-test-all.processor';
 export * from './channel-balance.processor';
 export * from './log-retention.processor';
+export * from './reservation-sweep.processor';
 export * from './batch';
 export { isDisablingFailure, type UpstreamFailure } from '@oneapi/providers';
