@@ -26,9 +26,10 @@ describe('apps/worker', () => {
   let producer: BullJobQueue;
   const runtimes: ServiceRuntime[] = [];
 
-  const start = async (env: Record<string, string>) => {
+  const start = async (env: Record<string, string>, before?: (rt: ServiceRuntime) => Promise<void>) => {
     const rt = await createRuntimeFromEnv('worker', { ...db.env, REDIS_CONN_STRING: redisUrl, ...env });
     runtimes.push(rt);
+    await before?.(rt);
     const app = await createWorkerApp(rt, { prefix, mailer: null });
     await app.listen(0, '127.0.0.1');
     return { rt, app };
@@ -64,11 +65,14 @@ describe('apps/worker', () => {
   });
 
   it('a master schedules the repeating jobs from env and runs them; health and metrics answer', async () => {
-    const { rt, app } = await start({ CHANNEL_TEST_FREQUENCY: '1', CHANNEL_UPDATE_FREQUENCY: '0' });
+    let id = 0;
+    // The channel exists before the schedules start: their first run is immediate.
+    const { rt, app } = await start({ CHANNEL_TEST_FREQUENCY: '1', CHANNEL_UPDATE_FREQUENCY: '0' }, async (r) => {
+      id = await addChannel(r, 'scheduled');
+    });
     try {
-      const id = await addChannel(rt, 'scheduled');
       const schedulers = await producer.queue.getJobSchedulers();
-      expect(schedulers.map((s) => s.name).sort()).toEqual([JobName.ChannelTestAll, JobName.LogsRetention].sort());
+      expect(schedulers.map((s) => s.name).sort()).toEqual([JobName.ChannelTestAll, JobName.LogsRetention, JobName.ReservationsSweep].sort());
       expect(schedulers.find((s) => s.name === JobName.ChannelTestAll)?.every).toBe(60_000);
       // `every` schedules run once right away, then every period.
       await waitUntil(async () => (await testLogCount(rt, id)) === 1, 15_000, 'the scheduled channel test');
