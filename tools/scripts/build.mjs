@@ -16,11 +16,6 @@ function run(cmd, cmdArgs, opts = {}) {
 
 const tsc = join(root, 'node_modules/.bin/tsc');
 run(tsc, ['-p', 'tsconfig.build.json']);
-// Tools with their own tsconfig.json (extending tsconfig.build.json) build into the same dist/.
-for (const tool of readdirSync(join(root, 'tools'))) {
-  const config = join('tools', tool, 'tsconfig.json');
-  if (existsSync(join(root, config))) run(tsc, ['-p', config]);
-}
 
 const scope = join(root, 'dist/node_modules/@oneapi');
 mkdirSync(scope, { recursive: true });
