@@ -79,6 +79,10 @@ export const envSchema = z.object({
   GLOBAL_API_RATE_LIMIT: int(0).default(480),
   GLOBAL_WEB_RATE_LIMIT: int(0).default(240),
   CRITICAL_RATE_LIMIT: int(0).default(20),
+  // Wrong passwords per 20 minutes: per username and client, and per username from all clients
+  // (the ceiling that bounds an attacker spraying from many addresses). 0 disables either.
+  LOGIN_FAILURE_LIMIT: int(0).default(10),
+  LOGIN_FAILURE_USER_LIMIT: int(0).default(100),
   TRUSTED_PROXIES: z.string().trim().default(''),
 
   // Relay.
@@ -97,6 +101,8 @@ export const envSchema = z.object({
   INITIAL_ROOT_TOKEN: optionalString,
   INITIAL_ROOT_ACCESS_TOKEN: optionalString,
   CHANNEL_KEY_SECRET: optionalString,
+  // Session cookies always carry `Secure` (otherwise only when the request arrived over HTTPS).
+  COOKIE_SECURE: bool.default(false),
 
   // Outside services (configurable so tests point them at local fakes).
   GITHUB_OAUTH_URL: url.default('https://github.com'),

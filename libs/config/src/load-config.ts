@@ -47,7 +47,25 @@ export class ConfigError extends Error {
   }
 }
 
-const WEAK_SECRETS = new Set(['random_string', 'secret', 'changeme', 'change_me', 'session_secret']);
+/** Shortest SESSION_SECRET accepted: `openssl rand -hex 32` gives 64 characters. */
+export const MIN_SESSION_SECRET_LENGTH = 32;
+
+/**
+ * Fragments of the values that docs, compose files and tutorials show for a session secret
+ * (One API's `random_string` first): a secret containing one was copied, not generated.
+ */
+const EXAMPLE_SECRET_FRAGMENTS = ['random_string', 'randomstring', 'changeme', 'change_me', 'change-me', 'session_secret', 'yoursecret', 'your_secret', 'your-secret', 'openssl rand', 'example', 'secret_key_here'];
+
+/** Why a SESSION_SECRET is refused, or undefined when it is acceptable. */
+export function sessionSecretProblem(secret: string): string | undefined {
+  const lower = secret.toLowerCase();
+  const fragment = EXAMPLE_SECRET_FRAGMENTS.find((f) => lower.includes(f));
+  if (fragment) return `looks like an example value (contains "${fragment}")`;
+  if (secret.length < MIN_SESSION_SECRET_LENGTH) return `is ${secret.length} characters long; at least ${MIN_SESSION_SECRET_LENGTH} are required`;
+  // 'x'.repeat(32) and the like pass the length check but are guessable.
+  if (new Set(secret).size < 8) return 'repeats too few distinct characters';
+  return undefined;
+}
 
 /**
  * Parses One API's `user:pass@tcp(host:port)/db?params` form as well as `mysql://user:pass@host:port/db`.
@@ -113,7 +131,13 @@ function embeddedSessionSecret(dataDir: string): string {
   const file = join(dataDir, 'session-secret');
   if (existsSync(file)) {
     const text = readFileSync(file, 'utf8').trim();
-    if (text.length >= 32) return text;
+    // Empty: another process is writing it right now (below).
+    if (text !== '') {
+      const problem = sessionSecretProblem(text);
+      // Rewriting it would end every session; the operator decides (delete the file or set SESSION_SECRET).
+      if (problem) throw new ConfigError('SESSION_SECRET', `the secret kept in ${file} ${problem}; delete the file to generate a new one, or set SESSION_SECRET`);
+      return text;
+    }
   }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString('hex');
@@ -156,9 +180,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
 
   let sessionSecret: string;
   if (env.SESSION_SECRET) {
-    if (env.SESSION_SECRET.length < 16 || WEAK_SECRETS.has(env.SESSION_SECRET.toLowerCase())) {
-      throw new ConfigError('SESSION_SECRET', 'too short or an example value; use at least 16 random characters (openssl rand -hex 32)');
-    }
+    const problem = sessionSecretProblem(env.SESSION_SECRET);
+    if (problem) throw new ConfigError('SESSION_SECRET', `${problem}; generate one with: openssl rand -hex 32`);
     sessionSecret = env.SESSION_SECRET;
   } else if (mode === 'distributed') {
     throw new ConfigError('SESSION_SECRET', 'required when SQL_DSN is set, and must be the same on every node');

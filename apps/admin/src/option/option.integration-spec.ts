@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DEFAULT_SYSTEM_NAME } from '@oneapi/domain';
 import { createRuntimeFromEnv, type ServiceRuntime } from '@oneapi/platform';
 import { startAdminHarness, type AdminHarness } from '../testing/admin-harness';
@@ -37,7 +38,7 @@ describe.each(DB_KINDS)('option routes (%s)', (kind) => {
     expect(h.runtime.options.raw()['RegisterEnabled']).toBe('false');
     await put('ModelRatio', '{"gpt-4o":2.5}').expect(200);
     // A second process on the same database (e.g. the relay) picks the change up through the cache bus.
-    const other: ServiceRuntime = await createRuntimeFromEnv('relay', { ...h.db.env, SESSION_SECRET: 'x'.repeat(32), SYNC_FREQUENCY: '60' });
+    const other: ServiceRuntime = await createRuntimeFromEnv('relay', { ...h.db.env, SESSION_SECRET: randomBytes(24).toString('hex'), SYNC_FREQUENCY: '60' });
     try {
       await put('SystemName', 'Renamed Gateway').expect(200);
       const deadline = Date.now() + 10_000;
