@@ -3,3 +3,4 @@ export * from './dist';
 export * from './outside';
 export * from './fakes';
 export * from './processes';
+export * from './http-from';

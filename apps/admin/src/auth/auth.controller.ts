@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req } from '@nest
 import type { FastifyRequest } from 'fastify';
 import { ok } from '../common/envelope';
 import { CriticalRateLimit } from '../rate-limit/critical-rate-limit.guard';
+import { LoginRateLimit } from '../rate-limit/login-rate-limit.interceptor';
 import type { LoginView } from '../user/user.view';
 import { AuthService } from './auth.service';
 import { EmailQuery } from './dtos/email.query';
@@ -25,7 +26,7 @@ export class AuthController {
   @ApiErrors(400, 401, 403)
   @Post('user/login')
   @HttpCode(200)
-  @CriticalRateLimit()
+  @LoginRateLimit()
   async login(@Body() dto: LoginDto, @Req() req: FastifyRequest) {
     const user = await this.auth.login(dto.username, dto.password);
     const view: LoginView = startSession(req, user, dto.password);

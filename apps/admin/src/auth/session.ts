@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '@oneapi/config';
 import { DEFAULT_ROOT_PASSWORD, type UserEntity } from '@oneapi/data';
 import { Role } from '@oneapi/domain';
+import { ClientOrigins } from '../rate-limit/client-origin';
 import type { LoginView } from '../user/user.view';
 
 /** What the session cookie carries. Role and status are never trusted from it: they are re-read. */
@@ -28,16 +29,28 @@ export const SESSION_COOKIE = 'session';
 
 /**
  * Encrypted + authenticated cookie session keyed from SESSION_SECRET (HttpOnly, SameSite=Lax),
- * so every admin replica with the same secret accepts it.
+ * so every admin replica with the same secret accepts it. The cookie is `Secure` with
+ * COOKIE_SECURE, or when the request arrived over HTTPS: directly, through the console (its signed
+ * header), or by a trusted proxy's X-Forwarded-Proto.
  */
 export async function registerSession(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const key = createHash('sha256').update(`oneapi-session:${config.sessionSecret}`).digest();
+  const always = config.env.COOKIE_SECURE;
   await app.register(secureSession, {
     key,
     cookieName: SESSION_COOKIE,
     expiry: 30 * 24 * 3600,
-    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 30 * 24 * 3600 },
+    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: always, maxAge: 30 * 24 * 3600 },
   });
+  if (always) return;
+  const origins = app.get(ClientOrigins);
+  // preHandler: the session object exists by then (secure-session makes it onRequest), and the cookie is written onSend.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('preHandler', async (req: FastifyRequest) => {
+      if (origins.of(req).https) req.session.options({ secure: true });
+    });
 }
 
 /**

@@ -63,6 +63,8 @@ export async function startAdminHarness(
       // Rate limits off unless a suite turns them on (every request comes from 127.0.0.1).
       GLOBAL_API_RATE_LIMIT: '0',
       CRITICAL_RATE_LIMIT: '0',
+      LOGIN_FAILURE_LIMIT: '0',
+      LOGIN_FAILURE_USER_LIMIT: '0',
       ...env,
     });
     app = await createAdminApp(runtime);
