@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { Role } from '@oneapi/domain';
 import { JobName } from '@oneapi/jobs';
-import { Auth } from '../auth/auth.decorators';
+import { Auth, CurrentUser } from '../auth/auth.decorators';
+import type { AuthedUser } from '../auth/auth.guard';
 import { ApiError } from '../common/api-error';
 import { ok } from '../common/envelope';
 import { ChannelJobsService } from './channel-jobs.service';
@@ -44,15 +45,23 @@ export class ChannelJobsController {
     return this.testAll();
   }
 
-  /** Tests one channel and answers One API's `{success, message, time, model}` (time in seconds). */
-  @ApiSummary('Test one channel with a small chat request', 'One API’s answer shape: `{success, message, time, model}` (time in seconds). An upstream failure is `success: false` with HTTP 200.')
+  /**
+   * Tests one channel and answers One API's `{success, message, time, model}` (time in seconds),
+   * plus `status` and `error_class`. Only root reads the upstream's own words in `message`: a
+   * channel may point at an internal address, and what it answers is not for every admin.
+   */
+  @ApiSummary(
+    'Test one channel with a small chat request',
+    'One API’s answer shape: `{success, message, time, model}` (time in seconds), plus `status` and `error_class`. An upstream failure is `success: false` with HTTP 200; its `message` quotes the upstream (sanitised) for root only.',
+  )
   @ApiIdParam('Channel')
   @ApiPlainOk(ChannelTestResultDoc, 'Test finished')
   @ApiErrors(400, 404)
   @Get('test/:id')
-  async testOne(@Param('id', channelId) id: number, @Query() query: ChannelTestQueryDto) {
+  async testOne(@Param('id', channelId) id: number, @Query() query: ChannelTestQueryDto, @CurrentUser() caller: AuthedUser) {
     const r = await this.jobs.testOne(id, query.model);
-    return { success: r.success, message: r.message, time: r.time, model: r.model };
+    const message = caller.role >= Role.Root ? r.message : r.publicMessage;
+    return { success: r.success, message, time: r.time, model: r.model, status: r.status, error_class: r.errorClass ?? null };
   }
 
   @ApiSummary('Test one channel (POST twin)')
@@ -62,8 +71,8 @@ export class ChannelJobsController {
   @ApiErrors(400, 404)
   @Post('test/:id')
   @HttpCode(200)
-  testOnePost(@Param('id', channelId) id: number, @Query() query: ChannelTestQueryDto) {
-    return this.testOne(id, query);
+  testOnePost(@Param('id', channelId) id: number, @Query() query: ChannelTestQueryDto, @CurrentUser() caller: AuthedUser) {
+    return this.testOne(id, query, caller);
   }
 
   /** Starts a balance update of every enabled channel; answers at once. 409 while one is running. */

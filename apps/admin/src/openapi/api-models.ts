@@ -216,6 +216,16 @@ export class ChannelTestResultDoc {
   time!: number;
   @ApiProperty({ type: String, example: 'gpt-4o-mini' })
   model!: string;
+  @ApiProperty({ type: Number, example: 200, description: "The upstream's HTTP status; 0 when none arrived." })
+  status!: number;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: ['caller', 'credentials', 'rate_limit', 'overloaded', 'timeout', 'server', 'unreachable', 'bad_reply', 'config', 'slow'],
+    example: null,
+    description: 'Why the test failed; null when it passed.',
+  })
+  error_class!: string | null;
 }
 
 @ApiSchema({ name: 'ChannelBalanceResult', description: "One API's balance answer (not the usual envelope: `balance` sits beside `success`)." })

@@ -136,16 +136,18 @@ describe.each([['sqlite'], ['mysql']] as const)('channel jobs on %s', (kind) => 
     fake.setKnobs({ status: 500, errorMessage: `key ${KEY} failed: connect ECONNREFUSED 10.1.2.3:8080 via http://internal.corp.example:9000/v1/x` });
     const r = await testChannel(ctx, { channelId: id });
     expect(r).toMatchObject({ success: false, message: 'upstream answered HTTP 500: key [redacted] failed: connect ECONNREFUSED [ip] via [url]' });
+    expect(r).toMatchObject({ publicMessage: 'upstream answered HTTP 500 (server)', errorClass: 'server', status: 500 });
+    // Every admin reads the logs: the row has the status and class, not the upstream's words.
     const logs = await testLogs(runtime.db, id);
-    expect(logs[0].content).toContain('[ip]');
-    expect(logs[0].content).not.toMatch(/10\.1\.2\.3|internal\.corp|good-key/);
+    expect(logs[0].content).toContain('upstream answered HTTP 500 (server)');
+    expect(logs[0].content).not.toMatch(/ECONNREFUSED|10\.1\.2\.3|internal\.corp|good-key/);
   });
 
   it('a channel whose upstream cannot be reached fails with the sanitised cause', async () => {
     if (skipIfMissing()) return;
     const id = await insertChannel(runtime.db, { key: KEY, baseUrl: 'http://127.0.0.1:1' });
     const r = await testChannel(ctx, { channelId: id });
-    expect(r).toMatchObject({ success: false, message: 'request failed: connect ECONNREFUSED [ip]' });
+    expect(r).toMatchObject({ success: false, message: 'request failed: connect ECONNREFUSED [ip]', publicMessage: 'request failed (unreachable)', errorClass: 'unreachable', status: 0 });
   });
 
   it('disables a channel slower than ChannelDisableThreshold', async () => {
