@@ -15,14 +15,18 @@ const nextConfig: NextConfig = {
   outputFileTracingRoot: workspaceRoot,
   turbopack: { root: workspaceRoot },
   typescript: { tsconfigPath: 'tsconfig.json' },
+  // On every response, pages, API and static files alike; pages also get a nonce-based
+  // Content-Security-Policy from proxy.ts (it needs a fresh nonce per request).
   async headers() {
     return [
       {
         source: '/:path*',
         headers: [
-          { key: 'X-Frame-Options', value: 'SAMEORIGIN' },
+          // For browsers without CSP's frame-ancestors: nobody may frame the console.
+          { key: 'X-Frame-Options', value: 'DENY' },
           { key: 'X-Content-Type-Options', value: 'nosniff' },
           { key: 'Referrer-Policy', value: 'same-origin' },
+          { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=()' },
         ],
       },
     ];

@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 // A .env file at the root is read like One API's; variables already exported win.
@@ -22,6 +22,17 @@ if (needsServer || needsConsole) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+// The console signs each browser's address for the admin with SESSION_SECRET, so it needs the
+// same secret; in embedded mode that is the one kept in the data folder (created here if new).
+if (!env.SESSION_SECRET) {
+  const { loadConfig } = await import(pathToFileURL(join(root, 'dist/libs/config/src/load-config.js')).href);
+  try {
+    env.SESSION_SECRET = loadConfig(env).sessionSecret;
+  } catch {
+    // A bad configuration: the admin names the variable when it refuses to start.
+  }
+}
+
 const relayPort = env.PORT || '3000';
 const adminPort = env.ADMIN_PORT || '3002';
 const consolePort = env.CONSOLE_PORT || '3001';
@@ -35,7 +46,7 @@ const services = [
 ];
 if (env.REDIS_CONN_STRING) services.push({ name: 'worker', cmd: process.execPath, args: [join(root, 'dist/apps/worker/src/main.js')], cwd: root });
 if (existsSync(join(consoleDir, '.next/BUILD_ID'))) {
-  services.push({ name: 'console', cmd: process.execPath, args: [join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', consolePort], cwd: consoleDir });
+  services.push({ name: 'console', cmd: process.execPath, args: [join(consoleDir, 'server.mjs'), '-p', consolePort], cwd: consoleDir });
 }
 
 const children = new Map();

@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from 'next';
+import { connection } from 'next/server';
 import { NextIntlClientProvider } from 'next-intl';
 import { getLocale, getMessages } from 'next-intl/server';
 import type { ReactNode } from 'react';
@@ -14,6 +15,9 @@ export const metadata: Metadata = {
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page is rendered per request: Next puts proxy.ts's fresh CSP nonce on its scripts only
+  // then, and a page prerendered at build time would carry none and be blocked.
+  await connection();
   const locale = await getLocale();
   const messages = await getMessages();
   return (

@@ -69,6 +69,8 @@ export async function startGatewayStack(options: { upstream?: FakeUpstreamOption
       GLOBAL_API_RATE_LIMIT: '0',
       GLOBAL_WEB_RATE_LIMIT: '0',
       CRITICAL_RATE_LIMIT: '0',
+      LOGIN_FAILURE_LIMIT: '0',
+      LOGIN_FAILURE_USER_LIMIT: '0',
       LOG_LEVEL: 'warn',
       // Empty means unset: root starts with One API's default password 123456.
       INITIAL_ROOT_PASSWORD: '',

@@ -1,5 +1,6 @@
 /**
- * End-to-end harness for the console: runs the production build (`next start`) on a free port with
+ * End-to-end harness for the console: runs the production build (`server.mjs`, what `npm start`
+ * and the image run) on a free port with
  * `ADMIN_URL` pointing wherever the test says (a fake in the first spec, the real admin service
  * later), and drives it with Debian's Chromium through playwright-core.
  *
@@ -24,6 +25,7 @@ export const CONSOLE_DIR = resolve(__dirname, '..');
 export const WORKSPACE_ROOT = resolve(CONSOLE_DIR, '../..');
 export const SCREENSHOT_DIR = join(WORKSPACE_ROOT, 'test-results', 'console');
 const NEXT_BIN = join(WORKSPACE_ROOT, 'node_modules/next/dist/bin/next');
+const CONSOLE_SERVER = join(CONSOLE_DIR, 'server.mjs');
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
@@ -59,7 +61,7 @@ export interface ConsoleServer {
   /** e.g. http://127.0.0.1:41234 */
   url: string;
   port: number;
-  /** Everything `next start` printed so far. */
+  /** Everything the console server printed so far. */
   output(): string;
   stop(): Promise<void>;
 }
@@ -68,7 +70,7 @@ async function waitForHttp(url: string, child: ChildProcess, output: () => strin
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output().slice(-3000)}`);
+    if (child.exitCode !== null) throw new Error(`the console server exited with ${child.exitCode}:\n${output().slice(-3000)}`);
     try {
       const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
       await res.arrayBuffer();
@@ -82,14 +84,14 @@ async function waitForHttp(url: string, child: ChildProcess, output: () => strin
   throw new Error(`console did not answer ${url} in ${timeoutMs} ms (${last}):\n${output().slice(-3000)}`);
 }
 
-/** Starts `next start` of the production build with `ADMIN_URL=adminUrl`. */
+/** Starts the production build (server.mjs) with `ADMIN_URL=adminUrl`. */
 export async function startConsoleServer(options: { adminUrl: string; port?: number; env?: Record<string, string>; buildIfMissing?: boolean; timeoutMs?: number }): Promise<ConsoleServer> {
   if (!isConsoleBuilt()) {
     if (!options.buildIfMissing) throw new Error('apps/console/.next is missing: run `node tools/scripts/build.mjs` (or `next build` in apps/console) first');
     buildConsole();
   }
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child = spawn(process.execPath, [CONSOLE_SERVER, '-p', String(port), '-H', '127.0.0.1'], {
     cwd: CONSOLE_DIR,
     env: childEnv({ NEXT_TELEMETRY_DISABLED: '1', ...options.env, ADMIN_URL: options.adminUrl }),
     stdio: ['ignore', 'pipe', 'pipe'],
