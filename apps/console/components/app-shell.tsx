@@ -46,7 +46,7 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   const logout = async () => {
     try {
-      await api.get('/api/user/logout');
+      await api.post('/api/user/logout');
     } finally {
       queryClient.removeQueries({ queryKey: queryKeys.self });
       queryClient.clear();

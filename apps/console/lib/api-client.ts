@@ -59,7 +59,9 @@ export async function apiRequest<T>(method: string, path: string, options: Reque
   const init: RequestInit = {
     method,
     credentials: 'same-origin',
-    headers: { Accept: 'application/json' },
+    // The admin API refuses a signed-in change without it (or JSON): HTML forms and no-cors
+    // fetches from other sites cannot send it.
+    headers: { Accept: 'application/json', 'X-Requested-With': 'XMLHttpRequest' },
     signal: options.signal,
   };
   if (options.body !== undefined) {

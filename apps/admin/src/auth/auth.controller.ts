@@ -9,7 +9,8 @@ import { EmailQuery } from './dtos/email.query';
 import { LoginDto } from './dtos/login.dto';
 import { RegisterDto } from './dtos/register.dto';
 import { ResetPasswordDto } from './dtos/reset-password.dto';
-import { startSession } from './session';
+import { FromOwnPage } from './request-origin';
+import { beginSession } from './session-epoch';
 import { TurnstileCheck } from './turnstile.guard';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope, ApiErrors, ApiNoBody, ApiQueryParam, ApiSummary } from '../openapi/api-docs.decorators';
@@ -26,29 +27,25 @@ export class AuthController {
   @ApiErrors(400, 401, 403)
   @Post('user/login')
   @HttpCode(200)
+  @FromOwnPage()
   @LoginRateLimit()
   async login(@Body() dto: LoginDto, @Req() req: FastifyRequest) {
     const user = await this.auth.login(dto.username, dto.password);
-    const view: LoginView = startSession(req, user, dto.password);
+    const view: LoginView = beginSession(req, user, dto.password);
     return ok(view, view.require_password_change ? 'change the default root password before anything else' : '');
   }
 
-  /** GET like One API (its console calls it so); POST too. */
-  @ApiSummary('Log out (ends the session cookie)')
+  /** POST only (One API's console used GET): another site must not be able to sign anyone out. */
+  @ApiSummary('Log out (ends the session cookie)', 'Needs `Content-Type: application/json` or `X-Requested-With` (no cross-site forms).')
+  @ApiNoBody()
   @ApiEnvelope()
-  @Get('user/logout')
+  @ApiErrors(403)
+  @Post('user/logout')
+  @HttpCode(200)
+  @FromOwnPage()
   logout(@Req() req: FastifyRequest) {
     req.session.delete();
     return ok();
-  }
-
-  @ApiSummary('Log out (POST twin of GET /api/user/logout)')
-  @ApiNoBody()
-  @ApiEnvelope()
-  @Post('user/logout')
-  @HttpCode(200)
-  logoutPost(@Req() req: FastifyRequest) {
-    return this.logout(req);
   }
 
   @ApiSummary('Register a new user', 'Needs RegisterEnabled and PasswordRegisterEnabled; with EmailVerificationEnabled, `email` and `verification_code` too. `?turnstile=` when TurnstileCheckEnabled.')
@@ -64,7 +61,11 @@ export class AuthController {
     return ok({ id: user.id, username: user.username });
   }
 
-  @ApiSummary('Mail an email verification code', 'The code is then sent as `verification_code` to POST /api/user/register or to /api/oauth/email/bind.')
+  /**
+   * GET as in One API: it needs no session and changes no account, so a request forged from
+   * another site does nothing the attacker could not do by calling it directly.
+   */
+  @ApiSummary('Mail a registration code', 'The code is then sent as `verification_code` to POST /api/user/register; it cannot bind an address (POST /api/oauth/email/verification mails bind codes).')
   @ApiEnvelope(undefined, 'Mail sent')
   @ApiErrors(400, 403, 409, 503)
   @Get('verification')
@@ -75,7 +76,8 @@ export class AuthController {
     return ok();
   }
 
-  @ApiSummary('Mail a password reset link')
+  /** GET as in One API: public, and the link goes to the account's own address. */
+  @ApiSummary('Mail a password reset link', 'The link works once, within 10 minutes, and not after a password change.')
   @ApiEnvelope(undefined, 'Mail sent')
   @ApiErrors(400, 403, 404, 503)
   @Get('reset_password')
@@ -86,7 +88,7 @@ export class AuthController {
     return ok();
   }
 
-  @ApiSummary('Reset a password with the token from the mailed link', '`data` is the new random password.')
+  @ApiSummary('Reset a password with the token from the mailed link', '`data` is the new random password. Every session and the access token of the account end.')
   @ApiEnvelope({ type: 'string', example: 'Xq8mT2pL9vRw', description: 'The new password.' }, 'Password reset')
   @ApiErrors(400)
   @Post('user/reset')

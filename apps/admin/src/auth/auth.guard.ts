@@ -5,13 +5,16 @@ import { Role, UserStatus } from '@oneapi/domain';
 import { UserRepository, type UserEntity } from '@oneapi/data';
 import { ApiError, ApiErrorCode } from '../common/api-error';
 import { ALLOW_PASSWORD_CHANGE_SESSION, MIN_ROLE } from './auth.decorators';
+import { assertFromOwnPage } from './request-origin';
+import { sessionEpochOf } from './session-epoch';
 
 export type AuthedUser = UserEntity & { viaAccessToken: boolean };
 
 /**
  * Resolves the caller from `Authorization: <access_token>` / `Bearer <access_token>` or the
- * session cookie, re-reads role and status from the database on every request, and enforces the
- * route's minimum role (One API's UserAuth / AdminAuth / RootAuth).
+ * session cookie, re-reads role, status and session epoch from the database on every request,
+ * and enforces the route's minimum role (One API's UserAuth / AdminAuth / RootAuth). A cookie
+ * request must also come from the console's own page (request-origin.ts).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -35,8 +38,15 @@ export class AuthGuard implements CanActivate {
       viaAccessToken = true;
     } else {
       const uid = req.session?.get('uid');
-      if (typeof uid === 'number') user = await this.users.findById(uid);
+      if (typeof uid !== 'number') throw ApiError.unauthenticated();
+      assertFromOwnPage(req);
+      user = await this.users.findById(uid);
       if (!user) throw ApiError.unauthenticated();
+      // Read with the row on every request, so every node refuses an ended session at once.
+      if (sessionEpochOf(req) !== user.sessionEpoch) {
+        req.session.delete();
+        throw ApiError.unauthenticated('this session has ended (the password, status or role changed): sign in again');
+      }
     }
     if (user.status !== UserStatus.Enabled) {
       req.session?.delete();

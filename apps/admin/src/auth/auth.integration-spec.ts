@@ -90,7 +90,7 @@ describe.each(DB_KINDS)('account routes (%s)', (kind) => {
     });
   });
 
-  describe('POST /api/user/login and GET /api/user/logout', () => {
+  describe('POST /api/user/login and POST /api/user/logout', () => {
     it('logs in by username or email, sets the session, and logs out', async () => {
       if (!enabled) return;
       const u = await h.createUser({ password: 'erin-pass-1', email: 'erin@example.com' });
@@ -102,11 +102,11 @@ describe.each(DB_KINDS)('account routes (%s)', (kind) => {
       expect(cookie).toMatch(/SameSite=Lax/i);
       const self = await agent.get('/api/user/self').expect(200);
       expect(self.body.data.id).toBe(u.id);
-      await agent.get('/api/user/logout').expect(200);
+      await agent.post('/api/user/logout').set('X-Requested-With', 'XMLHttpRequest').expect(200);
       await agent.get('/api/user/self').expect(401);
       const byEmail = h.agent();
       await byEmail.post('/api/user/login').send({ username: 'erin@example.com', password: 'erin-pass-1' }).expect(200);
-      await byEmail.post('/api/user/logout').expect(200);
+      await byEmail.post('/api/user/logout').send({}).expect(200);
     });
 
     it('refuses a wrong password (401), a disabled user (403), missing fields (400) and disabled password login (403)', async () => {
@@ -126,7 +126,7 @@ describe.each(DB_KINDS)('account routes (%s)', (kind) => {
     });
   });
 
-  describe('email verification (GET /api/verification) and GET /api/oauth/email/bind', () => {
+  describe('email verification (GET /api/verification, POST /api/oauth/email/verification) and POST /api/oauth/email/bind', () => {
     afterEach(async () => {
       if (!enabled) return;
       await setOption('EmailVerificationEnabled', 'false');
@@ -165,15 +165,49 @@ describe.each(DB_KINDS)('account routes (%s)', (kind) => {
       await h.http().get('/api/verification').query({ email: 'x@allowed.test' }).expect(200);
     });
 
-    it('binds a verified address to the signed-in user', async () => {
+    it('binds an address with a code mailed for this user’s bind, once; no GET, no other purpose, no other user', async () => {
       if (!enabled) return;
       const u = await h.createUser();
-      await h.http().get('/api/verification').query({ email: 'bind-me@example.com' }).expect(200);
+      const other = await h.createUser();
+      const email = async (id: number) => (await h.sql<{ email: string }>('SELECT email FROM users WHERE id = ?', [id]))[0]?.email;
+      const bind = (who: typeof u, body: object) => h.http().post('/api/oauth/email/bind').set('Authorization', who.accessToken).send(body);
+      // A registration code (the public route) does not bind.
+      await h.http().get('/api/verification').query({ email: 'reg-code@example.com' }).expect(200);
+      const { code: registerCode } = await codeFrom('reg-code@example.com');
+      await bind(u, { email: 'reg-code@example.com', code: registerCode }).expect(400);
+      // Another user's bind code does not bind this user, even for the same address.
+      await h.http().post('/api/oauth/email/verification').set('Authorization', other.accessToken).send({ email: 'theirs@example.com' }).expect(200);
+      const { code: theirCode } = await codeFrom('theirs@example.com');
+      await bind(u, { email: 'theirs@example.com', code: theirCode }).expect(400);
+      // The user's own code: not on GET, wrong code refused, then bound exactly once.
+      await h.http().post('/api/oauth/email/verification').set('Authorization', u.accessToken).send({ email: 'bind-me@example.com' }).expect(200);
       const { code } = await codeFrom('bind-me@example.com');
-      await h.http().get('/api/oauth/email/bind').query({ email: 'bind-me@example.com', code: 'wrong1' }).set('Authorization', u.accessToken).expect(400);
-      await h.http().get('/api/oauth/email/bind').query({ email: 'bind-me@example.com', code }).set('Authorization', u.accessToken).expect(200);
-      const [row] = await h.sql<{ email: string }>('SELECT email FROM users WHERE id = ?', [u.id]);
-      expect(row?.email).toBe('bind-me@example.com');
+      await h.http().get('/api/oauth/email/bind').query({ email: 'bind-me@example.com', code }).set('Authorization', u.accessToken).expect(404);
+      await bind(u, { email: 'bind-me@example.com', code: 'wrong1' }).expect(400);
+      await bind(u, { email: 'bind-me@example.com' }).expect(400);
+      expect(await email(u.id)).toBe('');
+      await bind(u, { email: 'bind-me@example.com', code }).expect(200);
+      expect(await email(u.id)).toBe('bind-me@example.com');
+      await bind(u, { email: 'bind-me@example.com', code }).expect(400);
+      // The bind code neither registers nor resets, and the other user's code still binds them.
+      await setOption('EmailVerificationEnabled', 'true');
+      await h.http().post('/api/user/register').send({ username: 'binder2', password: 'binder-pass-2', email: 'theirs@example.com', verification_code: theirCode }).expect(400);
+      await bind(other, { email: 'theirs@example.com', code: theirCode }).expect(200);
+      expect(await email(other.id)).toBe('theirs@example.com');
+      // Needs a signed-in caller, and an address nobody else holds.
+      await h.http().post('/api/oauth/email/verification').send({ email: 'anon@example.com' }).expect(401);
+      await h.http().post('/api/oauth/email/verification').set('Authorization', u.accessToken).send({ email: 'theirs@example.com' }).expect(409);
+    });
+
+    it('a bind code dies with the sessions of the user who asked for it', async () => {
+      if (!enabled) return;
+      const u = await h.createUser({ password: 'epoch-pass-1' });
+      const agent = h.agent();
+      await agent.post('/api/user/login').send({ username: u.username, password: 'epoch-pass-1' }).expect(200);
+      await agent.post('/api/oauth/email/verification').send({ email: 'epoch-bind@example.com' }).expect(200);
+      const { code } = await codeFrom('epoch-bind@example.com');
+      await agent.put('/api/user/self').send({ password: 'epoch-pass-2', original_password: 'epoch-pass-1' }).expect(200);
+      await agent.post('/api/oauth/email/bind').send({ email: 'epoch-bind@example.com', code }).expect(400);
     });
   });
 

@@ -4,10 +4,10 @@ import { UserRepository, hashPassword, verifyPassword, type UserEntity } from '@
 import { ApiError } from '../common/api-error';
 import { AccountMailService } from '../mail/account-mail.service';
 import { Settings } from '../option/settings';
-import { randomString } from '../user/random';
+import { newAccessToken, randomString } from '../user/random';
 import { UserService } from '../user/user.service';
 import type { RegisterDto } from './dtos/register.dto';
-import { CODE_VALID_MINUTES, VerificationCodes } from './verification-codes';
+import { CODE_VALID_MINUTES, VerificationCodes, codeSubject } from './verification-codes';
 
 /** A bcrypt hash of a random string: compared against when the login name is unknown, so timing does not tell. */
 const DUMMY_HASH = '$2b$10$qeS51UwzXARW/pGJaIWH5e8M3NJS.v6twusCvnB1x5pYCpIqBwhgu';
@@ -43,12 +43,14 @@ export class AuthService {
       if (!dto.email || !dto.verification_code) throw ApiError.badRequest('email and verification_code are required: email verification is enabled');
       email = dto.email.trim().toLowerCase();
       this.checkEmailDomain(email);
-      if (!(await this.codes.verify('email_verification', email, dto.verification_code))) {
+      if (await this.users.findByEmail(email)) throw ApiError.conflict('email is already taken');
+      // Checked before the code is spent, so a taken name does not cost the user their code.
+      if (await this.users.findByUsername(dto.username)) throw ApiError.conflict('username is already taken');
+      if (!(await this.codes.redeem('register', codeSubject.register(email), dto.verification_code))) {
         throw ApiError.badRequest('verification_code is wrong or has expired');
       }
-      if (await this.users.findByEmail(email)) throw ApiError.conflict('email is already taken');
     }
-    const user = await this.accounts.createAccount({
+    return this.accounts.createAccount({
       username: dto.username,
       password: dto.password,
       displayName: dto.display_name || dto.username,
@@ -56,17 +58,29 @@ export class AuthService {
       inviterAffCode: dto.aff_code?.trim() || undefined,
       withDefaultToken: true,
     });
-    if (email) await this.codes.consume('email_verification', email);
-    return user;
   }
 
-  /** GET /api/verification: mails a 6-character code to an address not yet taken. */
+  /** GET /api/verification: mails a registration code to an address not yet taken. */
   async sendVerification(rawEmail: string): Promise<void> {
     const email = rawEmail.trim().toLowerCase();
     this.checkEmailDomain(email);
     if (await this.users.findByEmail(email)) throw ApiError.conflict('email is already taken');
     const code = randomString(6);
-    await this.codes.issue('email_verification', email, code);
+    await this.codes.issue('register', codeSubject.register(email), code);
+    await this.mail.sendVerificationCode(email, code, CODE_VALID_MINUTES);
+  }
+
+  /**
+   * POST /api/oauth/email/verification: mails a code that binds this address to this user only,
+   * and only while the user's sessions stay those of now (same session epoch).
+   */
+  async sendBindCode(user: UserEntity, rawEmail: string): Promise<void> {
+    const email = rawEmail.trim().toLowerCase();
+    this.checkEmailDomain(email);
+    const owner = await this.users.findByEmail(email);
+    if (owner && owner.id !== user.id) throw ApiError.conflict('email is already taken');
+    const code = randomString(6);
+    await this.codes.issue('bind', codeSubject.bind(user.id, user.sessionEpoch, email), code);
     await this.mail.sendVerificationCode(email, code, CODE_VALID_MINUTES);
   }
 
@@ -76,31 +90,34 @@ export class AuthService {
     const user = await this.users.findByEmail(email);
     if (!user || user.status === UserStatus.Deleted) throw ApiError.notFound('no account uses this email address');
     const token = randomString(32);
-    await this.codes.issue('password_reset', email, token);
+    await this.codes.issue('reset', codeSubject.reset(user.id, user.sessionEpoch), token);
     const link = `${this.settings.serverAddress}/user/reset?email=${encodeURIComponent(email)}&token=${token}`;
     await this.mail.sendPasswordReset(email, user.displayName || user.username, link, CODE_VALID_MINUTES);
   }
 
-  /** POST /api/user/reset: sets and returns a new random password (One API's ResetPassword). */
+  /**
+   * POST /api/user/reset: sets and returns a new random password (One API's ResetPassword), ends
+   * every session and replaces the access token. The link is only good for the account that
+   * holds the address now, and not after a password change since it was mailed.
+   */
   async resetPassword(rawEmail: string, token: string): Promise<string> {
     const email = rawEmail.trim().toLowerCase();
-    if (!(await this.codes.verify('password_reset', email, token))) throw ApiError.badRequest('the reset link is invalid or has expired');
+    const invalid = () => ApiError.badRequest('the reset link is invalid or has expired');
     const user = await this.users.findByEmail(email);
-    if (!user || user.status === UserStatus.Deleted) throw ApiError.badRequest('the reset link is invalid or has expired');
-    await this.codes.consume('password_reset', email);
+    if (!user || user.status === UserStatus.Deleted) throw invalid();
+    if (!(await this.codes.redeem('reset', codeSubject.reset(user.id, user.sessionEpoch), token))) throw invalid();
     const password = randomString(12);
-    await this.users.update(user.id, { password: await hashPassword(password) });
+    if ((await this.users.updateEndingSessions(user.id, { password: await hashPassword(password), accessToken: newAccessToken() })) === null) throw invalid();
     await this.accounts.publish(user.id);
     return password;
   }
 
-  /** POST /api/oauth/email/bind: binds a verified address to the signed-in user. */
+  /** POST /api/oauth/email/bind: binds an address with a code mailed for this user's bind. */
   async bindEmail(user: UserEntity, rawEmail: string, code: string): Promise<void> {
     const email = rawEmail.trim().toLowerCase();
-    if (!(await this.codes.verify('email_verification', email, code))) throw ApiError.badRequest('code is wrong or has expired');
     const owner = await this.users.findByEmail(email);
     if (owner && owner.id !== user.id) throw ApiError.conflict('email is already taken');
-    await this.codes.consume('email_verification', email);
+    if (!(await this.codes.redeem('bind', codeSubject.bind(user.id, user.sessionEpoch, email), code))) throw ApiError.badRequest('code is wrong or has expired');
     await this.users.update(user.id, { email });
     await this.accounts.publish(user.id);
   }

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { Role } from '@oneapi/domain';
 import { AllowDuringPasswordChange, Auth, CurrentUser } from '../auth/auth.decorators';
 import type { AuthedUser } from '../auth/auth.guard';
+import { renewSession } from '../auth/session-epoch';
 import { ok } from '../common/envelope';
 import { answerOnce, Idempotent, IdempotencyScope } from '../common/idempotency';
 import type { UserEntity } from '@oneapi/data';
@@ -34,15 +35,25 @@ export class UserSelfController {
     return ok(await this.users.self(user));
   }
 
-  /** Changing the password ends root's forced password change for this session. */
+  /**
+   * A new password ends every other session and the access token; this session gets a cookie
+   * under the new epoch (and root's forced password change ends with it).
+   */
   @Put('self')
   @AllowDuringPasswordChange()
-  @ApiSummary('Change the caller’s username, display name or password', 'Also allowed while root must change the default password; changing it lifts that gate for the session.')
+  @ApiSummary(
+    'Change the caller’s username, display name or password',
+    'A new `password` needs `original_password` (not while root must still change the default one). It ends every other session and replaces the access token; a session caller gets a renewed cookie.',
+  )
   @ApiEnvelope(undefined, 'Saved')
-  @ApiErrors(400, 409)
+  @ApiErrors(400, 403, 409)
   async updateSelf(@CurrentUser() user: AuthedUser, @Body() dto: UpdateSelfDto, @Req() req: FastifyRequest) {
-    const { passwordChanged } = await this.users.updateSelf(user, dto);
-    if (passwordChanged && !user.viaAccessToken) req.session.set('mustChangePassword', undefined);
+    const defaultPasswordSession = !user.viaAccessToken && req.session.get('mustChangePassword') === true;
+    const { epoch } = await this.users.updateSelf(user, dto, { defaultPasswordSession });
+    if (epoch !== undefined && !user.viaAccessToken) {
+      renewSession(req, epoch);
+      req.session.set('mustChangePassword', undefined);
+    }
     return ok();
   }
 
@@ -55,21 +66,25 @@ export class UserSelfController {
     return ok();
   }
 
-  /** GET like One API; POST too. Answers the new token (the old one stops working). */
+  /**
+   * One API generates a new token on this GET. Here the GET only reads (a link on another site
+   * must not replace anyone's token), making one only for an account that has none, so One
+   * API's console and scripts still get a working token from it; POST replaces it.
+   */
   @Get('token')
-  @ApiSummary('Generate a new system access token', 'Use it as `Authorization: Bearer <token>` on /api; the previous one stops working.')
-  @ApiEnvelope({ type: 'string', example: '3f9c0a7d2b6e4f1a8c5d9e0b7a6f3c2d' }, 'The new access token')
+  @ApiSummary('The caller’s system access token', 'Use it as `Authorization: Bearer <token>` on /api. Made on first call; POST /api/user/token replaces it.')
+  @ApiEnvelope({ type: 'string', example: '3f9c0a7d2b6e4f1a8c5d9e0b7a6f3c2d' }, 'The access token')
   async accessToken(@CurrentUser() user: AuthedUser) {
-    return ok(await this.users.generateAccessToken(user));
+    return ok(await this.users.accessToken(user));
   }
 
   @Post('token')
   @HttpCode(200)
-  @ApiSummary('Generate a new system access token (POST twin)')
+  @ApiSummary('Reset the system access token', 'Answers a new token; the previous one stops working at once. Sessions stay signed in.')
   @ApiNoBody()
   @ApiEnvelope({ type: 'string', example: '3f9c0a7d2b6e4f1a8c5d9e0b7a6f3c2d' }, 'The new access token')
-  async accessTokenPost(@CurrentUser() user: AuthedUser) {
-    return this.accessToken(user);
+  async resetAccessToken(@CurrentUser() user: AuthedUser) {
+    return ok(await this.users.resetAccessToken(user));
   }
 
   @Get('aff')

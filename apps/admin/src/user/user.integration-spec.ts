@@ -45,13 +45,13 @@ describe.each(DB_KINDS)('user routes (%s)', (kind) => {
       await h.http().get('/api/user/self').set('Authorization', `Bearer ${u.accessToken}`).expect(200);
     });
 
-    it('PUT /api/user/self changes display name and password', async () => {
+    it('PUT /api/user/self changes display name and password (with the current one)', async () => {
       if (!enabled) return;
       const u = await h.createUser({ password: 'first-pass-1' });
-      await h.http().put('/api/user/self').set(as(u)).send({ display_name: 'New Name', password: 'second-pass-2' }).expect(200);
+      await h.http().put('/api/user/self').set(as(u)).send({ display_name: 'x'.repeat(21) }).expect(400);
+      await h.http().put('/api/user/self').set(as(u)).send({ display_name: 'New Name', password: 'second-pass-2', original_password: 'first-pass-1' }).expect(200);
       expect((await userRow(u.id))?.display_name).toBe('New Name');
       await h.http().post('/api/user/login').send({ username: u.username, password: 'second-pass-2' }).expect(200);
-      await h.http().put('/api/user/self').set(as(u)).send({ display_name: 'x'.repeat(21) }).expect(400);
       expect(await published(u.id)).toBe(true);
     });
 
@@ -64,15 +64,15 @@ describe.each(DB_KINDS)('user routes (%s)', (kind) => {
       await h.http().delete('/api/user/self').set(as(h.root)).expect(403);
     });
 
-    it('GET /api/user/token issues a new access token that replaces the old one; /api/user/aff answers the invite code', async () => {
+    it('GET /api/user/token answers the access token, POST replaces it; /api/user/aff answers the invite code', async () => {
       if (!enabled) return;
       const u = await h.createUser();
       const res = await h.http().get('/api/user/token').set(as(u)).expect(200);
-      expect(res.body.data).toMatch(/^[0-9a-f]{32}$/);
+      expect(res.body.data).toBe(u.accessToken);
+      const viaPost = await h.http().post('/api/user/token').set(as(u)).expect(200);
+      expect(viaPost.body.data).toMatch(/^[0-9a-f]{32}$/);
+      expect(viaPost.body.data).not.toBe(u.accessToken);
       await h.http().get('/api/user/self').set(as(u)).expect(401);
-      await h.http().get('/api/user/self').set('Authorization', res.body.data).expect(200);
-      const viaPost = await h.http().post('/api/user/token').set('Authorization', res.body.data).expect(200);
-      expect(viaPost.body.data).not.toBe(res.body.data);
       const aff = await h.http().get('/api/user/aff').set('Authorization', viaPost.body.data).expect(200);
       expect(aff.body.data).toMatch(/^[A-Za-z0-9]{4,8}$/);
     });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LogType, Role, UserStatus } from '@oneapi/domain';
-import { hashPassword, isUniqueViolation, UserRepository, type AccountLogInput, type IdempotencyClaim, type QuotaEdit, type UserEntity } from '@oneapi/data';
+import { hashPassword, isUniqueViolation, UserRepository, verifyPassword, type AccountLogInput, type IdempotencyClaim, type QuotaEdit, type UserEntity } from '@oneapi/data';
 import { RUNTIME, type ServiceRuntime } from '@oneapi/platform';
 import { afterCommit } from '../common/after-commit';
 import { ApiError } from '../common/api-error';
@@ -101,12 +101,34 @@ export class UserService {
     return toUserView(user);
   }
 
-  /** Returns whether the password changed (the session's forced change then ends). */
-  async updateSelf(user: UserEntity, dto: UpdateSelfDto): Promise<{ passwordChanged: boolean }> {
-    const password = dto.password ? await hashPassword(dto.password) : undefined;
-    await this.saveProfile(user.id, { username: dto.username, displayName: dto.display_name, password });
+  /**
+   * Saves the caller's profile. A new password needs the current one (unless the session was
+   * opened with root's well-known default password and may do nothing else), ends every other
+   * session and replaces the access token; answers the new session epoch then, so the caller's
+   * own session is re-issued under it.
+   */
+  async updateSelf(user: UserEntity, dto: UpdateSelfDto, options: { defaultPasswordSession: boolean }): Promise<{ epoch?: number }> {
+    const profile = { username: dto.username, displayName: dto.display_name };
+    if (!dto.password) {
+      await this.saveProfile(user.id, profile);
+      await this.publish(user.id);
+      return {};
+    }
+    if (!options.defaultPasswordSession) {
+      if (!dto.original_password) throw ApiError.badRequest('original_password is required to change the password');
+      if (!(await verifyPassword(dto.original_password, user.password))) throw ApiError.forbidden('original_password is wrong');
+    }
+    const password = await hashPassword(dto.password);
+    let epoch: number | null;
+    try {
+      epoch = await this.users.updateEndingSessions(user.id, { ...profile, password, accessToken: newAccessToken() });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw ApiError.conflict('username is already taken');
+      throw error;
+    }
+    if (epoch === null) throw ApiError.unauthenticated();
     await this.publish(user.id);
-    return { passwordChanged: password !== undefined };
+    return { epoch };
   }
 
   async deleteSelf(user: UserEntity): Promise<void> {
@@ -115,7 +137,13 @@ export class UserService {
     await this.publish(user.id);
   }
 
-  async generateAccessToken(user: UserEntity): Promise<string> {
+  /** GET /api/user/token: the caller's access token, made only when the account has none yet. */
+  async accessToken(user: UserEntity): Promise<string> {
+    return user.accessToken || this.resetAccessToken(user);
+  }
+
+  /** POST /api/user/token: a new access token; the old one stops working at once. */
+  async resetAccessToken(user: UserEntity): Promise<string> {
     const token = newAccessToken();
     await this.users.update(user.id, { accessToken: token });
     await this.publish(user.id);
@@ -168,6 +196,8 @@ export class UserService {
     if (!target) throw ApiError.notFound('user not found');
     if (actor.role <= target.role && actor.role !== Role.Root) throw ApiError.forbidden('cannot update a user of the same or a higher role');
     const password = dto.password ? await hashPassword(dto.password) : undefined;
+    // A password set by an admin ends the user's sessions and access token, as the user's own change does.
+    const credentials = password ? { password, accessToken: newAccessToken(), endSessions: true } : {};
     const quota: QuotaEdit | undefined =
       dto.quota !== undefined && dto.quota !== target.quota
         ? {
@@ -178,7 +208,7 @@ export class UserService {
         : undefined;
     let result;
     try {
-      result = await this.users.edit(target.id, { username: dto.username, displayName: dto.display_name, password, email: dto.email, group: dto.group }, quota, idempotency);
+      result = await this.users.edit(target.id, { username: dto.username, displayName: dto.display_name, email: dto.email, group: dto.group, ...credentials }, quota, idempotency);
     } catch (error) {
       if (isUniqueViolation(error)) throw ApiError.conflict('username is already taken');
       throw error;
@@ -234,7 +264,8 @@ export class UserService {
         throw ApiError.badRequest(`unknown action ${String(exhaustive)}`);
       }
     }
-    await this.users.update(target.id, { role, status });
+    // A disable or a role change ends the sessions signed in before it (an enable revives none).
+    await this.users.update(target.id, { role, status, endSessions: action !== 'enable' });
     await this.publish(target.id);
     return { role, status };
   }

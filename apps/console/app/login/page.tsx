@@ -78,7 +78,7 @@ function LoginForm() {
 
   const wechatLogin = async () => {
     try {
-      const data = await api.get<LoginResult>('/api/oauth/wechat', { code: wechatCode });
+      const data = await api.post<LoginResult>('/api/oauth/wechat', { code: wechatCode });
       setWechatOpen(false);
       await afterLogin(data, false);
     } catch (err) {

@@ -63,4 +63,11 @@ export class UserEntity {
   @Index('idx_users_inviter_id')
   @Column({ name: 'inviter_id', type: 'int', default: 0 })
   inviterId!: number;
+
+  /**
+   * Moves on whenever every session of the user must end (password, status or role change):
+   * a session cookie issued under another epoch is refused.
+   */
+  @Column({ name: 'session_epoch', type: 'int', default: 0 })
+  sessionEpoch!: number;
 }

@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import { Not, type EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { LogType, TokenStatus, UserStatus } from '@oneapi/domain';
 import { LogEntity, TokenEntity, UserEntity } from '../entities';
 import type { Database } from '../database';
@@ -43,7 +44,18 @@ export interface CreateAccountInput {
 /** Fields an admin or the user may change; quota changes go through setQuota / addQuota. */
 export type UserPatch = Partial<
   Pick<UserEntity, 'username' | 'password' | 'displayName' | 'role' | 'status' | 'email' | 'githubId' | 'wechatId' | 'group' | 'accessToken' | 'affCode'>
->;
+> & {
+  /** Moves `session_epoch` on in the same UPDATE: every session cookie issued before is refused. */
+  endSessions?: boolean;
+};
+
+/** A patch as TypeORM columns; `endSessions` becomes an increment so concurrent changes never lose one. */
+function columnsOf(patch: UserPatch): QueryDeepPartialEntity<UserEntity> {
+  const { endSessions, ...rest } = patch;
+  const fields: QueryDeepPartialEntity<UserEntity> = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  if (endSessions) fields.sessionEpoch = () => 'session_epoch + 1';
+  return fields;
+}
 
 /** An admin's absolute quota change, applied only if the quota still holds `expected`. */
 export interface QuotaEdit {
@@ -225,10 +237,25 @@ export class UserRepository {
 
   /** Applies a patch; returns false when the user does not exist. */
   async update(id: number, patch: UserPatch): Promise<boolean> {
-    const fields = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const fields = columnsOf(patch);
     if (!Object.keys(fields).length) return (await this.findById(id)) !== null;
     const result = await this.repo.update({ id }, fields);
     return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Applies a patch and moves the session epoch on, in one transaction, and answers the new epoch
+   * (null when the user is missing or deleted): the caller's own session is re-issued under it,
+   * and no concurrent change can slip between the write and the read.
+   */
+  async updateEndingSessions(id: number, patch: UserPatch): Promise<number | null> {
+    return this.db.transaction(async (m) => {
+      const repo = m.getRepository(UserEntity);
+      const result = await repo.update({ id, status: Not(UserStatus.Deleted) }, columnsOf({ ...patch, endSessions: true }));
+      if ((result.affected ?? 0) === 0) return null;
+      const row = await repo.findOne({ where: { id }, select: { id: true, sessionEpoch: true } });
+      return row?.sessionEpoch ?? null;
+    });
   }
 
   /**
@@ -283,7 +310,7 @@ export class UserRepository {
    */
   async edit(id: number, patch: UserPatch, quota?: QuotaEdit, idempotency?: IdempotencyClaim<UserEntity>): Promise<EditAccountResult> {
     const sameDb = this.logsShareTransaction;
-    const fields = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const fields = columnsOf(patch);
     const log = quota?.log ? { ...quota.log, userId: id } : undefined;
     let user: UserEntity;
     try {

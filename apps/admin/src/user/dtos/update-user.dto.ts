@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { UpdateSelfDto } from './update-self.dto';
+import { ProfileFieldsDto } from './update-self.dto';
 import { IsEmail, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 
 /**
  * PUT /api/user/ (admin): the self-service fields (username, display name, password) plus the
- * admin's. Role and status change through /api/user/manage.
+ * admin's. Role and status change through /api/user/manage. A new password ends the user's
+ * sessions and replaces their access token.
  */
-export class UpdateUserDto extends UpdateSelfDto {
+export class UpdateUserDto extends ProfileFieldsDto {
   @ApiProperty({ type: 'integer', minimum: 1, example: 2, description: 'The user to change.' })
   @IsInt()
   @Min(1)

@@ -20,7 +20,7 @@ export default function SettingsPage() {
   const { data: status } = useStatus();
   const { data: self } = useSelf();
   const [profileForm] = Form.useForm<{ display_name: string }>();
-  const [passwordForm] = Form.useForm<{ password: string; password2: string }>();
+  const [passwordForm] = Form.useForm<{ original_password: string; password: string; password2: string }>();
   const [accessToken, setAccessToken] = useState<string | null>(null);
   const [emailOpen, setEmailOpen] = useState(false);
   const [wechatOpen, setWechatOpen] = useState(false);
@@ -41,15 +41,17 @@ export default function SettingsPage() {
 
   const refreshSelf = () => queryClient.invalidateQueries({ queryKey: queryKeys.self });
   const updateSelf = useMutation({
-    mutationFn: (body: { display_name?: string; password?: string }) => api.put('/api/user/self', body),
-    onSuccess: () => {
+    mutationFn: (body: { display_name?: string; password?: string; original_password?: string }) => api.put('/api/user/self', body),
+    onSuccess: (_data, body) => {
       message.success(tc('saved'));
       passwordForm.resetFields();
+      // A new password replaced the access token (and ended the other sessions).
+      if (body.password) setAccessToken(null);
       void refreshSelf();
     },
   });
   const generateToken = useMutation({
-    mutationFn: () => api.get<string>('/api/user/token'),
+    mutationFn: () => api.post<string>('/api/user/token'),
     onSuccess: (token) => {
       setAccessToken(token);
       void copy(token);
@@ -67,7 +69,7 @@ export default function SettingsPage() {
   const sendEmailCode = async () => {
     try {
       const { email } = await emailForm.validateFields(['email']);
-      await api.get('/api/verification', { email });
+      await api.post('/api/oauth/email/verification', { email });
       message.success(t('codeSent'));
     } catch (err) {
       if (err && typeof err === 'object' && 'errorFields' in err) return;
@@ -75,7 +77,7 @@ export default function SettingsPage() {
     }
   };
   const bindEmail = useMutation({
-    mutationFn: ({ email, code }: { email: string; code: string }) => api.get('/api/oauth/email/bind', { email, code }),
+    mutationFn: ({ email, code }: { email: string; code: string }) => api.post('/api/oauth/email/bind', { email, code }),
     onSuccess: () => {
       setEmailOpen(false);
       message.success(t('bound'));
@@ -84,7 +86,7 @@ export default function SettingsPage() {
     onError: toastError,
   });
   const bindWechat = useMutation({
-    mutationFn: () => api.get('/api/oauth/wechat/bind', { code: wechatCode }),
+    mutationFn: () => api.post('/api/oauth/wechat/bind', { code: wechatCode }),
     onSuccess: () => {
       setWechatOpen(false);
       message.success(t('bound'));
@@ -127,7 +129,11 @@ export default function SettingsPage() {
       </Col>
       <Col xs={24} lg={12}>
         <Card title={t('password')}>
-          <Form form={passwordForm} layout="vertical" onFinish={(v) => updateSelf.mutate({ password: v.password })}>
+          <Typography.Paragraph type="secondary">{t('passwordHint')}</Typography.Paragraph>
+          <Form form={passwordForm} layout="vertical" onFinish={(v) => updateSelf.mutate({ password: v.password, original_password: v.original_password })}>
+            <Form.Item name="original_password" label={t('currentPassword')} rules={[{ required: true, message: t('currentPasswordRequired') }]}>
+              <Input.Password autoComplete="current-password" />
+            </Form.Item>
             <Form.Item name="password" label={t('newPassword')} rules={[{ required: true, message: t('passwordRequired') }, { min: 8, max: 20, message: t('passwordLength') }]}>
               <Input.Password autoComplete="new-password" />
             </Form.Item>

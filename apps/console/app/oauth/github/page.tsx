@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useTranslations } from 'next-intl';
 import { Suspense, useEffect, useRef, useState } from 'react';
-import { api } from '@/lib/api-client';
+import { apiRequest } from '@/lib/api-client';
 import { errorMessage, queryKeys } from '@/lib/hooks';
 
 /** GitHub redirects here with `?code=&state=`; the admin API signs in (or binds, when signed in). */
@@ -20,12 +20,11 @@ function GitHubCallback() {
   useEffect(() => {
     if (started.current) return;
     started.current = true;
-    api
-      .get<unknown>('/api/oauth/github', { code: params.get('code'), state: params.get('state') })
-      .then(async (data) => {
+    apiRequest<unknown>('POST', '/api/oauth/github', { body: { code: params.get('code') ?? '', state: params.get('state') ?? '' } })
+      .then(async (res) => {
         await queryClient.invalidateQueries({ queryKey: queryKeys.self });
-        // One API answers "bind" for a signed-in user (data === 'bind') and the user otherwise.
-        router.replace(data === 'bind' ? '/setting' : '/dashboard');
+        // The API answers message "bind" for a signed-in user and the user otherwise.
+        router.replace(res.message === 'bind' ? '/setting' : '/dashboard');
       })
       .catch((err: unknown) => setError(errorMessage(err)));
   }, [params, queryClient, router]);
