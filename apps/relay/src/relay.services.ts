@@ -1,4 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import { FallbackLeaseStore, RedisLeaseStore } from '@oneapi/cache';
 import { ChannelJobRepository, createChannelKeyCipher } from '@oneapi/data';
 import { Mailer, RUNTIME, type ServiceRuntime } from '@oneapi/platform';
 import { RelayAuthService } from './auth/relay-auth.service';
@@ -9,7 +10,7 @@ import { QuotaService } from './billing/quota.service';
 import { UsageRecorder } from './billing/usage-recorder';
 import { RelayMetrics } from './metrics/relay-metrics';
 import { RelayRateLimiter } from './rate-limit/relay-rate-limiter';
-import { Admission } from './pipeline/admission';
+import { Admission, LEASE_TTL_MS } from './pipeline/admission';
 import { Attempts, type ChannelDisabledHook } from './pipeline/attempts';
 import { RelayPipeline } from './pipeline/relay-pipeline';
 import { Replies } from './pipeline/replies';
@@ -59,6 +60,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
   readonly metrics: RelayMetrics;
   readonly rateLimit: RelayRateLimiter;
   readonly settlement: Settlement;
+  readonly admission: Admission;
   readonly pipeline: RelayPipeline;
   private readonly disabledHooks: ChannelDisabledHook[] = [];
   /** Aborted near the end of the shutdown grace: streams still open end with an error event and are billed. */
@@ -84,6 +86,14 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
     });
     this.metrics = new RelayMetrics(runtime.metrics);
     this.rateLimit = new RelayRateLimiter(this.pricing, runtime.redis, runtime.logger);
+    let warnedAt = 0;
+    const leases = new FallbackLeaseStore(runtime.redis ? new RedisLeaseStore(runtime.redis, LEASE_TTL_MS) : null, (error) => {
+      // While Redis is away every request falls back; say so once in a while, not per request.
+      if (Date.now() - warnedAt < 10_000) return;
+      warnedAt = Date.now();
+      runtime.logger.warn({ err: (error as Error).message }, 'concurrency caps counted in this process only: Redis unavailable');
+    });
+    this.admission = new Admission(this.quota, this.rateLimit, this.pricing, leases);
     this.settlement = new Settlement(this.pricing, this.quota, this.recorder, this.rateLimit, runtime.logger);
     const replies = new Replies(this.pricing, this.settlement, this.metrics, {
       idleMs: this.upstream.idleTimeoutMs,
@@ -105,12 +115,13 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       auth: this.auth,
       pricing: this.pricing,
       router: this.router,
-      admission: new Admission(this.quota, this.rateLimit),
+      admission: this.admission,
       attempts,
       metrics: this.metrics,
       logger: runtime.logger,
       trustedProxies: parseCidrList(runtime.config.trustedProxies),
       totalTimeoutMs: this.upstream.totalTimeoutMs,
+      maxInFlight: env.RELAY_MAX_IN_FLIGHT,
     });
     this.onChannelDisabled(rootNotifier(runtime));
   }
@@ -140,6 +151,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
     clearTimeout(this.shutdownTimer);
     this.auth.close();
     this.router.close();
+    this.admission.close();
     this.shutdown.abort();
     // Settlements still waiting for the database get until the end of the grace period; the
     // reservations of any left unwritten are released by the sweeper after RESERVATION_TTL.

@@ -45,7 +45,8 @@ export class RedisCacheBus implements CacheBus {
   private ready: Promise<unknown>;
 
   constructor(private readonly redis: RedisClient) {
-    this.subscriber = redis.duplicate();
+    // Subscriptions must survive reconnects and may be issued before the first connect.
+    this.subscriber = redis.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null });
     this.subscriber.on('error', () => undefined);
     this.ready = this.subscriber.subscribe(CHANNEL);
     this.subscriber.on('message', (_channel: string, message: string) => {

@@ -1,3 +1,4 @@
 export * from './redis';
 export * from './cache-bus';
 export * from './ttl-cache';
+export * from './leases';

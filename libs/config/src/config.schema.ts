@@ -91,6 +91,8 @@ export const envSchema = z.object({
   RELAY_FIRST_BYTE_TIMEOUT: int(0).default(300),
   RELAY_IDLE_TIMEOUT: int(0).default(120),
   RELAY_MAX_BODY_MB: int(1, 1024).default(32),
+  // Requests one relay process serves at once; more answer 503 server_busy at once (0 = no cap).
+  RELAY_MAX_IN_FLIGHT: int(0).default(2000),
   // Longest upstream SSE event held in memory (bytes); a longer one ends the stream with an error event.
   RELAY_MAX_SSE_LINE_BYTES: int(1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
   CHANNEL_COOLDOWN_SECONDS: int(0).default(30),

@@ -118,6 +118,8 @@ const DEFS = {
   TokenRequestsPerMinute: int('operation', 0, 'Requests per minute per token, across all relay replicas (0 = unlimited)'),
   UserRequestsPerMinute: int('operation', 0, 'Requests per minute per user, all of its tokens together (0 = unlimited)'),
   TokenTokensPerMinute: int('operation', 0, 'Prompt + completion tokens per minute per token (0 = unlimited)'),
+  UserConcurrencyLimit: int('operation', 0, 'Requests in flight at once per user, across all relay replicas (0 = unlimited)'),
+  TokenConcurrencyLimit: int('operation', 0, 'Requests in flight at once per token, across all relay replicas (0 = unlimited)'),
   // ---- system (系统设置): login, registration, mail, integrations
   ServerAddress: url('system', 'Public URL of this deployment (OAuth callbacks, e-mail links)'),
   RegisterEnabled: bool('system', true, 'Allow new registrations (any method)'),
@@ -339,6 +341,8 @@ export interface Options {
   TokenRequestsPerMinute: number;
   UserRequestsPerMinute: number;
   TokenTokensPerMinute: number;
+  UserConcurrencyLimit: number;
+  TokenConcurrencyLimit: number;
   ServerAddress: string;
   RegisterEnabled: boolean;
   PasswordLoginEnabled: boolean;

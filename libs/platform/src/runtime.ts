@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { loadConfig, type AppConfig } from '@oneapi/config';
-import { createRedis, RedisCacheBus, type CacheBus, type RedisClient } from '@oneapi/cache';
+import { createRedis, redisReady, RedisCacheBus, type CacheBus, type RedisClient } from '@oneapi/cache';
 import { Database } from '@oneapi/data';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createLogger } from './logger';
@@ -34,6 +34,7 @@ export async function createRuntime(service: string, config: AppConfig, opts: { 
   if (config.redisUrl) {
     redis = createRedis(config.redisUrl, { name: `oneapi-${service}` });
     redis.on('error', (error) => logger.warn({ err: error.message }, 'redis error'));
+    await redisReady(redis);
   }
   let bus: CacheBus;
   if (redis) {

@@ -54,6 +54,8 @@ export function pricingView(raw: Readonly<Record<string, string>>): PricingView 
     tokenRequestsPerMinute: o.TokenRequestsPerMinute,
     userRequestsPerMinute: o.UserRequestsPerMinute,
     tokenTokensPerMinute: o.TokenTokensPerMinute,
+    userConcurrencyLimit: o.UserConcurrencyLimit,
+    tokenConcurrencyLimit: o.TokenConcurrencyLimit,
   };
   return {
     options,

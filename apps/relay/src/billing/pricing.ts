@@ -24,6 +24,8 @@ export interface RelayOptions {
   tokenRequestsPerMinute: number;
   userRequestsPerMinute: number;
   tokenTokensPerMinute: number;
+  userConcurrencyLimit: number;
+  tokenConcurrencyLimit: number;
 }
 
 export class RelayPricing {

@@ -41,6 +41,7 @@ export function statusOf(code: RelayErrorCode): number {
       return 415;
     case RelayErrorCode.UpstreamSaturated:
     case RelayErrorCode.RateLimitExceeded:
+    case RelayErrorCode.ConcurrencyLimitExceeded:
       return 429;
     case RelayErrorCode.ApiNotImplemented:
       return 501;
@@ -50,6 +51,8 @@ export function statusOf(code: RelayErrorCode): number {
       return 502;
     case RelayErrorCode.NoAvailableChannel:
     case RelayErrorCode.ServiceUnavailable:
+    case RelayErrorCode.ServerBusy:
+    case RelayErrorCode.ChannelCapacityExceeded:
       return 503;
     case RelayErrorCode.UpstreamTimeout:
       return 504;
@@ -75,7 +78,7 @@ export function toOpenAIError(error: unknown, requestId: string): { status: numb
   if (error instanceof RelayException) {
     const status = statusOf(error.code);
     // Our own rate limits (SPEC 11) carry their own type; an upstream's 429 stays rate_limit_error.
-    const type = error.code === RelayErrorCode.RateLimitExceeded ? 'rate_limit_exceeded' : typeOf(status);
+    const type = error.code === RelayErrorCode.RateLimitExceeded || error.code === RelayErrorCode.ConcurrencyLimitExceeded ? 'rate_limit_exceeded' : typeOf(status);
     return { status, body: { error: { message: error.message + suffix, type, param: error.param, code: error.detailCode ?? error.code } } };
   }
   if (error instanceof UpstreamHttpError) {

@@ -21,6 +21,12 @@ export enum RelayErrorCode {
   NoAvailableChannel = 'no_available_channel',
   UpstreamSaturated = 'upstream_saturated',
   RateLimitExceeded = 'rate_limit_exceeded',
+  /** The caller's user or token already has its maximum of requests in flight. */
+  ConcurrencyLimitExceeded = 'concurrency_limit_exceeded',
+  /** This relay process is at RELAY_MAX_IN_FLIGHT. */
+  ServerBusy = 'server_busy',
+  /** Every channel serving the model is at its capacity (concurrency, RPM or TPM). */
+  ChannelCapacityExceeded = 'channel_capacity_exceeded',
   UpstreamTimeout = 'upstream_timeout',
   UpstreamUnreachable = 'upstream_unreachable',
   UpstreamError = 'upstream_error',

@@ -26,6 +26,8 @@ export interface PipelineDeps {
   trustedProxies: BlockList | null;
   /** RELAY_TIMEOUT in ms, 0 = none. */
   totalTimeoutMs: number;
+  /** RELAY_MAX_IN_FLIGHT: requests this process serves at once (0 = no cap). */
+  maxInFlight: number;
 }
 
 /**
@@ -34,19 +36,28 @@ export interface PipelineDeps {
  * value; every failure becomes one OpenAI-shaped error through the relay's filter.
  */
 export class RelayPipeline {
+  /** Requests being served by this process right now. */
+  inFlight = 0;
+
   constructor(private readonly d: PipelineDeps) {}
 
   async handle(req: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, pathModel?: string): Promise<void> {
     const started = performance.now();
     let rq: RelayRequest | null = null;
+    let leases: string[] = [];
+    this.inFlight++;
     try {
+      if (this.d.maxInFlight > 0 && this.inFlight > this.d.maxInFlight) {
+        throw new RelayException(RelayErrorCode.ServerBusy, 'this relay is at its capacity; retry shortly', null, null, 1);
+      }
       const ip = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.d.trustedProxies);
       const caller = await this.d.auth.authenticate(req.headers.authorization, ip);
       const parsed = this.parse(endpoint, req, caller, pathModel);
       const priced = this.price(endpoint, parsed, caller);
       const table = this.d.router.peek() ?? (await this.d.router.current());
       const first = this.route(table, caller, parsed.model);
-      const rateCharge = await this.d.admission.admit(req.id, caller, parsed, priced);
+      const { rateCharge, leases: held } = await this.d.admission.admit(req.id, caller, parsed, priced);
+      leases = held;
       const deadline = this.d.totalTimeoutMs > 0 ? started + this.d.totalTimeoutMs : Infinity;
       const admitted: RelayRequest = { req, reply, endpoint, caller, parsed, priced, rateCharge, started, deadline, firstByteAt: 0 };
       rq = admitted;
@@ -62,6 +73,8 @@ export class RelayPipeline {
       }
       sendRelayError(req, reply, error);
     } finally {
+      this.inFlight--;
+      this.d.admission.end(req.id, leases);
       const status = reply.raw.headersSent ? reply.raw.statusCode : reply.statusCode;
       const stream = rq !== null && endpoint.reply(rq.parsed) !== 'json';
       this.d.metrics.finished(endpoint.mode, status, stream, (performance.now() - started) / 1000);

@@ -74,7 +74,7 @@ export class RelayRateLimiter {
    * tokens per minute. Throws a 429 `rate_limit_exceeded` RelayException (with `retryAfterSeconds`)
    * naming the first limit that is exceeded; the points of the limits that passed are given back
    * then, so a refused request costs nothing. Returns the tokens charge to settle later, or null.
-   * Redis failures let the request through (logged): a limiter outage must not stop the relay.
+   * While Redis is away the limits are counted in this process (documented fallback).
    */
   async check(tokenId: number, userId: number, estimatedTokens: number): Promise<RateCharge | null> {
     const o = this.pricing.options;
@@ -134,9 +134,9 @@ export class RelayRateLimiter {
     const hit = this.limiters.get(kind);
     if (hit && hit.points === points) return hit.limiter;
     const keyPrefix = `${this.prefix}:${kind}`;
-    const limiter = this.redis
-      ? new RateLimiterRedis({ storeClient: this.redis, keyPrefix, points, duration: WINDOW_SECONDS })
-      : new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS });
+    const memory = new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS });
+    // While Redis is away each relay counts on its own (the library's insurance limiter).
+    const limiter = this.redis ? new RateLimiterRedis({ storeClient: this.redis, keyPrefix, points, duration: WINDOW_SECONDS, insuranceLimiter: memory }) : memory;
     this.limiters.set(kind, { points, limiter });
     return limiter;
   }
