@@ -1,10 +1,10 @@
-import { randomInt } from 'node:crypto';
 import { loadTestEnv } from '@oneapi/config';
+import { randomLoopback } from '@oneapi/testing';
 import { startAdminHarness, type AdminHarness } from '../testing/admin-harness';
 import { DB_KINDS, dbEnabled } from '../testing/db-kinds';
 
-/** A random documentation-range address, so runs sharing one Redis never share a bucket. */
-const randomIp = () => `198.51.100.${randomInt(1, 255)}`;
+/** One of 16 million addresses, so runs sharing one Redis (20-minute buckets) practically never share one. */
+const randomIp = randomLoopback;
 
 describe.each(DB_KINDS)('rate limits (%s)', (kind) => {
   // MariaDB runs the distributed mode: counters in Redis, shared by replicas.
