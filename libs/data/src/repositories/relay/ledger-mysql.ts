@@ -26,6 +26,11 @@ type Row = Record<string, unknown>;
  */
 export class MysqlLedgerStore implements LedgerStore {
   readonly logsInline: boolean;
+  /**
+   * Two groups in flight: a reservation need not wait behind the previous request's settlement
+   * (the usual case at low concurrency). Both lock rows in the same order, so they cannot deadlock.
+   */
+  readonly parallelGroups = 2;
   private readonly pool: Pool;
 
   constructor(
@@ -41,8 +46,8 @@ export class MysqlLedgerStore implements LedgerStore {
       password: o.password,
       database: o.database,
       multipleStatements: true,
-      connectionLimit: 2,
-      maxIdle: 2,
+      connectionLimit: 3,
+      maxIdle: 3,
       connectTimeout: QUERY_TIMEOUT_MS,
       enableKeepAlive: true,
       supportBigNumbers: true,

@@ -24,6 +24,8 @@ const BUSY_WAIT_MS = 50;
  */
 export class SqliteLedgerStore implements LedgerStore {
   readonly logsInline: boolean;
+  // Groups are applied synchronously: one is never waiting on another.
+  readonly parallelGroups = 1;
   private readonly run: (ops: LedgerOp[], now: number, expiresAt: number) => Array<ReserveResult | SettleResult>;
   private readonly extendStmt: Statement;
 

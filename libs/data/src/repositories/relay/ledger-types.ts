@@ -44,6 +44,8 @@ export type LedgerOp =
 export interface LedgerStore {
   /** Whether consume log rows are written inside the settlement's transaction. */
   readonly logsInline: boolean;
+  /** Groups that may be written at once (each is one transaction; the database orders them). */
+  readonly parallelGroups: number;
   /** Applies the group in one transaction and settles every op's promise; throws (all failed) otherwise. */
   apply(ops: LedgerOp[], now: number, expiresAt: number): Promise<void>;
   /** Pushes the expiry of reservations still running. */

@@ -32,7 +32,8 @@ const SETTLE_BACKOFF_MS = [100, 200, 500, 1_000, 2_000, 5_000];
 export class RelayLedger {
   readonly logsInline: boolean;
   private queue: LedgerOp[] = [];
-  private running = false;
+  /** Groups being written now. */
+  private running = 0;
   private scheduled = false;
   private closed = false;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
@@ -94,7 +95,7 @@ export class RelayLedger {
 
   /** Operations queued, running or waiting for a retry. */
   get pending(): number {
-    return this.queue.length + this.retryTimers.size + (this.running ? 1 : 0);
+    return this.queue.length + this.retryTimers.size + this.running;
   }
 
   /**
@@ -124,7 +125,7 @@ export class RelayLedger {
 
   private push(op: LedgerOp): void {
     this.queue.push(op);
-    if (!this.running && !this.scheduled) {
+    if (this.running < this.store.parallelGroups && !this.scheduled) {
       this.scheduled = true;
       // After the poll phase: every request read from a socket in this turn has queued by then.
       setImmediate(this.flush);
@@ -141,10 +142,10 @@ export class RelayLedger {
 
   private readonly flush = (): void => {
     this.scheduled = false;
-    if (this.running || this.queue.length === 0) return this.checkIdle();
+    if (this.running >= this.store.parallelGroups || this.queue.length === 0) return this.checkIdle();
     const ops = this.queue;
     this.queue = [];
-    this.running = true;
+    this.running++;
     const now = Date.now();
     let done: Promise<void>;
     try {
@@ -162,8 +163,8 @@ export class RelayLedger {
   };
 
   private next(): void {
-    this.running = false;
-    if (this.queue.length > 0) {
+    this.running--;
+    if (this.queue.length > 0 && !this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
     } else this.checkIdle();
