@@ -123,6 +123,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       totalTimeoutMs: this.upstream.totalTimeoutMs,
       maxInFlight: env.RELAY_MAX_IN_FLIGHT,
     });
+    this.metrics.trackInFlight(() => this.pipeline.inFlight);
     this.onChannelDisabled(rootNotifier(runtime));
   }
 

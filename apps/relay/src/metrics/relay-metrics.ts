@@ -1,4 +1,7 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Where each registry's in-flight gauge reads from: the last relay pipeline built on it. */
+const inFlightSources = new WeakMap<Registry, () => number>();
 
 /** The relay's Prometheus series, registered on the runtime's registry (served at /metrics). */
 export class RelayMetrics {
@@ -15,7 +18,7 @@ export class RelayMetrics {
   readonly streamEnds: Counter<'endpoint' | 'reason'>;
   readonly droppedEvents: Counter<'channel'>;
 
-  constructor(registry: Registry) {
+  constructor(private readonly registry: Registry) {
     // One set per registry (a second app on the same runtime reuses the series).
     const existing = registry.getSingleMetric('oneapi_relay_requests_total');
     if (existing) {
@@ -28,6 +31,15 @@ export class RelayMetrics {
       this.droppedEvents = registry.getSingleMetric('oneapi_relay_stream_events_dropped_total') as Counter<'channel'>;
       return;
     }
+    // Read when scraped, so the hot path does no metrics work for it.
+    new Gauge({
+      name: 'oneapi_relay_in_flight',
+      help: 'Requests this relay process is serving right now',
+      registers: [registry],
+      collect() {
+        this.set(inFlightSources.get(registry)?.() ?? 0);
+      },
+    });
     this.requests = new Counter({
       name: 'oneapi_relay_requests_total',
       help: 'Relay requests by endpoint, final HTTP status and stream flag',
@@ -72,6 +84,11 @@ export class RelayMetrics {
       labelNames: ['channel'],
       registers: [registry],
     });
+  }
+
+  /** Makes `oneapi_relay_in_flight` report `read()` (the pipeline's in-flight count) at each scrape. */
+  trackInFlight(read: () => number): void {
+    inFlightSources.set(this.registry, read);
   }
 
   /** Counts one finished request and observes its duration (seconds). */
