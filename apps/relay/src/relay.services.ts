@@ -16,6 +16,7 @@ import { RelayPipeline } from './pipeline/relay-pipeline';
 import { Replies } from './pipeline/replies';
 import { Settlement } from './pipeline/settlement';
 import { ChannelRouter } from './routing/channel-router.service';
+import { ChannelCapacity } from './capacity/channel-capacity';
 import { UpstreamClient } from '@oneapi/providers';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -61,6 +62,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
   readonly rateLimit: RelayRateLimiter;
   readonly settlement: Settlement;
   readonly admission: Admission;
+  readonly capacity: ChannelCapacity;
   readonly pipeline: RelayPipeline;
   private readonly disabledHooks: ChannelDisabledHook[] = [];
   /** Aborted near the end of the shutdown grace: streams still open end with an error event and are billed. */
@@ -94,6 +96,12 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       runtime.logger.warn({ err: (error as Error).message }, 'concurrency caps counted in this process only: Redis unavailable');
     });
     this.admission = new Admission(this.quota, this.rateLimit, this.pricing, leases);
+    // Channel concurrency shares the callers' lease store: one Redis connection, one fallback.
+    this.capacity = new ChannelCapacity(leases, runtime.redis, (error) => {
+      if (Date.now() - warnedAt < 10_000) return;
+      warnedAt = Date.now();
+      runtime.logger.warn({ err: (error as Error).message }, 'channel rates counted in this process only: Redis unavailable');
+    });
     this.settlement = new Settlement(this.pricing, this.quota, this.recorder, this.rateLimit, runtime.logger);
     const replies = new Replies(this.pricing, this.settlement, this.metrics, {
       idleMs: this.upstream.idleTimeoutMs,
@@ -110,6 +118,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       bus: runtime.bus,
       logger: runtime.logger,
       onChannelDisabled: this.disabledHooks,
+      capacity: this.capacity,
     });
     this.pipeline = new RelayPipeline({
       auth: this.auth,
@@ -153,6 +162,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
     this.auth.close();
     this.router.close();
     this.admission.close();
+    this.capacity.close();
     this.shutdown.abort();
     // Settlements still waiting for the database get until the end of the grace period; the
     // reservations of any left unwritten are released by the sweeper after RESERVATION_TTL.

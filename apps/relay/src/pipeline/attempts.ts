@@ -10,7 +10,11 @@ import {
   type UpstreamCall,
   type UpstreamClient,
 } from '@oneapi/providers';
+import type { RelayCaller } from '../auth/relay-auth.service';
 import type { RelayPricing } from '../billing/pricing';
+import type { CapacityHold, ChannelCapacity } from '../capacity/channel-capacity';
+import type { Priced } from '../endpoints';
+import type { ParsedRequest } from '../endpoints/request-body';
 import { RelayErrorCode, RelayException, UpstreamHttpError } from '../errors/relay.exception';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { ChannelRouter, RouteChannel, RoutingTable } from '../routing/channel-router.service';
@@ -26,6 +30,17 @@ type Attempt = { kind: 'delivered'; delivered: Delivered } | { kind: 'client_gon
 /** Abort reason when the client goes away (no stack needed: it is never thrown to a caller). */
 const CLIENT_GONE = Object.assign(new Error('client disconnected'), { code: 'RELAY_CLIENT_GONE' });
 
+/**
+ * The channel an attempt goes to and the capacity it holds there (null: the channel has no
+ * limits). `full` carries the channels found at capacity on the way, skipped for the rest of the
+ * request.
+ */
+export interface Seat {
+  channel: RouteChannel;
+  hold: CapacityHold | null;
+  full?: Map<number, number>;
+}
+
 /** Upper bound on an upstream error body read to classify it. */
 const ERROR_BODY_LIMIT = 1024 * 1024;
 
@@ -38,18 +53,25 @@ export interface AttemptsDeps {
   bus: CacheBus;
   logger: Logger;
   onChannelDisabled: ChannelDisabledHook[];
+  capacity: ChannelCapacity;
+}
+
+/** What a request counts against a channel's TPM before it is sent: the admission estimate. */
+function estimatedTokens(parsed: ParsedRequest, priced: Priced): number {
+  return priced.promptTokens + (parsed.maxTokens ?? 0);
 }
 
 /**
  * The attempt loop: send the request through the chosen channel; on a retryable failure choose
  * another channel of the same group and model (never after the first byte reached the client,
- * never for the caller's own mistake), up to RetryTimes. Resolves with what was delivered, null
- * when the client left before any reply, or throws the error the client should get.
+ * never for the caller's own mistake), up to RetryTimes; a channel at capacity is passed over and
+ * counts as no attempt. Resolves with what was delivered, null when the client left before any
+ * reply, or throws the error the client should get.
  */
 export class Attempts {
   constructor(private readonly d: AttemptsDeps) {}
 
-  async run(rq: RelayRequest, table: RoutingTable, first: RouteChannel): Promise<Delivered | null> {
+  async run(rq: RelayRequest, table: RoutingTable, seat: Seat): Promise<Delivered | null> {
     const { reply, caller, parsed } = rq;
     const exchange: { call: UpstreamCall | null; aborted: Error | null } = { call: null, aborted: null };
     const abort = (reason: Error) => {
@@ -64,19 +86,22 @@ export class Attempts {
     const left = rq.deadline - performance.now();
     const timer = Number.isFinite(left) ? setTimeout(() => abort(new RelayException(RelayErrorCode.UpstreamTimeout, 'the request ran out of time (RELAY_TIMEOUT)')), Math.max(0, left)) : null;
     const tried = new Set<number>();
+    const full = seat.full ?? new Map<number, number>();
     const attempts = caller.pinnedChannelId !== null ? 1 : 1 + Math.max(0, this.d.pricing.options.retryTimes);
-    let channel: RouteChannel | null = first;
+    let current: Seat | null = seat;
     let last: Error | undefined;
     try {
-      for (let i = 0; i < attempts && channel; i++) {
-        if (i > 0) this.d.metrics.retries.inc({ endpoint: parsed.mode });
-        tried.add(channel.id);
-        const result = await this.attempt(rq, channel, exchange, () => timer && clearTimeout(timer));
+      while (current) {
+        if (tried.size > 0) this.d.metrics.retries.inc({ endpoint: parsed.mode });
+        tried.add(current.channel.id);
+        const result = await this.attemptHolding(rq, current, exchange, () => timer && clearTimeout(timer));
         if (result.kind === 'delivered') return result.delivered;
         if (result.kind === 'client_gone') return null;
         last = result.error;
-        if (!result.retry) break;
-        if (i + 1 < attempts) channel = this.d.router.select(table, caller.user.group, parsed.model, tried);
+        if (!result.retry || tried.size >= attempts) break;
+        // Channels at capacity are passed over here and count as no attempt.
+        const next = this.d.router.select(table, caller.user.group, parsed.model, tried, full);
+        current = next && (await this.seat(rq.req.id, table, caller.user.group, parsed.model, estimatedTokens(parsed, rq.priced), next, tried, full, false));
       }
     } finally {
       if (timer) clearTimeout(timer);
@@ -86,6 +111,60 @@ export class Attempts {
       throw new RelayException(RelayErrorCode.UpstreamSaturated, 'the upstream load of this group is saturated, try again later', null, null, last.retryAfterSeconds ?? this.d.router.cooldownSeconds);
     }
     throw last ?? this.d.router.unavailable(table, caller.user.group, parsed.model);
+  }
+
+  /**
+   * Claims capacity on the first channel, before admission, so a request that every channel
+   * would refuse reserves nothing: a full channel is skipped for the next one the router offers
+   * (same tier, then lower tiers); when none has room → 503 `channel_capacity_exceeded` with the
+   * soonest Retry-After. A pinned channel has no alternative.
+   */
+  async claim(requestId: string, table: RoutingTable, caller: RelayCaller, parsed: ParsedRequest, priced: Priced, first: RouteChannel): Promise<Seat> {
+    const full = new Map<number, number>();
+    const seat = await this.seat(requestId, table, caller.user.group, parsed.model, estimatedTokens(parsed, priced), first, new Set(), full, caller.pinnedChannelId !== null);
+    if (seat) return { ...seat, full };
+    const retryAfter = Math.min(...full.values());
+    throw new RelayException(RelayErrorCode.ChannelCapacityExceeded, `every channel for model ${parsed.model} is at its capacity; retry after ${retryAfter} s`, null, null, retryAfter);
+  }
+
+  /** Gives back a claim that was never attempted (admission refused the request). */
+  vacate(seat: Seat): void {
+    if (seat.hold) this.d.capacity.vacate(seat.hold);
+  }
+
+  /** Takes capacity on `channel`, or on the next channel with room; null when none has room. */
+  private async seat(requestId: string, table: RoutingTable, group: string, model: string, tokens: number, first: RouteChannel, tried: ReadonlySet<number>, full: Map<number, number>, pinned: boolean): Promise<Seat | null> {
+    let channel: RouteChannel | null = first;
+    while (channel) {
+      if (!channel.capped) return { channel, hold: null };
+      const hold = await this.d.capacity.take(requestId, channel, tokens);
+      if (typeof hold !== 'number') return { channel, hold };
+      full.set(channel.id, hold);
+      channel = pinned ? null : this.d.router.select(table, group, model, tried, full);
+    }
+    return null;
+  }
+
+  /** One attempt on a seat; the seat's capacity is given back when the attempt ends, however it ends. */
+  private async attemptHolding(rq: RelayRequest, seat: Seat, exchange: { call: UpstreamCall | null; aborted: Error | null }, streaming: () => void): Promise<Attempt> {
+    if (!seat.hold) return this.attempt(rq, seat.channel, exchange, streaming);
+    let result: Attempt | undefined;
+    try {
+      result = await this.attempt(rq, seat.channel, exchange, streaming);
+      return result;
+    } finally {
+      this.d.capacity.end(seat.hold, result?.kind === 'delivered' && seat.hold.rates?.tpm ? this.billedTokens(rq, result.delivered) : 0);
+    }
+  }
+
+  /** Prompt + completion tokens as settlement bills them (the endpoint's rule), for a channel's TPM. */
+  private billedTokens(rq: RelayRequest, delivered: Delivered): number {
+    try {
+      const bill = rq.endpoint.bill(delivered.produced, rq.parsed, rq.priced, this.d.pricing);
+      return bill.prompt + bill.completion;
+    } catch {
+      return estimatedTokens(rq.parsed, rq.priced);
+    }
   }
 
   /** One exchange with one channel: prepare, send, classify a failure, or relay the reply. */

@@ -12,7 +12,7 @@ import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { ParsedRequest } from '../endpoints/request-body';
 import type { ChannelRouter, RouteChannel, RoutingTable } from '../routing/channel-router.service';
 import type { Admission } from './admission';
-import type { Attempts } from './attempts';
+import type { Attempts, Seat } from './attempts';
 import type { RelayRequest } from './relay-request';
 
 export interface PipelineDeps {
@@ -31,9 +31,10 @@ export interface PipelineDeps {
 }
 
 /**
- * The /v1 request path, top to bottom: authenticate → parse → price → route → admit → attempt
- * loop (which replies) → settle (inside the reply) or release. Each step hands the next a plain
- * value; every failure becomes one OpenAI-shaped error through the relay's filter.
+ * The /v1 request path, top to bottom: authenticate → parse → price → route (claiming channel
+ * capacity) → admit → attempt loop (which replies) → settle (inside the reply) or release. Each
+ * step hands the next a plain value; every failure becomes one OpenAI-shaped error through the
+ * relay's filter.
  */
 export class RelayPipeline {
   /** Requests being served by this process right now. */
@@ -45,6 +46,7 @@ export class RelayPipeline {
     const started = performance.now();
     let rq: RelayRequest | null = null;
     let leases: string[] = [];
+    let seat: Seat | null = null;
     this.inFlight++;
     try {
       if (this.d.maxInFlight > 0 && this.inFlight > this.d.maxInFlight) {
@@ -56,12 +58,14 @@ export class RelayPipeline {
       const priced = this.price(endpoint, parsed, caller);
       const table = this.d.router.peek() ?? (await this.d.router.current());
       const first = this.route(table, caller, parsed.model);
+      // Channel capacity before admission: a request no channel has room for reserves nothing.
+      seat = first.capped ? await this.d.attempts.claim(req.id, table, caller, parsed, priced, first) : { channel: first, hold: null };
       const { rateCharge, leases: held } = await this.d.admission.admit(req.id, caller, parsed, priced);
       leases = held;
       const deadline = this.d.totalTimeoutMs > 0 ? started + this.d.totalTimeoutMs : Infinity;
       const admitted: RelayRequest = { req, reply, endpoint, caller, parsed, priced, rateCharge, started, deadline, firstByteAt: 0 };
       rq = admitted;
-      const delivered = await this.d.attempts.run(admitted, table, first).catch(async (error: unknown) => {
+      const delivered = await this.d.attempts.run(admitted, table, seat).catch(async (error: unknown) => {
         await this.release(admitted);
         throw error;
       });
@@ -74,6 +78,8 @@ export class RelayPipeline {
       sendRelayError(req, reply, error);
     } finally {
       this.inFlight--;
+      // A no-op once the attempt loop ended the seat's hold; gives it back when admission refused.
+      if (seat?.hold) this.d.attempts.vacate(seat);
       this.d.admission.end(req.id, leases);
       const status = reply.raw.headersSent ? reply.raw.statusCode : reply.statusCode;
       const stream = rq !== null && endpoint.reply(rq.parsed) !== 'json';

@@ -3,6 +3,7 @@ import type { CacheBus } from '@oneapi/cache';
 import { RelayChannelRepository, type Database, type RelayChannelRow } from '@oneapi/data';
 import { ChannelStatus } from '@oneapi/domain';
 import { channelContextOf, channelModelsOf, getAdapter, modelMappingOf, type ChannelContext, type ProviderAdapter } from '@oneapi/providers';
+import { hasCapacityLimits } from '../capacity/channel-capacity';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
 
 /** A channel ready to receive requests: parsed once per routing-table build. */
@@ -18,6 +19,12 @@ export interface RouteChannel {
   systemPrompt: string;
   ctx: ChannelContext;
   adapter: ProviderAdapter;
+  /** Capacity (0 = unlimited): requests at once across relays, requests and tokens per minute. */
+  maxConcurrency: number;
+  rpm: number;
+  tpm: number;
+  /** Whether any of the three is set: only then does an attempt claim capacity (an await). */
+  capped: boolean;
 }
 
 interface Tier {
@@ -47,6 +54,10 @@ function toRouteChannel(row: RelayChannelRow, decryptKey: (stored: string) => st
     // Keys are encrypted at rest when CHANNEL_KEY_SECRET is set; decrypted once per table build.
     ctx: channelContextOf(row, decryptKey),
     adapter: getAdapter(row.type),
+    maxConcurrency: Math.max(0, row.maxConcurrency),
+    rpm: Math.max(0, row.rpm),
+    tpm: Math.max(0, row.tpm),
+    capped: hasCapacityLimits(row),
   };
 }
 
@@ -168,10 +179,11 @@ export class ChannelRouter {
 
   /**
    * Chooses a channel for group + model, skipping `exclude` (channels already tried for this
-   * request) and cooling-down channels; when only cooling channels remain on the first attempt
-   * they are used anyway (a cooled channel beats a certain 503).
+   * request), `full` (channels found at capacity: skipped like cooling ones, but they count as
+   * no attempt) and cooling-down channels; when only cooling channels remain before the first
+   * attempt they are used anyway (a cooled channel beats a certain 503).
    */
-  select(table: RoutingTable, group: string, model: string, exclude: ReadonlySet<number>): RouteChannel | null {
+  select(table: RoutingTable, group: string, model: string, exclude: ReadonlySet<number>, full?: ReadonlyMap<number, unknown> | null): RouteChannel | null {
     const tiers = table.routes.get(group)?.get(model);
     if (!tiers) return null;
     const now = Date.now();
@@ -179,7 +191,7 @@ export class ChannelRouter {
     for (const tier of tiers) {
       const ok: RouteChannel[] = [];
       for (const c of tier.channels) {
-        if (exclude.has(c.id)) continue;
+        if (exclude.has(c.id) || full?.has(c.id)) continue;
         const until = this.cooldown.get(c.id);
         if (until !== undefined && until > now) {
           if (!fallback) fallback = [];

@@ -72,4 +72,16 @@ export class ChannelEntity {
 
   @Column({ name: 'system_prompt', type: 'text', nullable: true })
   systemPrompt!: string | null;
+
+  /** Requests this channel serves at once across all relays; 0 = unlimited. */
+  @Column({ name: 'max_concurrency', type: 'int', default: 0 })
+  maxConcurrency!: number;
+
+  /** Requests per minute sent to this channel; 0 = unlimited. */
+  @Column({ type: 'int', default: 0 })
+  rpm!: number;
+
+  /** Prompt + completion tokens per minute through this channel; 0 = unlimited. */
+  @Column({ type: 'int', default: 0 })
+  tpm!: number;
 }

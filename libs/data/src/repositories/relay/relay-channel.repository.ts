@@ -20,6 +20,10 @@ export interface RelayChannelRow {
   /** Legacy `other` column (Azure api-version on channels imported from old One API). */
   other: string;
   systemPrompt: string;
+  /** Capacity across all relays (0 = unlimited): requests at once, requests and tokens per minute. */
+  maxConcurrency: number;
+  rpm: number;
+  tpm: number;
 }
 
 /** One row of `abilities`. */
@@ -45,7 +49,7 @@ export class RelayChannelRepository {
 
   async loadChannels(): Promise<RelayChannelRow[]> {
     const rows: Raw[] = await this.db.source.query(
-      'SELECT id, type, `key`, status, name, weight, priority, base_url, models, `group`, model_mapping, config, other, system_prompt FROM channels',
+      'SELECT id, type, `key`, status, name, weight, priority, base_url, models, `group`, model_mapping, config, other, system_prompt, max_concurrency, rpm, tpm FROM channels',
     );
     return rows.map((r) => ({
       id: num(r.id),
@@ -62,6 +66,9 @@ export class RelayChannelRepository {
       config: str(r.config),
       other: str(r.other),
       systemPrompt: str(r.system_prompt),
+      maxConcurrency: num(r.max_concurrency),
+      rpm: num(r.rpm),
+      tpm: num(r.tpm),
     }));
   }
 
