@@ -62,6 +62,12 @@ export interface ChannelView {
   model_mapping: string;
   config: string;
   system_prompt: string;
+  /** Requests at once across all relays; 0 = unlimited. */
+  max_concurrency: number;
+  /** Requests per minute; 0 = unlimited. */
+  rpm: number;
+  /** Prompt + completion tokens per minute; 0 = unlimited. */
+  tpm: number;
 }
 
 /** A redemption code as One API serialises it, plus `used_by`. Admins only. */

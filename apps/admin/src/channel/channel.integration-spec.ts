@@ -117,6 +117,37 @@ describeOnEachDb(
       await h.http().put('/api/channel').set(as(admin)).send({ id: 999999, name: 'x' }).expect(404);
     });
 
+    it('capacity (max_concurrency, rpm, tpm): 0 = unlimited by default, set on create, changed or cleared on update, stored in the columns the relay reads', async () => {
+      const h = get();
+      if (!h) return;
+      const plain = await h.http().post('/api/channel').set(as(admin)).send({ type: ChannelType.OpenAI, key: 'sk-cap-plain-0123456789', name: 'cap0', models: 'm' }).expect(200);
+      const plainId: number = plain.body.data.ids[0];
+      expect((await h.http().get(`/api/channel/${plainId}`).set(as(admin)).expect(200)).body.data).toMatchObject({ max_concurrency: 0, rpm: 0, tpm: 0 });
+
+      const created = await h.http().post('/api/channel').set(as(admin)).send({
+        type: ChannelType.OpenAI, key: 'sk-cap-0123456789abcdef', name: 'cap', models: 'm', max_concurrency: 10, rpm: 600, tpm: 150_000,
+      }).expect(200);
+      const id: number = created.body.data.ids[0];
+      expect((await h.http().get(`/api/channel/${id}`).set(as(admin)).expect(200)).body.data).toMatchObject({ max_concurrency: 10, rpm: 600, tpm: 150_000 });
+      const columns = async () => (await h.sql<Record<string, unknown>>('SELECT max_concurrency, rpm, tpm FROM channels WHERE id = ?', [id])).map((r) => ({ c: Number(r.max_concurrency), rpm: Number(r.rpm), tpm: Number(r.tpm) }))[0];
+      expect(await columns()).toEqual({ c: 10, rpm: 600, tpm: 150_000 });
+
+      // Only the fields sent change; null clears a limit.
+      const updated = await h.http().put('/api/channel').set(as(admin)).send({ id, rpm: 60 }).expect(200);
+      expect(updated.body.data).toMatchObject({ max_concurrency: 10, rpm: 60, tpm: 150_000 });
+      await h.http().put('/api/channel').set(as(admin)).send({ id, max_concurrency: null, tpm: 0 }).expect(200);
+      expect(await columns()).toEqual({ c: 0, rpm: 60, tpm: 0 });
+      const listed = (await h.http().get('/api/channel').query({ p: 0, page_size: 100 }).set(as(admin)).expect(200)).body.data as Array<{ id: number; rpm: number }>;
+      expect(listed.find((c) => c.id === id)).toMatchObject({ rpm: 60 });
+
+      for (const bad of [{ max_concurrency: -1 }, { rpm: 1.5 }, { tpm: 'lots' }, { tpm: 3_000_000_000 }]) {
+        const res = await h.http().put('/api/channel').set(as(admin)).send({ id, ...bad }).expect(400);
+        expect(res.body.message).toMatch(new RegExp(Object.keys(bad)[0]));
+      }
+      expect(await columns()).toEqual({ c: 0, rpm: 60, tpm: 0 });
+      for (const c of [id, plainId]) await h.http().delete(`/api/channel/${c}`).set(as(admin)).expect(200);
+    });
+
     it('rejects bad input with 400 naming the field and changes nothing', async () => {
       const h = get();
       if (!h) return;

@@ -122,6 +122,9 @@ export class ChannelService {
       priority: dto.priority ?? 0,
       other: dto.other ?? '',
       systemPrompt: dto.system_prompt ?? '',
+      maxConcurrency: dto.max_concurrency ?? 0,
+      rpm: dto.rpm ?? 0,
+      tpm: dto.tpm ?? 0,
       models: norm.models ?? '',
       group: norm.group || 'default',
       modelMapping: norm.modelMapping ?? '',
@@ -145,6 +148,10 @@ export class ChannelService {
     if (dto.priority !== undefined && dto.priority !== null) patch.priority = dto.priority;
     if (dto.other !== undefined) patch.other = dto.other ?? '';
     if (dto.system_prompt !== undefined) patch.systemPrompt = dto.system_prompt ?? '';
+    // null clears a limit (0 = unlimited), as an empty number field in the console sends it.
+    if (dto.max_concurrency !== undefined) patch.maxConcurrency = dto.max_concurrency ?? 0;
+    if (dto.rpm !== undefined) patch.rpm = dto.rpm ?? 0;
+    if (dto.tpm !== undefined) patch.tpm = dto.tpm ?? 0;
     if (dto.base_url !== undefined) patch.baseUrl = normaliseBaseUrl(dto.base_url ?? '');
     if (dto.config !== undefined) patch.config = normaliseConfig(dto.config);
     if (patch.group === '') patch.group = 'default';

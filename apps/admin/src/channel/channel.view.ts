@@ -31,5 +31,8 @@ export function toChannelView(c: ChannelEntity): ChannelView {
     model_mapping: c.modelMapping ?? '',
     config: c.config ?? '',
     system_prompt: c.systemPrompt ?? '',
+    max_concurrency: c.maxConcurrency ?? 0,
+    rpm: c.rpm ?? 0,
+    tpm: c.tpm ?? 0,
   };
 }

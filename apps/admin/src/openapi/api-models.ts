@@ -172,6 +172,12 @@ export class ChannelViewDoc implements ChannelView {
   config!: string;
   @ApiProperty({ type: String, example: '' })
   system_prompt!: string;
+  @ApiProperty({ type: Number, example: 0, description: 'Requests this channel serves at once, across all relays; 0 = unlimited.' })
+  max_concurrency!: number;
+  @ApiProperty({ type: Number, example: 0, description: 'Requests per minute; 0 = unlimited.' })
+  rpm!: number;
+  @ApiProperty({ type: Number, example: 0, description: 'Prompt + completion tokens per minute; 0 = unlimited.' })
+  tpm!: number;
 }
 
 @ApiSchema({ name: 'ChannelCreated' })

@@ -23,6 +23,10 @@ export interface ChannelFields {
   /** '' or a JSON object. */
   config: string;
   systemPrompt: string;
+  /** Capacity (0 = unlimited): requests at once, requests per minute, tokens per minute. */
+  maxConcurrency: number;
+  rpm: number;
+  tpm: number;
 }
 
 /** A partial update; `key` undefined or '' keeps the stored key. */
@@ -41,6 +45,9 @@ const COLUMNS: Record<keyof ChannelFields, string> = {
   modelMapping: 'model_mapping',
   config: 'config',
   systemPrompt: 'system_prompt',
+  maxConcurrency: 'max_concurrency',
+  rpm: 'rpm',
+  tpm: 'tpm',
 };
 
 const DISABLED = [ChannelStatus.ManuallyDisabled, ChannelStatus.AutoDisabled];

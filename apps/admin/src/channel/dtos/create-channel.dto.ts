@@ -2,6 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ChannelStatus } from '@oneapi/domain';
 
+/** Upper bounds of the capacity fields (the columns are 32-bit integers). */
+const MAX_CONCURRENCY = 1_000_000;
+const MAX_RPM = 100_000_000;
+const MAX_TPM = 2_000_000_000;
+
 /** The optional channel fields shared by create and update (One API's model.Channel `json:` names). */
 export class ChannelFieldsDto {
   @ApiPropertyOptional({ type: String, maxLength: 128, example: 'openai-main' })
@@ -82,6 +87,41 @@ export class ChannelFieldsDto {
   @IsString()
   @MaxLength(65_535)
   system_prompt?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_CONCURRENCY,
+    nullable: true,
+    example: 0,
+    description: 'Requests this channel serves at once, across all relays; 0 = unlimited (default). A full channel is skipped for another one of the model.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_CONCURRENCY)
+  max_concurrency?: number | null;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_RPM, nullable: true, example: 0, description: 'Requests per minute sent to this channel; 0 = unlimited (default).' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_RPM)
+  rpm?: number | null;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_TPM,
+    nullable: true,
+    example: 0,
+    description: 'Prompt + completion tokens per minute through this channel (a request counts prompt + max_tokens until it is billed); 0 = unlimited (default).',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TPM)
+  tpm?: number | null;
 }
 
 /** Body of `POST /api/channel/`. A `key` with several lines creates one channel per line. */
