@@ -160,6 +160,8 @@ describe('relay rate limits (distributed: Redis, shared by two relay replicas)',
     expect((await chat(h.baseURL, key)).status).toBe(200);
     expect((await chat(baseURL2, key)).status).toBe(200);
     expect((await chat(h.baseURL, key)).status).toBe(200);
+    // Settlements are written in groups a few ms later: both replicas' must have landed.
+    await services2.settlement.drain();
     const before = await snapshot(h, fake, key, userId);
     await expectLimited(await chat(baseURL2, key), /TokenRequestsPerMinute = 3/);
     await expectLimited(await chat(h.baseURL, key), /TokenRequestsPerMinute = 3/);
