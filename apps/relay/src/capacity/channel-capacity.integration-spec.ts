@@ -77,13 +77,13 @@ describe('channel capacity', () => {
     let a: RelayHarness;
     let b: RelayHarness;
     let channelId: number;
+    const prefix = `channel-${randomBytes(6).toString('hex')}`;
     beforeAll(async () => {
       const kind = (await availableDbKinds()).includes('mysql') ? 'mysql' : 'sqlite';
       const env = { REDIS_CONN_STRING: loadTestEnv().redisUrl };
       a = await startRelayHarness(kind, env);
       b = await startRelayHarness(kind, env, { db: a.db });
       // Fresh databases number their channels from 1: keep this run's Redis counts apart.
-      const prefix = `channel-${randomBytes(6).toString('hex')}`;
       a.services.capacity.keyPrefix = prefix;
       b.services.capacity.keyPrefix = prefix;
       channelId = await a.createChannel({ baseUrl: fake.url, models: ['cc-stall-1', 'cc-chunks-10-delay-100'] });
@@ -110,6 +110,9 @@ describe('channel capacity', () => {
       for (const r of held) r.abort();
       await fake.waitFor(() => fake.requests.slice(before).every((r) => r.closedAt !== undefined), 10_000);
       expect(peakInFlight(fake.requests.slice(before))).toBe(10);
+      // A stream's slot is freed once the relay has settled it: wait for the 10 leases to go.
+      const leases = `oneapi:lease:${prefix}:${channelId}`;
+      await until(async () => (await a.runtime.redis?.zcard(leases)) === 0);
 
       // Streams that end on their own: slots change hands between the relays as they finish.
       before = fake.requests.length;
@@ -321,6 +324,15 @@ async function retryUntil200<T extends Answer>(send: () => Promise<T>, timeoutMs
     const r = await send();
     if (r.status === 200) return r;
     if (Date.now() > deadline) throw new Error(`still ${r.status} ${r.code} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Polls until `check` holds (no sleeps to wait for state). */
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -86,7 +86,7 @@ export class Attempts {
     const left = rq.deadline - performance.now();
     const timer = Number.isFinite(left) ? setTimeout(() => abort(new RelayException(RelayErrorCode.UpstreamTimeout, 'the request ran out of time (RELAY_TIMEOUT)')), Math.max(0, left)) : null;
     const tried = new Set<number>();
-    const full = seat.full ?? new Map<number, number>();
+    let full = seat.full ?? null;
     const attempts = caller.pinnedChannelId !== null ? 1 : 1 + Math.max(0, this.d.pricing.options.retryTimes);
     let current: Seat | null = seat;
     let last: Error | undefined;
@@ -94,12 +94,13 @@ export class Attempts {
       while (current) {
         if (tried.size > 0) this.d.metrics.retries.inc({ endpoint: parsed.mode });
         tried.add(current.channel.id);
-        const result = await this.attemptHolding(rq, current, exchange, () => timer && clearTimeout(timer));
+        const result = await this.attemptOn(rq, current, exchange, () => timer && clearTimeout(timer));
         if (result.kind === 'delivered') return result.delivered;
         if (result.kind === 'client_gone') return null;
         last = result.error;
         if (!result.retry || tried.size >= attempts) break;
         // Channels at capacity are passed over here and count as no attempt.
+        full ??= new Map();
         const next = this.d.router.select(table, caller.user.group, parsed.model, tried, full);
         current = next && (await this.seat(rq.req.id, table, caller.user.group, parsed.model, estimatedTokens(parsed, rq.priced), next, tried, full, false));
       }
@@ -145,16 +146,24 @@ export class Attempts {
     return null;
   }
 
-  /** One attempt on a seat; the seat's capacity is given back when the attempt ends, however it ends. */
-  private async attemptHolding(rq: RelayRequest, seat: Seat, exchange: { call: UpstreamCall | null; aborted: Error | null }, streaming: () => void): Promise<Attempt> {
-    if (!seat.hold) return this.attempt(rq, seat.channel, exchange, streaming);
-    let result: Attempt | undefined;
-    try {
-      result = await this.attempt(rq, seat.channel, exchange, streaming);
-      return result;
-    } finally {
-      this.d.capacity.end(seat.hold, result?.kind === 'delivered' && seat.hold.rates?.tpm ? this.billedTokens(rq, result.delivered) : 0);
-    }
+  /**
+   * One attempt on a seat; the seat's capacity is given back when the attempt ends, however it
+   * ends. Not async: an attempt on a channel without limits is the bare attempt.
+   */
+  private attemptOn(rq: RelayRequest, seat: Seat, exchange: { call: UpstreamCall | null; aborted: Error | null }, streaming: () => void): Promise<Attempt> {
+    const attempt = this.attempt(rq, seat.channel, exchange, streaming);
+    const hold = seat.hold;
+    if (!hold) return attempt;
+    return attempt.then(
+      (result) => {
+        this.d.capacity.end(hold, result.kind === 'delivered' && hold.rates?.tpm ? this.billedTokens(rq, result.delivered) : 0);
+        return result;
+      },
+      (error: unknown) => {
+        this.d.capacity.end(hold, 0);
+        throw error;
+      },
+    );
   }
 
   /** Prompt + completion tokens as settlement bills them (the endpoint's rule), for a channel's TPM. */
