@@ -21,6 +21,9 @@ interface ChannelFormValues {
   system_prompt?: string;
   priority?: number;
   weight?: number;
+  max_concurrency?: number | null;
+  rpm?: number | null;
+  tpm?: number | null;
 }
 
 /** Body of `POST /api/channel/` (a multi-line key creates one channel per line) and `PUT /api/channel/`. */
@@ -37,7 +40,18 @@ export interface ChannelBody {
   system_prompt: string;
   priority: number;
   weight: number;
+  /** Capacity across all relays; 0 = unlimited. */
+  max_concurrency: number;
+  rpm: number;
+  tpm: number;
 }
+
+/** The capacity fields, one column each in the form. */
+const CAPACITY_FIELDS = [
+  { name: 'max_concurrency', label: 'maxConcurrency', hint: 'maxConcurrencyHint' },
+  { name: 'rpm', label: 'rpm', hint: 'rpmHint' },
+  { name: 'tpm', label: 'tpm', hint: 'tpmHint' },
+] as const;
 
 function parseConfig(config: string | null | undefined): Record<string, string> {
   try {
@@ -79,10 +93,13 @@ export function ChannelFormDrawer({ open, channel, onClose, onSaved }: { open: b
         system_prompt: channel.system_prompt ?? '',
         priority: channel.priority ?? 0,
         weight: channel.weight ?? 0,
+        max_concurrency: channel.max_concurrency ?? 0,
+        rpm: channel.rpm ?? 0,
+        tpm: channel.tpm ?? 0,
       });
     } else {
       const openai = getChannelType(ChannelType.OpenAI);
-      form.setFieldsValue({ type: ChannelType.OpenAI, name: '', key: '', base_url: '', config: {}, models: openai?.defaultModels ?? [], groups: ['default'], model_mapping: '', priority: 0, weight: 0 });
+      form.setFieldsValue({ type: ChannelType.OpenAI, name: '', key: '', base_url: '', config: {}, models: openai?.defaultModels ?? [], groups: ['default'], model_mapping: '', priority: 0, weight: 0, max_concurrency: 0, rpm: 0, tpm: 0 });
     }
   }, [open, channel, form]);
 
@@ -105,6 +122,10 @@ export function ChannelFormDrawer({ open, channel, onClose, onSaved }: { open: b
         system_prompt: values.system_prompt ?? '',
         priority: values.priority ?? 0,
         weight: values.weight ?? 0,
+        // An emptied number field means no limit.
+        max_concurrency: values.max_concurrency ?? 0,
+        rpm: values.rpm ?? 0,
+        tpm: values.tpm ?? 0,
       };
       const key = (values.key ?? '').trim();
       if (channel) return api.put('/api/channel/', { ...body, id: channel.id, ...(key ? { key } : {}) });
@@ -198,6 +219,17 @@ export function ChannelFormDrawer({ open, channel, onClose, onSaved }: { open: b
               <InputNumber min={0} precision={0} style={{ width: '100%' }} />
             </Form.Item>
           </Col>
+        </Row>
+        <Typography.Text strong>{t('capacity')}</Typography.Text>
+        <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>{t('capacityHint')}</Typography.Paragraph>
+        <Row gutter={12}>
+          {CAPACITY_FIELDS.map((f) => (
+            <Col span={8} key={f.name}>
+              <Form.Item name={f.name} label={t(f.label)} extra={t(f.hint)}>
+                <InputNumber min={0} precision={0} placeholder="0" style={{ width: '100%' }} />
+              </Form.Item>
+            </Col>
+          ))}
         </Row>
         <Form.Item name="system_prompt" label={t('systemPrompt')}>
           <Input.TextArea autoSize={{ minRows: 2, maxRows: 6 }} />

@@ -1,7 +1,7 @@
 'use client';
 import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Input, InputNumber, Popconfirm, Space, Table, Tag, Tooltip } from 'antd';
+import { Alert, App, Button, Card, Input, InputNumber, Popconfirm, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useTranslations } from 'next-intl';
 import { useState } from 'react';
@@ -95,6 +95,19 @@ export default function ChannelsPage() {
       ),
     },
     { title: t('usedQuota'), dataIndex: 'used_quota', render: (v: number) => formatQuota(v ?? 0), responsive: ['md'] },
+    {
+      title: t('capacity'),
+      key: 'capacity',
+      responsive: ['xl'],
+      render: (_, c) => {
+        const parts = [
+          c.max_concurrency > 0 && t('capacityConcurrency', { n: c.max_concurrency }),
+          c.rpm > 0 && t('capacityRpm', { n: c.rpm }),
+          c.tpm > 0 && t('capacityTpm', { n: c.tpm }),
+        ].filter(Boolean);
+        return parts.length ? <span data-testid="channel-capacity">{parts.join(' · ')}</span> : <Typography.Text type="secondary">{t('unlimited')}</Typography.Text>;
+      },
+    },
     {
       title: t('priority'),
       dataIndex: 'priority',
