@@ -68,6 +68,15 @@ export const envSchema = z.object({
   // Seconds a stopping service drains in-flight requests before it exits anyway.
   SHUTDOWN_TIMEOUT: int(1, 3600).default(30),
 
+  // Client socket timeouts of every HTTP server, in seconds: a request's headers must arrive
+  // within HTTP_HEADERS_TIMEOUT and its body within HTTP_BODY_TIMEOUT after them
+  // (HTTP_UPLOAD_TIMEOUT for the relay's audio uploads); an idle keep-alive connection is closed
+  // after HTTP_KEEP_ALIVE_TIMEOUT (above a load balancer's idle timeout, often 60 s).
+  HTTP_HEADERS_TIMEOUT: int(1, 3600).default(10),
+  HTTP_BODY_TIMEOUT: int(1, 3600).default(30),
+  HTTP_UPLOAD_TIMEOUT: int(1, 3600).default(120),
+  HTTP_KEEP_ALIVE_TIMEOUT: int(1, 3600).default(65),
+
   // Batching of used-quota counters.
   BATCH_UPDATE_ENABLED: bool.default(false),
   BATCH_UPDATE_INTERVAL: int(1).default(5),

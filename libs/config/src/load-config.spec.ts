@@ -80,6 +80,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, SESSION_SECRET: SECRET, COOKIE_SECURE: 'always' })).toThrow(expect.objectContaining({ variable: 'COOKIE_SECURE' }));
   });
 
+  it('reads the HTTP socket timeouts (seconds), with defaults and no 0', () => {
+    const c = loadConfig({ ...base, SESSION_SECRET: SECRET });
+    expect(c.env).toMatchObject({ HTTP_HEADERS_TIMEOUT: 10, HTTP_BODY_TIMEOUT: 30, HTTP_UPLOAD_TIMEOUT: 120, HTTP_KEEP_ALIVE_TIMEOUT: 65 });
+    expect(loadConfig({ ...base, SESSION_SECRET: SECRET, HTTP_HEADERS_TIMEOUT: '2', HTTP_BODY_TIMEOUT: '3' }).env).toMatchObject({ HTTP_HEADERS_TIMEOUT: 2, HTTP_BODY_TIMEOUT: 3 });
+    for (const variable of ['HTTP_HEADERS_TIMEOUT', 'HTTP_BODY_TIMEOUT', 'HTTP_UPLOAD_TIMEOUT', 'HTTP_KEEP_ALIVE_TIMEOUT']) {
+      expect(() => loadConfig({ ...base, SESSION_SECRET: SECRET, [variable]: '0' })).toThrow(expect.objectContaining({ variable }));
+    }
+  });
+
   it('sends browsers to FRONTEND_BASE_URL when set', () => {
     const c = loadConfig({ ...base, SESSION_SECRET: SECRET, FRONTEND_BASE_URL: 'https://console.example.com' });
     expect(c.consoleUrl).toBe('https://console.example.com');

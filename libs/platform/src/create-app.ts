@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { ServiceCli } from './cli';
+import { createHttpServer } from './http-server';
 import { loadServiceConfig } from './cli';
 import { PinoNestLogger } from './logger';
 import { createRuntime, type ServiceRuntime } from './runtime';
@@ -10,6 +11,8 @@ import { createRuntime, type ServiceRuntime } from './runtime';
 export interface CreateAppOptions {
   /** Request body cap in bytes (Fastify `bodyLimit`). */
   bodyLimit?: number;
+  /** Paths whose request bodies may take HTTP_UPLOAD_TIMEOUT instead of HTTP_BODY_TIMEOUT. */
+  uploadPaths?: readonly string[];
 }
 
 /** Builds the Nest application on Fastify for a runtime, without listening (tests listen on port 0). */
@@ -18,14 +21,23 @@ export async function createNestApp(
   rootModule: Type<unknown> | DynamicModule,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const env = runtime.config.env;
   const adapter = new FastifyAdapter({
+    // Every client timeout explicit (slow headers or bodies must not hold sockets), SPEC 12.
+    serverFactory: (handler) =>
+      createHttpServer(handler, {
+        headersMs: env.HTTP_HEADERS_TIMEOUT * 1000,
+        bodyMs: env.HTTP_BODY_TIMEOUT * 1000,
+        uploadMs: env.HTTP_UPLOAD_TIMEOUT * 1000,
+        keepAliveMs: env.HTTP_KEEP_ALIVE_TIMEOUT * 1000,
+        uploadPaths: options.uploadPaths,
+      }),
     bodyLimit: options.bodyLimit ?? 4 * 1024 * 1024,
     // The client address comes from the socket; TRUSTED_PROXIES is applied where it matters.
     trustProxy: false,
     logger: false,
     genReqId: () => randomUUID().replace(/-/g, ''),
     requestIdHeader: false,
-    keepAliveTimeout: 65_000,
     forceCloseConnections: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {

@@ -5,6 +5,7 @@ export * from './tokens';
 export * from './platform.module';
 export * from './health.controller';
 export * from './create-app';
+export * from './http-server';
 export * from './sql-cache-bus';
 export * from './options-store';
 export * from './mailer';

@@ -4,3 +4,4 @@ export * from './github-fake';
 export * from './wechat-fake';
 export * from './turnstile-fake';
 export * from './tcp-proxy';
+export * from './slow-clients';
