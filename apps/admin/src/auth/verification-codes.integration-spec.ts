@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createRedis, type RedisClient } from '@oneapi/cache';
+import { createRedis, redisReady, type RedisClient } from '@oneapi/cache';
 import { loadTestEnv } from '@oneapi/config';
 import type { ServiceRuntime } from '@oneapi/platform';
 import { CODE_MAX_ATTEMPTS, VerificationCodes, codeSubject } from './verification-codes';
@@ -9,8 +9,10 @@ describe('VerificationCodes (Redis)', () => {
   let codes: VerificationCodes;
   const email = () => `${randomBytes(4).toString('hex')}@example.com`;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     redis = createRedis(loadTestEnv().redisUrl);
+    // The request path's client queues nothing while it connects.
+    await redisReady(redis);
     codes = new VerificationCodes({ redis } as unknown as ServiceRuntime);
   });
   afterAll(async () => {

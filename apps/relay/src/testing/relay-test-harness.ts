@@ -94,7 +94,9 @@ export async function startRelayHarness(kind: DbKind, env: Record<string, string
     redis.host = `127.0.0.1:${redisProxy.port}`;
     dbEnv.REDIS_CONN_STRING = redis.toString();
   }
-  const runtime = await createRuntimeFromEnv('relay', { ...dbEnv, SESSION_SECRET: randomBytes(24).toString('hex'), CHANNEL_COOLDOWN_SECONDS: '0', ...env });
+  // The cuttable hops win over the suite's own REDIS_CONN_STRING / SQL_DSN.
+  const hops = { ...(dbProxy ? { SQL_DSN: dbEnv.SQL_DSN } : {}), ...(redisProxy ? { REDIS_CONN_STRING: dbEnv.REDIS_CONN_STRING } : {}) };
+  const runtime = await createRuntimeFromEnv('relay', { ...dbEnv, SESSION_SECRET: randomBytes(24).toString('hex'), CHANNEL_COOLDOWN_SECONDS: '0', ...env, ...hops });
   const app = await createRelayApp(runtime);
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
