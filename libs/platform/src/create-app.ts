@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule, Type } from '@nestjs/common';
@@ -24,7 +25,7 @@ export async function createNestApp(
   const env = runtime.config.env;
   const adapter = new FastifyAdapter({
     // Every client timeout explicit (slow headers or bodies must not hold sockets), SPEC 12.
-    serverFactory: (handler) =>
+    serverFactory: (handler: RequestListener) =>
       createHttpServer(handler, {
         headersMs: env.HTTP_HEADERS_TIMEOUT * 1000,
         bodyMs: env.HTTP_BODY_TIMEOUT * 1000,

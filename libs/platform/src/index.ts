@@ -6,6 +6,7 @@ export * from './platform.module';
 export * from './health.controller';
 export * from './create-app';
 export * from './http-server';
+export * from './redis-gate';
 export * from './sql-cache-bus';
 export * from './options-store';
 export * from './mailer';

@@ -44,7 +44,7 @@ export class Admission {
     let charge: RateCharge | null = null;
     try {
       const limiter = this.limiter;
-      charge = limiter?.active ? await limiter.check(caller.token.id, caller.user.id, priced.promptTokens + (parsed.maxTokens ?? 0)) : null;
+      charge = limiter?.active ? await limiter.check(caller.token.id, caller.user.id, priced.promptTokens, parsed.maxTokens) : null;
       await this.quota.reserve(caller, requestId, priced.reserved);
     } catch (error) {
       if (charge) this.limiter?.refund(charge);
