@@ -1,6 +1,6 @@
 import { Inject, Injectable, UseGuards, applyDecorators, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ApiError, ApiErrorCode } from '../common/api-error';
-import { RateLimiters, type RateLimitedRequest } from './rate-limiters';
+import { RateLimiters, limiterUnavailable, type RateLimitedRequest } from './rate-limiters';
 
 /** Applies CRITICAL_RATE_LIMIT (per client IP, 20-minute window) to a route. */
 @Injectable()
@@ -9,9 +9,9 @@ export class CriticalRateLimitGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<RateLimitedRequest>();
-    const verdict = await this.limits.consume(this.limits.critical, req);
+    const verdict = await this.limits.consume(this.limits.critical, req, true);
     if (verdict.allowed) return true;
-    if ('unavailable' in verdict) throw new ApiError(ApiErrorCode.Unavailable, 'rate limiter unavailable, try again shortly');
+    if ('unavailable' in verdict) throw limiterUnavailable();
     throw new ApiError(ApiErrorCode.RateLimited, 'too many requests, try again later', { 'Retry-After': String(verdict.retryAfterSeconds) });
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, UseGuards, UseInterceptors, applyDecorators, type C
 import { from, mergeMap, type Observable } from 'rxjs';
 import { ApiError, ApiErrorCode } from '../common/api-error';
 import { CriticalRateLimitGuard } from './critical-rate-limit.guard';
-import { RateLimiters, type RateLimitedRequest } from './rate-limiters';
+import { RateLimiters, limiterUnavailable, type RateLimitedRequest } from './rate-limiters';
 
 /**
  * Wrong-password lockouts on a password login route: LOGIN_FAILURE_LIMIT per username and client
@@ -19,7 +19,7 @@ export class LoginRateLimitInterceptor implements NestInterceptor {
     const username = typeof body?.username === 'string' ? body.username : '';
     const attempt = await this.limits.beginLogin(req, username);
     if ('allowed' in attempt) {
-      if ('unavailable' in attempt) throw new ApiError(ApiErrorCode.Unavailable, 'rate limiter unavailable, try again shortly');
+      if ('unavailable' in attempt) throw limiterUnavailable();
       const message = attempt.scope === 'client' ? 'too many failed logins for this account from your address, try again later' : 'too many failed logins for this account, try again later';
       throw new ApiError(ApiErrorCode.RateLimited, message, { 'Retry-After': String(attempt.retryAfterSeconds) });
     }
