@@ -10,6 +10,8 @@ import { OptionRepository, type Database } from '@oneapi/data';
 export class OptionsStore {
   private values: Record<string, string> = {};
   private version = 0;
+  /** Saves made by this node; a reload that overlapped one reads again. */
+  private writes = 0;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly repo: OptionRepository;
@@ -30,7 +32,11 @@ export class OptionsStore {
 
   async reload(): Promise<void> {
     try {
-      this.values = await this.repo.getAll();
+      const writes = this.writes;
+      const values = await this.repo.getAll();
+      // A set() on this node finished while we read: what we read may predate it. Read again.
+      if (this.writes !== writes) return this.reload();
+      this.values = values;
       this.version++;
       for (const l of this.listeners) l(this.values);
     } catch {
@@ -56,6 +62,7 @@ export class OptionsStore {
   /** Saves one option and tells every node. */
   async set(key: string, value: string): Promise<void> {
     await this.repo.set(key, value);
+    this.writes++;
     this.values = { ...this.values, [key]: value };
     this.version++;
     for (const l of this.listeners) l(this.values);
