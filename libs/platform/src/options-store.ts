@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { CacheBus } from '@oneapi/cache';
 import { OptionRepository, type Database } from '@oneapi/data';
 
@@ -17,7 +18,12 @@ export class OptionsStore {
   private readonly repo: OptionRepository;
   private readonly listeners = new Set<(values: Record<string, string>) => void>();
 
-  constructor(db: Database, private readonly bus: CacheBus, private readonly syncSeconds: number) {
+  constructor(
+    db: Database,
+    private readonly bus: CacheBus,
+    private readonly syncSeconds: number,
+    private readonly logger?: Logger,
+  ) {
     this.repo = new OptionRepository(db);
   }
 
@@ -66,7 +72,9 @@ export class OptionsStore {
     this.values = { ...this.values, [key]: value };
     this.version++;
     for (const l of this.listeners) l(this.values);
-    await this.bus.publish({ topic: 'options' });
+    // Saved already: a failed publish (Redis away) only delays other nodes to their next reload
+    // (at most SYNC_FREQUENCY seconds), so the caller is not told the save failed.
+    await this.bus.publish({ topic: 'options' }).catch((error: Error) => this.logger?.warn({ err: error.message, key }, 'option saved; other nodes pick it up at their next reload'));
   }
 
   close(): void {

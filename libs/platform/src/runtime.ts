@@ -47,7 +47,7 @@ export async function createRuntime(service: string, config: AppConfig, opts: { 
     await sqlBus.start();
     bus = sqlBus;
   }
-  const options = new OptionsStore(db, bus, config.env.SYNC_FREQUENCY);
+  const options = new OptionsStore(db, bus, config.env.SYNC_FREQUENCY, logger);
   await options.start();
   const metrics = new Registry();
   metrics.setDefaultLabels({ service });

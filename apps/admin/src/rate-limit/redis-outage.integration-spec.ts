@@ -49,6 +49,8 @@ describe('admin rate limits with Redis away', () => {
     () => h.http().post('/api/token').set('X-Forwarded-For', ip).set(as(user)).send({ name: 'during-outage', remain_quota: 10 }),
     () => h.http().get('/api/token').set('X-Forwarded-For', ip).set(as(user)),
     () => h.http().get('/api/user/').set('X-Forwarded-For', ip).set(as(h.root)),
+    // Saved in the database; other nodes hear of it by their next reload when the publish fails.
+    () => h.http().put('/api/option').set('X-Forwarded-For', ip).set(as(h.root)).send({ key: 'Notice', value: `notice ${ip}` }),
   ];
   /** Critical routes: fail closed. */
   const critical = (ip: string) => [
