@@ -166,14 +166,9 @@ export class Attempts {
     );
   }
 
-  /** Prompt + completion tokens as settlement bills them (the endpoint's rule), for a channel's TPM. */
+  /** Prompt + completion tokens as settlement billed them (it runs before the attempt ends), for a channel's TPM. */
   private billedTokens(rq: RelayRequest, delivered: Delivered): number {
-    try {
-      const bill = rq.endpoint.bill(delivered.produced, rq.parsed, rq.priced, this.d.pricing);
-      return bill.prompt + bill.completion;
-    } catch {
-      return estimatedTokens(rq.parsed, rq.priced);
-    }
+    return delivered.billedTokens ?? estimatedTokens(rq.parsed, rq.priced);
   }
 
   /** One exchange with one channel: prepare, send, classify a failure, or relay the reply. */

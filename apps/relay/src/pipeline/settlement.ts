@@ -18,6 +18,8 @@ export interface Delivered {
   endReason?: string;
   /** performance.now() when the reply was handed over (JSON) or ended (stream). */
   endedAt: number;
+  /** Prompt + completion tokens as billed, set by settlement before its first await (a channel's TPM reads it). */
+  billedTokens?: number;
 }
 
 /**
@@ -55,6 +57,7 @@ export class Settlement {
     const { caller, parsed, priced } = rq;
     try {
       const bill = rq.endpoint.bill(d.produced, parsed, priced, this.pricing);
+      d.billedTokens = bill.prompt + bill.completion;
       if (rq.rateCharge) this.limiter?.settle(rq.rateCharge, bill.prompt + bill.completion);
       const r = priced.ratios;
       const content =
