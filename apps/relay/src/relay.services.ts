@@ -1,5 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
-import { FallbackLeaseStore, RedisLeaseStore } from '@oneapi/cache';
+import { FallbackLeaseStore, RedisLeaseStore, type LeaseStore } from '@oneapi/cache';
 import { ChannelJobRepository, createChannelKeyCipher } from '@oneapi/data';
 import { Mailer, RUNTIME, type ServiceRuntime } from '@oneapi/platform';
 import { RelayAuthService } from './auth/relay-auth.service';
@@ -9,7 +9,7 @@ import { preloadTokenCounting } from './billing/domain-bridge';
 import { QuotaService } from './billing/quota.service';
 import { UsageRecorder } from './billing/usage-recorder';
 import { RelayMetrics } from './metrics/relay-metrics';
-import { RelayRateLimiter } from './rate-limit/relay-rate-limiter';
+import { RelayRateLimiter, relayRedisGate } from './rate-limit/relay-rate-limiter';
 import { Admission, LEASE_TTL_MS } from './pipeline/admission';
 import { Attempts, type ChannelDisabledHook } from './pipeline/attempts';
 import { RelayPipeline } from './pipeline/relay-pipeline';
@@ -87,9 +87,21 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       totalTimeoutMs: env.RELAY_TIMEOUT * 1000,
     });
     this.metrics = new RelayMetrics(runtime.metrics);
-    this.rateLimit = new RelayRateLimiter(this.pricing, runtime.redis, runtime.logger);
+    // One breaker for every Redis caller with a per-process fallback: limits, caps, channel rates.
+    const gate = runtime.redis ? relayRedisGate(runtime.redis) : undefined;
+    this.rateLimit = new RelayRateLimiter(this.pricing, runtime.redis, runtime.logger, undefined, { gate });
     let warnedAt = 0;
-    const leases = new FallbackLeaseStore(runtime.redis ? new RedisLeaseStore(runtime.redis, LEASE_TTL_MS) : null, (error) => {
+    const remoteLeases = runtime.redis ? new RedisLeaseStore(runtime.redis, LEASE_TTL_MS) : null;
+    const gatedLeases: LeaseStore | null =
+      remoteLeases && gate
+        ? {
+            acquire: (id, wants) => gate.run(() => remoteLeases.acquire(id, wants)),
+            // Off the response path: a release or renewal may take its time, and must reach Redis.
+            release: (id, keys) => remoteLeases.release(id, keys),
+            renew: (id, keys) => remoteLeases.renew(id, keys),
+          }
+        : null;
+    const leases = new FallbackLeaseStore(gatedLeases, (error) => {
       // While Redis is away every request falls back; say so once in a while, not per request.
       if (Date.now() - warnedAt < 10_000) return;
       warnedAt = Date.now();
@@ -101,7 +113,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       if (Date.now() - warnedAt < 10_000) return;
       warnedAt = Date.now();
       runtime.logger.warn({ err: (error as Error).message }, 'channel rates counted in this process only: Redis unavailable');
-    });
+    }, gate);
     this.settlement = new Settlement(this.pricing, this.quota, this.recorder, this.rateLimit, runtime.logger);
     const replies = new Replies(this.pricing, this.settlement, this.metrics, {
       idleMs: this.upstream.idleTimeoutMs,

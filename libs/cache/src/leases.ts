@@ -143,6 +143,10 @@ export class FallbackLeaseStore implements LeaseStore {
         return full;
       } catch (error) {
         this.onFallback(error);
+        // A timed-out acquire may still land in Redis after we gave up: release it there (same
+        // connection, so after it), or it would hold a slot on every relay until its TTL.
+        const remote = this.remote;
+        void remote.release(id, wants.map((w) => w.key)).catch(() => undefined);
       }
     }
     const full = await this.local.acquire(id, wants);

@@ -1,4 +1,5 @@
 import type { LeaseStore, RedisClient } from '@oneapi/cache';
+import type { RedisGate } from '@oneapi/platform';
 import { LEASE_TTL_MS } from '../pipeline/admission';
 import { FallbackRateWindows, RedisRateWindows, type RateWindows, type WindowAdjust, type WindowWant } from './rate-windows';
 
@@ -49,8 +50,11 @@ export class ChannelCapacity {
     private readonly leases: LeaseStore,
     redis: RedisClient | null,
     onFallback: (error: unknown) => void = () => undefined,
+    gate?: RedisGate,
   ) {
-    this.windows = new FallbackRateWindows(redis ? new RedisRateWindows(redis) : null, onFallback);
+    const remote = redis ? new RedisRateWindows(redis) : null;
+    // Behind the breaker, a hanging Redis costs the first request its budget, not every request.
+    this.windows = new FallbackRateWindows(remote && gate ? { take: (w, now) => gate.run(() => remote.take(w, now)), adjust: (c, now) => remote.adjust(c, now) } : remote, onFallback);
     this.renewer = setInterval(() => this.renewLongRunning(), LEASE_TTL_MS / 3);
     this.renewer.unref();
   }

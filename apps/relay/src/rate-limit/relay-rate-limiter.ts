@@ -60,6 +60,13 @@ const OPTION_NAMES: Record<LimitKind, string> = {
 export interface RelayRateLimiterOptions {
   /** The window (tests shorten it); 60 s otherwise. */
   windowMs?: number;
+  /** The process's breaker in front of Redis (shared with the other Redis fallbacks); one of its own otherwise. */
+  gate?: RedisGate;
+}
+
+/** The relay's breaker in front of Redis for callers that can count in this process instead. */
+export function relayRedisGate(redis: RedisClient): RedisGate {
+  return new RedisGate(redis, { budgetMs: REDIS_BUDGET_MS, retryMs: REDIS_RETRY_MS });
 }
 
 export class RelayRateLimiter {
@@ -83,7 +90,7 @@ export class RelayRateLimiter {
     const windowMs = options.windowMs ?? WINDOW_MS;
     this.memory = new MemorySlidingWindow(windowMs);
     this.remote = redis ? new RedisSlidingWindow(redis, windowMs) : null;
-    this.gate = redis ? new RedisGate(redis, { budgetMs: REDIS_BUDGET_MS, retryMs: REDIS_RETRY_MS }) : null;
+    this.gate = redis ? (options.gate ?? relayRedisGate(redis)) : null;
   }
 
   /** Redis key prefix (tests use one per run; deployments sharing a Redis may set their own). */
