@@ -6,23 +6,9 @@
  * reserved. Counted in Redis across relays in distributed mode, in memory otherwise.
  */
 import { randomBytes } from 'node:crypto';
-import { availableDbKinds, startFakeOpenAI, type FakeUpstream, type FakeUpstreamRequest } from '@oneapi/testing';
+import { availableDbKinds, peakInFlight, startFakeOpenAI, type FakeUpstream, type FakeUpstreamRequest } from '@oneapi/testing';
 import { loadTestEnv } from '@oneapi/config';
 import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
-
-/** The most requests the fake upstream had open at any moment. */
-function peakInFlight(requests: FakeUpstreamRequest[]): number {
-  const events: Array<[number, number]> = [];
-  for (const r of requests) {
-    events.push([r.receivedAt, 1]);
-    events.push([r.closedAt ?? Number.MAX_SAFE_INTEGER, -1]);
-  }
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let peak = 0;
-  for (const [, d] of events) peak = Math.max(peak, (now += d));
-  return peak;
-}
 
 interface Answer {
   status: number;

@@ -4,24 +4,11 @@
  * counted across relay replicas through Redis leases, and per process while Redis is away; the
  * per-process in-flight cap answers 503 `server_busy`.
  */
+import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadTestEnv } from '@oneapi/config';
-import { startFakeOpenAI, type FakeUpstream, type FakeUpstreamRequest } from '@oneapi/testing';
+import { peakInFlight, startFakeOpenAI, type FakeUpstream } from '@oneapi/testing';
 import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
-
-/** The most requests the fake upstream had open at any moment. */
-function peakInFlight(requests: FakeUpstreamRequest[]): number {
-  const events: Array<[number, number]> = [];
-  for (const r of requests) {
-    events.push([r.receivedAt, 1]);
-    events.push([r.closedAt ?? Number.MAX_SAFE_INTEGER, -1]);
-  }
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let peak = 0;
-  for (const [, d] of events) peak = Math.max(peak, (now += d));
-  return peak;
-}
 
 async function post(h: RelayHarness, key: string, model: string, stream: boolean) {
   const res = await fetch(`${h.baseURL}/chat/completions`, {
@@ -118,6 +105,10 @@ describe('admission: concurrency caps', () => {
       const env = { REDIS_CONN_STRING: loadTestEnv().redisUrl };
       a = await startRelayHarness('sqlite', env, { redisProxy: true });
       b = await startRelayHarness('sqlite', env, { db: a.db });
+      // Lease keys carry database ids: other suites on this Redis must not share them.
+      const prefix = `test-${randomBytes(4).toString('hex')}:`;
+      a.services.admission.keyPrefix = prefix;
+      b.services.admission.keyPrefix = prefix;
       await a.createChannel({ baseUrl: fake.url, models: ['cap-chunks-10-delay-100'] });
       await a.setOption('TokenConcurrencyLimit', '10');
       await b.refresh();

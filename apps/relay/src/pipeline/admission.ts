@@ -27,6 +27,8 @@ export const LEASE_TTL_MS = 60_000;
  */
 export class Admission {
   private readonly running = new Map<string, { keys: string[]; renewedAt: number }>();
+  /** Key namespace of the caller caps (`<prefix>user:<id>`); tests sharing a Redis use one per run. */
+  keyPrefix = '';
   private readonly renewer: NodeJS.Timeout;
 
   constructor(
@@ -74,11 +76,11 @@ export class Admission {
     const o = this.pricing.options;
     if (o.userConcurrencyLimit <= 0 && o.tokenConcurrencyLimit <= 0) return [];
     const wants: LeaseWant[] = [];
-    if (o.userConcurrencyLimit > 0) wants.push({ key: `user:${caller.user.id}`, limit: o.userConcurrencyLimit });
-    if (o.tokenConcurrencyLimit > 0) wants.push({ key: `token:${caller.token.id}`, limit: o.tokenConcurrencyLimit });
+    if (o.userConcurrencyLimit > 0) wants.push({ key: `${this.keyPrefix}user:${caller.user.id}`, limit: o.userConcurrencyLimit });
+    if (o.tokenConcurrencyLimit > 0) wants.push({ key: `${this.keyPrefix}token:${caller.token.id}`, limit: o.tokenConcurrencyLimit });
     const full = await this.leases.acquire(requestId, wants);
     if (full !== -1) {
-      const which = wants[full].key.startsWith('user:') ? 'this user' : 'this API key';
+      const which = wants[full].key.startsWith(`${this.keyPrefix}user:`) ? 'this user' : 'this API key';
       throw new RelayException(
         RelayErrorCode.ConcurrencyLimitExceeded,
         `too many requests in flight for ${which} (at most ${wants[full].limit} at once); retry when one finishes`,

@@ -131,6 +131,20 @@ export async function startUpstreamServer(handler: UpstreamHandler): Promise<Ups
   };
 }
 
+/** The most requests a fake had open at any moment (from their arrival and close times). */
+export function peakInFlight(requests: readonly FakeUpstreamRequest[]): number {
+  const events: Array<[number, number]> = [];
+  for (const r of requests) {
+    events.push([r.receivedAt, 1]);
+    events.push([r.closedAt ?? Number.MAX_SAFE_INTEGER, -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let peak = 0;
+  for (const [, d] of events) peak = Math.max(peak, (now += d));
+  return peak;
+}
+
 /** Timers a fake response started, cleared when the response closes (so tests leave no timers). */
 export function sleep(ms: number, res: ServerResponse): Promise<void> {
   if (ms <= 0) return Promise.resolve();

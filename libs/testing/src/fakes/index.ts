@@ -2,6 +2,7 @@
 export { startFakeOpenAI, type FakeUpstream, type FakeUpstreamOptions } from './fake-openai';
 export { startFakeAzure } from './fake-azure';
 export type { FakeUpstreamRequest, UpstreamServer } from './fake-server';
+export { peakInFlight } from './fake-server';
 export { DEFAULT_BALANCE, DEFAULT_KNOBS, knobsFromModel, openAIError, type FakeBalance, type FakeKnobs } from './openai-responder';
 export { startFakeAnthropic, anthropicError } from './anthropic.fake';
 export { startFakeGemini, geminiError } from './gemini.fake';
