@@ -1,9 +1,9 @@
+import type { BlockList } from 'node:net';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { FallbackLeaseStore, RedisLeaseStore, type LeaseStore } from '@oneapi/cache';
 import { ChannelJobRepository, createChannelKeyCipher } from '@oneapi/data';
-import { Mailer, RUNTIME, type ServiceRuntime } from '@oneapi/platform';
+import { Mailer, parseCidrList, RUNTIME, type ServiceRuntime } from '@oneapi/platform';
 import { RelayAuthService } from './auth/relay-auth.service';
-import { parseCidrList } from './auth/client-ip';
 import { RelayPricing } from './billing/pricing';
 import { preloadTokenCounting } from './billing/domain-bridge';
 import { QuotaService } from './billing/quota.service';
@@ -64,6 +64,8 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
   readonly admission: Admission;
   readonly capacity: ChannelCapacity;
   readonly pipeline: RelayPipeline;
+  /** TRUSTED_PROXIES, parsed once: whose X-Forwarded-For names the client. */
+  readonly trustedProxies: BlockList | null;
   private readonly disabledHooks: ChannelDisabledHook[] = [];
   /** Aborted near the end of the shutdown grace: streams still open end with an error event and are billed. */
   private readonly shutdown = new AbortController();
@@ -132,6 +134,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       onChannelDisabled: this.disabledHooks,
       capacity: this.capacity,
     });
+    this.trustedProxies = parseCidrList(runtime.config.trustedProxies);
     this.pipeline = new RelayPipeline({
       auth: this.auth,
       pricing: this.pricing,
@@ -140,7 +143,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       attempts,
       metrics: this.metrics,
       logger: runtime.logger,
-      trustedProxies: parseCidrList(runtime.config.trustedProxies),
+      trustedProxies: this.trustedProxies,
       totalTimeoutMs: this.upstream.totalTimeoutMs,
       maxInFlight: env.RELAY_MAX_IN_FLIGHT,
     });

@@ -2,6 +2,7 @@ export * from './cli';
 export * from './logger';
 export * from './runtime';
 export * from './tokens';
+export * from './client-ip';
 export * from './platform.module';
 export * from './health.controller';
 export * from './create-app';

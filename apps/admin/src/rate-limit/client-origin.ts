@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RUNTIME, type ServiceRuntime } from '@oneapi/platform';
-import { ClientIpResolver } from './client-ip';
+import { RUNTIME, TrustedProxies, type ServiceRuntime } from '@oneapi/platform';
 import { CONSOLE_FORWARDED_HEADER, consoleForwardedKey, verifyConsoleForwarded } from './console-forwarded';
 
 /** Where a request came from, as far as it can be believed. */
@@ -28,13 +27,13 @@ const first = (v: string | string[] | undefined): string => (Array.isArray(v) ? 
  */
 @Injectable()
 export class ClientOrigins {
-  private readonly ips: ClientIpResolver;
+  private readonly ips: TrustedProxies;
   private readonly key: Buffer;
   private readonly seen = new WeakMap<object, ClientOrigin>();
   private warned = false;
 
   constructor(@Inject(RUNTIME) private readonly runtime: ServiceRuntime) {
-    this.ips = new ClientIpResolver(runtime.config.trustedProxies);
+    this.ips = new TrustedProxies(runtime.config.trustedProxies);
     this.key = consoleForwardedKey(runtime.config.sessionSecret);
   }
 

@@ -4,7 +4,7 @@ import { RelayAuthRepository, type Database, type RelayTokenRow, type RelayUserR
 import { Role, TokenStatus, UserStatus } from '@oneapi/domain';
 import type { RedisClient } from '@oneapi/cache';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
-import { ipInList, parseCidrList } from './client-ip';
+import { ipInList, parseCidrList } from '@oneapi/platform';
 
 /** A token as cached: the row plus its parsed allow-lists (parsed once per cache fill). */
 export interface CachedToken extends RelayTokenRow {

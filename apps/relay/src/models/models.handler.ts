@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RelayAuthRepository } from '@oneapi/data';
 import type { RelayCaller } from '../auth/relay-auth.service';
-import { clientIp, parseCidrList } from '../auth/client-ip';
+import { clientIp } from '@oneapi/platform';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
 import type { RelayServices } from '../relay.services';
 
@@ -11,8 +11,7 @@ function modelObject(id: string, ownedBy: string) {
 }
 
 async function authenticate(req: FastifyRequest, s: RelayServices): Promise<RelayCaller> {
-  const trusted = parseCidrList(s.runtime.config.trustedProxies);
-  return s.auth.authenticate(req.headers.authorization, clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted));
+  return s.auth.authenticate(req.headers.authorization, clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], s.trustedProxies));
 }
 
 /** The models this token may use: its allow-list when it has one, else everything its user's group routes to. */

@@ -2,7 +2,7 @@ import type { BlockList } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ChannelStatus } from '@oneapi/domain';
-import { clientIp } from '../auth/client-ip';
+import { clientIp } from '@oneapi/platform';
 import type { RelayAuthService, RelayCaller } from '../auth/relay-auth.service';
 import type { RelayPricing } from '../billing/pricing';
 import type { Endpoint, Priced } from '../endpoints';

@@ -1,5 +1,10 @@
 import { BlockList, isIP } from 'node:net';
 
+/** Strips the IPv4-mapped IPv6 prefix so `::ffff:10.0.0.1` and `10.0.0.1` are one client. */
+function normalize(ip: string): string {
+  return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+}
+
 /** Parses comma-separated addresses/CIDRs into a BlockList; invalid entries are ignored. */
 export function parseCidrList(list: string | readonly string[]): BlockList | null {
   const items = (typeof list === 'string' ? list.split(',') : list).map((s) => s.trim()).filter(Boolean);
@@ -7,7 +12,8 @@ export function parseCidrList(list: string | readonly string[]): BlockList | nul
   const bl = new BlockList();
   let added = 0;
   for (const item of items) {
-    const [addr, bits] = item.split('/');
+    const [raw, bits] = item.split('/');
+    const addr = bits === undefined ? normalize(raw) : raw;
     const family = isIP(addr);
     if (family === 0) continue;
     const type = family === 6 ? 'ipv6' : 'ipv4';
@@ -20,10 +26,6 @@ export function parseCidrList(list: string | readonly string[]): BlockList | nul
     added++;
   }
   return added > 0 ? bl : null;
-}
-
-function normalize(ip: string): string {
-  return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
 }
 
 /** Whether `ip` is in the list (IPv4-mapped IPv6 addresses are compared as IPv4). */
@@ -48,4 +50,21 @@ export function clientIp(socketIp: string | undefined, forwardedFor: string | st
     .filter((s) => isIP(s) !== 0);
   for (let i = hops.length - 1; i >= 0; i--) if (!ipInList(trusted, hops[i])) return hops[i];
   return hops[0] ?? peer;
+}
+
+/** TRUSTED_PROXIES parsed once, for callers that ask both "is this peer a proxy?" and "who is the client?". */
+export class TrustedProxies {
+  private readonly list: BlockList | null;
+
+  constructor(entries: string | readonly string[]) {
+    this.list = parseCidrList(entries);
+  }
+
+  isTrusted(ip: string): boolean {
+    return this.list !== null && ipInList(this.list, ip);
+  }
+
+  resolve(socketIp: string | undefined, forwardedFor: string | string[] | undefined): string {
+    return clientIp(socketIp, forwardedFor, this.list);
+  }
 }
