@@ -43,6 +43,19 @@ describeOnEachDb('Idempotency-Key on POST /api/topup, POST /api/user/topup and P
     expect(rows.map((r) => [r.scope, Number(r.status)]).sort()).toEqual([[`${admin.id}:POST /api/topup:topup-1`, 200], [`${otherAdmin.id}:POST /api/topup:topup-1`, 200]].sort());
   });
 
+  it('keys are case-sensitive: "Case-A" and "case-a" are two top-ups on every database', async () => {
+    const h = get();
+    if (!h) return;
+    const u = await h.createUser({ quota: 0 });
+    const send = (key: string) => h.http().post('/api/topup').set(as(admin)).set('Idempotency-Key', key).send({ user_id: u.id, quota: 10 });
+    const upper = await send(`Case-${u.id}`).expect(200);
+    const lower = await send(`case-${u.id}`).expect(200);
+    expect(upper.headers['idempotent-replayed']).toBeUndefined();
+    expect(lower.headers['idempotent-replayed']).toBeUndefined();
+    expect(await quotaOf(h, u.id)).toBe(20);
+    expect(await topUpLogs(h, u.id)).toBe(2);
+  });
+
   it('POST /api/topup: concurrent duplicates credit once and all get the stored answer', async () => {
     const h = get();
     if (!h) return;

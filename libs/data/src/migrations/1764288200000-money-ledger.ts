@@ -9,6 +9,8 @@ export class MoneyLedger1764288200000 implements MigrationInterface {
   name = 'MoneyLedger1764288200000';
 
   async up(q: QueryRunner): Promise<void> {
+    // Idempotency keys are case-sensitive; MySQL's default collation would make `Ab` and `ab` one key.
+    const binary = q.connection.options.type === 'mysql' || q.connection.options.type === 'mariadb' ? { collation: 'utf8mb4_bin' } : {};
     await q.createTable(
       new Table({
         name: 'reservations',
@@ -31,7 +33,7 @@ export class MoneyLedger1764288200000 implements MigrationInterface {
       new Table({
         name: 'idempotency_keys',
         columns: [
-          { name: 'scope', type: 'varchar', length: '191', isPrimary: true },
+          { name: 'scope', type: 'varchar', length: '191', isPrimary: true, ...binary },
           { name: 'status', type: 'integer', default: 200 },
           { name: 'body', type: 'text', isNullable: true },
           { name: 'created_at', type: 'bigint', default: 0 },
