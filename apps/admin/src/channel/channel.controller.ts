@@ -69,7 +69,7 @@ export class ChannelController {
   }
 
   @Put()
-  @ApiSummary('Update a channel', 'Only the given fields change; an empty or absent `key` keeps the stored key.')
+  @ApiSummary('Update a channel', 'Only the given fields change; an empty or absent `key`, or the masked key GET returned, keeps the stored key.')
   @ApiEnvelope(ChannelViewDoc, 'Updated channel')
   @ApiErrors(400, 404)
   async update(@Body() dto: UpdateChannelDto) {

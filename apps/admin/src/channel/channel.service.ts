@@ -7,6 +7,7 @@ import { ApiError } from '../common/api-error';
 import type { Pagination } from '../common/pagination';
 import type { ChannelFieldsDto, CreateChannelDto } from './dtos/create-channel.dto';
 import type { UpdateChannelDto } from './dtos/update-channel.dto';
+import { maskKey } from './channel.view';
 
 /** At most this many channels from one multi-line key field. */
 const MAX_BATCH = 1000;
@@ -137,7 +138,7 @@ export class ChannelService {
     return ids;
   }
 
-  /** Partial update: only the given fields change; an empty key keeps the stored one. */
+  /** Partial update: only the given fields change; an empty key or the key's own mask keeps the stored one. */
   async update(dto: UpdateChannelDto): Promise<ChannelEntity> {
     const current = await this.get(dto.id);
     const patch: ChannelPatch = { ...this.normalised(dto) };
@@ -156,7 +157,9 @@ export class ChannelService {
     if (dto.config !== undefined) patch.config = normaliseConfig(dto.config);
     if (patch.group === '') patch.group = 'default';
     const key = (dto.key ?? '').trim();
-    if (key) {
+    // One API's frontend and read-modify-write scripts PUT back what GET returned: the mask means
+    // "unchanged", like an empty key, and must never replace the stored key.
+    if (key && key !== maskKey(current.key)) {
       if (key.includes('\n')) throw ApiError.badRequest('key: one key per channel when updating (batch creation is POST only)');
       patch.key = key;
     }

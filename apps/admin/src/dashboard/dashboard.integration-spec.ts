@@ -58,8 +58,12 @@ describeOnEachDb('GET /api/user/dashboard, /api/user/available_models, /api/mode
 
     const mine = await h.http().get('/api/user/available_models').set(as(alice)).expect(200);
     expect(mine.body.data).toEqual(['gpt-4o', 'o1']);
+    // One API's shape: channel type id → that type's default models, whatever the caller's group.
     const models = await h.http().get('/api/models').set(as(alice)).expect(200);
-    expect(models.body.data).toEqual(['gpt-4o', 'o1']);
+    expect(models.body).toMatchObject({ success: true, message: '' });
+    expect(models.body.data[String(ChannelType.OpenAI)]).toEqual(expect.arrayContaining(['gpt-4o', 'gpt-4o-mini']));
+    expect(models.body.data[String(ChannelType.Anthropic)]).toEqual(expect.arrayContaining([expect.stringMatching(/^claude-/)]));
+    expect(Object.values(models.body.data).every((list) => Array.isArray(list))).toBe(true);
     const vips = await h.http().get('/api/user/available_models').set(as(vip)).expect(200);
     expect(vips.body.data).toEqual(['gpt-4.1', 'o1']);
     await h.http().get('/api/models').expect(401);

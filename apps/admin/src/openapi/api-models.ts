@@ -438,6 +438,20 @@ export class StatusDoc {
   password_login_enabled!: boolean;
   @ApiProperty({ type: Boolean, example: true })
   password_register_enabled!: boolean;
+  @ApiProperty({ type: String, example: '', description: 'One API’s Lark login client id; always empty (Lark login is not offered).' })
+  lark_client_id!: string;
+  @ApiProperty({ type: Boolean, example: false, description: 'One API’s OIDC login switch; always false (OIDC login is not offered).' })
+  oidc!: boolean;
+  @ApiProperty({ type: String, example: '' })
+  oidc_client_id!: string;
+  @ApiProperty({ type: String, example: '' })
+  oidc_well_known!: string;
+  @ApiProperty({ type: String, example: '' })
+  oidc_authorization_endpoint!: string;
+  @ApiProperty({ type: String, example: '' })
+  oidc_token_endpoint!: string;
+  @ApiProperty({ type: String, example: '' })
+  oidc_userinfo_endpoint!: string;
 }
 
 /** Every response model, registered once so `$ref`s built with getSchemaPath resolve. */

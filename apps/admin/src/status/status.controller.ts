@@ -46,6 +46,15 @@ export class StatusController {
       register_enabled: o.RegisterEnabled,
       password_login_enabled: o.PasswordLoginEnabled,
       password_register_enabled: o.PasswordRegisterEnabled,
+      // One API's fields for login methods this gateway does not offer (Lark, OIDC): present and
+      // off, so One API's frontend and scripts reading them hide those buttons instead of failing.
+      lark_client_id: '',
+      oidc: false,
+      oidc_client_id: '',
+      oidc_well_known: '',
+      oidc_authorization_endpoint: '',
+      oidc_token_endpoint: '',
+      oidc_userinfo_endpoint: '',
     });
   }
 
