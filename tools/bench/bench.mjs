@@ -26,7 +26,7 @@
 // ("json stream"), BENCH_TARGETS ("direct nginx relay"), BENCH_SKIP_BUILD=1 (use dist/ as is),
 // BENCH_PROBE_ROUNDS (300), BENCH_NODE_ARGS (extra node flags for the relay, e.g. "--cpu-prof
 // --cpu-prof-dir=/tmp/prof"), BENCH_HOLD=1 (start the stack and wait, for manual probing), BENCH_PIN=1 (relay on CPU 0, mock + wrk on CPU 1 via taskset),
-// BENCH_MODE (embedded | distributed | both), BENCH_TOKENS=N BENCH_USERS=M (N client tokens over
+// BENCH_CAPS=1 (every admission cap on, never refusing), BENCH_MODE (embedded | distributed | both), BENCH_TOKENS=N BENCH_USERS=M (N client tokens over
 // M users, requests round robin over the tokens; default: the root token alone),
 // BENCH_SQL_DSN (server-level, mysql://root@127.0.0.1:3306/), BENCH_REDIS_URL
 // (redis://127.0.0.1:6379), BENCH_REDIS_DB (auto: an empty index of 1-15), BENCH_TIMEOUT (s, 1200).
@@ -61,6 +61,8 @@ const DEPLOY = env('BENCH_MODE', 'embedded');
 const DEPLOYS = DEPLOY === 'both' ? ['embedded', 'distributed'] : [DEPLOY];
 const TOKENS = Number(env('BENCH_TOKENS', 0));
 const USERS = Number(env('BENCH_USERS', TOKENS > 0 ? 1 : 0));
+/** BENCH_CAPS=1: every admission cap on (user, token, channel concurrency, RPM, TPM), set too high to refuse. */
+const CAPS = env('BENCH_CAPS', '0') === '1';
 const SQL_SERVER = env('BENCH_SQL_DSN', 'mysql://root@127.0.0.1:3306/');
 const REDIS_SERVER = env('BENCH_REDIS_URL', 'redis://127.0.0.1:6379').replace(/\/\d*$/, '');
 const REDIS_DB = env('BENCH_REDIS_DB', 'auto');
@@ -550,6 +552,13 @@ async function seed(exec, direct) {
   await exec("INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES ('default', ?, ?, 1, 0, 0)", [MODEL, channelId]);
   await exec("INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES ('default', ?, ?, 1, 0, 0)", [SLOW_MODEL, channelId]);
   await exec('UPDATE channels SET models = ? WHERE id = ?', [`${MODEL},${SLOW_MODEL}`, channelId]);
+  if (CAPS) {
+    await exec('UPDATE channels SET max_concurrency = 100000, rpm = 100000000, tpm = 2000000000 WHERE id = ?', [channelId]);
+    for (const key of ['UserConcurrencyLimit', 'TokenConcurrencyLimit']) {
+      await exec('DELETE FROM options WHERE `key` = ?', [key]);
+      await exec('INSERT INTO options (`key`, value) VALUES (?, ?)', [key, '100000']);
+    }
+  }
   const users = [];
   for (let u = 0; u < USERS && TOKENS > 0; u++) {
     users.push(
@@ -641,6 +650,12 @@ async function startDeployment(deploy, direct) {
       60_000,
     );
   await relayRoute();
+  // Options are read at boot: restart so the caps seeded above are on.
+  if (CAPS) {
+    await stopChild(dep.relay);
+    startRelay();
+    await relayRoute();
+  }
   dep.restart = async () => {
     await stopChild(dep.relay);
     startRelay();
