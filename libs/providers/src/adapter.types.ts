@@ -21,7 +21,8 @@ export type RelayMode =
   | 'audio.speech'
   | 'audio.transcriptions'
   | 'audio.translations'
-  | 'edits';
+  | 'edits'
+  | 'responses';
 
 /** Every relay mode, in a stable order. */
 export const RELAY_MODES: readonly RelayMode[] = [
@@ -34,6 +35,7 @@ export const RELAY_MODES: readonly RelayMode[] = [
   'audio.transcriptions',
   'audio.translations',
   'edits',
+  'responses',
 ];
 
 /** OpenAI's path for each mode (the suffix after the version prefix is what providers reuse). */
@@ -47,6 +49,7 @@ export const OPENAI_PATHS: Readonly<Record<RelayMode, string>> = {
   'audio.transcriptions': '/v1/audio/transcriptions',
   'audio.translations': '/v1/audio/translations',
   edits: '/v1/edits',
+  responses: '/v1/responses',
 };
 
 /** The relay mode of an incoming `/v1` path (query string ignored); undefined for other paths. */

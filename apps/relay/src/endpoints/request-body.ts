@@ -11,6 +11,7 @@ import {
   checkModerationsBody,
   checkSpeechBody,
 } from './request-checks';
+import { checkResponsesBody } from './responses-checks';
 
 /** The facts of a client request body the relay needs (the body itself is forwarded as bytes). */
 export interface ParsedRequest {
@@ -47,6 +48,7 @@ const BODY_CHECKS: Record<Exclude<RelayMode, 'audio.transcriptions' | 'audio.tra
   images: checkImagesBody,
   'audio.speech': checkSpeechBody,
   edits: checkEditsBody,
+  responses: checkResponsesBody,
 };
 
 function bad(message: string, param: string | null = null): never {
@@ -95,8 +97,8 @@ export function parseRequest(mode: RelayMode, body: Buffer | undefined, contentT
 
   BODY_CHECKS[mode](json);
 
-  const stream = json.stream === true && (mode === 'chat' || mode === 'completions');
-  const maxTokens = (json.max_tokens ?? json.max_completion_tokens ?? null) as number | null;
+  const stream = json.stream === true && (mode === 'chat' || mode === 'completions' || mode === 'responses');
+  const maxTokens = (json.max_tokens ?? json.max_completion_tokens ?? json.max_output_tokens ?? null) as number | null;
   const so = json.stream_options as { include_usage?: unknown } | undefined | null;
   const includeUsage = stream && typeof so === 'object' && so !== null && so.include_usage === true;
   return { mode, json, text, model, stream, maxTokens, includeUsage, multipart: false };

@@ -221,7 +221,7 @@ function pathText(path: PropertyKey[]): string {
   return out;
 }
 
-function check(schema: z.ZodType, json: unknown): void {
+export function check(schema: z.ZodType, json: unknown): void {
   const result = schema.safeParse(json);
   if (result.success) return;
   const { path, message } = deepest(result.error.issues[0]);

@@ -27,6 +27,10 @@ describe('Azure adapter', () => {
     );
   });
 
+  it('responses → the v1 surface, no deployment in the URL and no api-version', () => {
+    expect(azure.requestUrl(ch({ api_version: '2024-10-21' }), 'responses', 'gpt-4.1-mini')).toBe('https://res.openai.azure.com/openai/v1/responses');
+  });
+
   it("uses the channel's api_version", () => {
     expect(azure.requestUrl(ch({ api_version: '2024-10-21' }), 'chat', 'gpt-4.1-mini')).toBe(
       'https://res.openai.azure.com/openai/deployments/gpt-41-mini/chat/completions?api-version=2024-10-21',

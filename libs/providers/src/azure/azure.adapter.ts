@@ -36,6 +36,7 @@ export class AzureAdapter implements ProviderAdapter {
     'audio.speech',
     'audio.transcriptions',
     'audio.translations',
+    'responses',
   ]);
 
   constructor(readonly defaultModels: readonly string[]) {}
@@ -43,6 +44,10 @@ export class AzureAdapter implements ProviderAdapter {
   requestUrl(ch: ChannelContext, mode: RelayMode, model: string): string {
     if (!this.endpoints.has(mode)) throw new AdapterNotImplementedError(this.name, mode);
     const base = resolveBaseUrl(ch);
+    // The Responses API lives only on Azure's OpenAI-compatible v1 surface: no deployment in the
+    // URL and no api-version; the body's `model` names the deployment.
+    // https://learn.microsoft.com/en-us/azure/ai-foundry/openai/how-to/responses
+    if (mode === 'responses') return `${base}/openai/v1/responses`;
     const deployment = encodeURIComponent(model.replace(/\./g, ''));
     const task = OPENAI_PATHS[mode].slice('/v1/'.length);
     const query = `?api-version=${encodeURIComponent(azureApiVersion(ch))}`;

@@ -24,8 +24,18 @@ export interface CompatibleProfile {
 const CHAT: readonly RelayMode[] = ['chat'];
 const CHAT_EMBED: readonly RelayMode[] = ['chat', 'embeddings'];
 
-/** OpenAI itself and the pass-through proxies (API2D, CloseAI, OpenAI-SB, ..., Custom). */
-export const DEFAULT_PROFILE: CompatibleProfile = { versionPath: '/v1', endpoints: RELAY_MODES, acceptsStreamOptions: true };
+/**
+ * Modes only OpenAI itself is known to serve: the Responses API keeps state (stored responses,
+ * `previous_response_id`) that proxies and compatible servers may not have, so other types reach
+ * it through the stateless chat-completions bridge.
+ */
+const OPENAI_ONLY: ReadonlySet<RelayMode> = new Set<RelayMode>(['responses']);
+
+/** The pass-through proxies (API2D, CloseAI, OpenAI-SB, ..., Custom). */
+export const DEFAULT_PROFILE: CompatibleProfile = { versionPath: '/v1', endpoints: RELAY_MODES.filter((m) => !OPENAI_ONLY.has(m)), acceptsStreamOptions: true };
+
+/** OpenAI itself: every mode. */
+export const OPENAI_PROFILE: CompatibleProfile = { ...DEFAULT_PROFILE, endpoints: RELAY_MODES };
 
 const v1 = (endpoints: readonly RelayMode[], extra: Partial<CompatibleProfile> = {}): CompatibleProfile => ({
   versionPath: '/v1',
@@ -36,6 +46,7 @@ const v1 = (endpoints: readonly RelayMode[], extra: Partial<CompatibleProfile> =
 
 /** Per-type overrides, keyed by One API's channel type id. */
 export const COMPATIBLE_PROFILES: Readonly<Record<number, CompatibleProfile>> = {
+  [ChannelType.OpenAI]: OPENAI_PROFILE,
   // https://open.bigmodel.cn/dev/api/normal-model/glm-4 : /api/paas/v4/chat/completions, Bearer <API key>.
   [ChannelType.Zhipu]: v1(['chat', 'embeddings', 'images'], { versionPath: '/api/paas/v4' }),
   // https://help.aliyun.com/zh/model-studio/compatibility-of-openai-with-dashscope

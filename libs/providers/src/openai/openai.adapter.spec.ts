@@ -13,6 +13,11 @@ describe('OpenAI wire-format adapters', () => {
     expect(a.wireFormat).toBe('openai');
   });
 
+  it('only OpenAI itself passes the Responses API through; proxies and compatible types reach it through the chat bridge', () => {
+    expect(getAdapter(ChannelType.OpenAI).endpoints.has('responses')).toBe(true);
+    for (const type of [ChannelType.Custom, ChannelType.API2D, ChannelType.OpenAICompatible, ChannelType.DeepSeek]) expect(getAdapter(type).endpoints.has('responses')).toBe(false);
+  });
+
   it('builds Bearer auth and carries Content-Type/Accept over (multipart keeps its boundary)', () => {
     const a = getAdapter(ChannelType.OpenAI);
     expect(a.requestHeaders(ch(1), 'chat', { accept: 'text/event-stream' })).toEqual({
