@@ -191,10 +191,30 @@ export function optionDefaults(): Record<OptionKey, string> {
   return Object.fromEntries(OPTION_KEYS.map((k) => [k, OPTION_DEFINITIONS[k].default])) as Record<OptionKey, string>;
 }
 
-/** Result of {@link validateOptionValue}: the normalised string to store, or why it is invalid. */
-export type OptionValidation = { ok: true; value: string } | { ok: false; message: string };
+/**
+ * Why a value was refused, for clients that show the reason in their own language (the console
+ * translates these; `message` is the English text).
+ */
+export type OptionErrorCode =
+  | 'unknown_option'
+  | 'not_scalar'
+  | 'not_bool'
+  | 'not_integer'
+  | 'not_number'
+  | 'out_of_range'
+  | 'not_url'
+  | 'bad_ratio_json'
+  | 'bad_domain'
+  | 'requires_options';
 
-const fail = (message: string): OptionValidation => ({ ok: false, message });
+/** Values for the translated message of an {@link OptionErrorCode} (bounds, the bad domain, required keys). */
+export type OptionErrorParams = Record<string, string | number>;
+
+/** Result of {@link validateOptionValue}: the normalised string to store, or why it is invalid. */
+export type OptionValidation = { ok: true; value: string } | { ok: false; message: string; code: OptionErrorCode; params?: OptionErrorParams };
+
+const fail = (message: string, code: OptionErrorCode, params?: OptionErrorParams): OptionValidation =>
+  params ? { ok: false, message, code, params } : { ok: false, message, code };
 
 function validateUrl(key: string, text: string): OptionValidation {
   if (text === '') return { ok: true, value: '' };
@@ -202,9 +222,9 @@ function validateUrl(key: string, text: string): OptionValidation {
   try {
     parsed = new URL(text);
   } catch {
-    return fail(`${key} must be an http(s) URL`);
+    return fail(`${key} must be an http(s) URL`, 'not_url');
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return fail(`${key} must be an http(s) URL`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return fail(`${key} must be an http(s) URL`, 'not_url');
   return { ok: true, value: text };
 }
 
@@ -220,34 +240,34 @@ const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-
  */
 export function validateOptionValue(key: string, value: unknown): OptionValidation {
   const def = getOptionDefinition(key);
-  if (!def) return fail(`unknown option: ${key}`);
+  if (!def) return fail(`unknown option: ${key}`, 'unknown_option');
   let text: string;
   if (typeof value === 'string') text = value;
   else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
-  else return fail(`${key} must be a string, number or boolean`);
+  else return fail(`${key} must be a string, number or boolean`, 'not_scalar');
 
   switch (def.kind) {
     case 'bool': {
       const t = text.trim().toLowerCase();
-      return t === 'true' || t === 'false' ? { ok: true, value: t } : fail(`${key} must be true or false`);
+      return t === 'true' || t === 'false' ? { ok: true, value: t } : fail(`${key} must be true or false`, 'not_bool');
     }
     case 'int': {
       const t = text.trim();
       const n = Number(t);
-      if (!/^-?\d+$/.test(t) || !Number.isSafeInteger(n)) return fail(`${key} must be an integer`);
-      return inRange(def, n) ? { ok: true, value: String(n) } : fail(rangeMessage(def));
+      if (!/^-?\d+$/.test(t) || !Number.isSafeInteger(n)) return fail(`${key} must be an integer`, 'not_integer');
+      return inRange(def, n) ? { ok: true, value: String(n) } : fail(rangeMessage(def), 'out_of_range', { min: def.min ?? 0, max: def.max ?? Number.MAX_SAFE_INTEGER });
     }
     case 'float': {
       const t = text.trim();
       const n = Number(t);
-      if (t === '' || !Number.isFinite(n)) return fail(`${key} must be a number`);
-      return inRange(def, n) ? { ok: true, value: String(n) } : fail(rangeMessage(def));
+      if (t === '' || !Number.isFinite(n)) return fail(`${key} must be a number`, 'not_number');
+      return inRange(def, n) ? { ok: true, value: String(n) } : fail(rangeMessage(def), 'out_of_range', { min: def.min ?? 0, max: def.max ?? Number.MAX_SAFE_INTEGER });
     }
     case 'json-ratio':
       try {
         return { ok: true, value: ratioMapToJson(parseRatioJson(text)) };
       } catch (e) {
-        return fail(`${key}: ${(e as Error).message}`);
+        return fail(`${key}: ${(e as Error).message}`, 'bad_ratio_json', { detail: (e as Error).message });
       }
     case 'url':
       return validateUrl(key, text.trim());
@@ -257,7 +277,7 @@ export function validateOptionValue(key: string, value: unknown): OptionValidati
         .map((d) => d.trim().replace(/^@/, '').toLowerCase())
         .filter((d) => d !== '');
       const bad = domains.find((d) => !DOMAIN_RE.test(d));
-      if (bad !== undefined) return fail(`${key}: "${bad}" is not a domain name`);
+      if (bad !== undefined) return fail(`${key}: "${bad}" is not a domain name`, 'bad_domain', { domain: bad });
       return { ok: true, value: domains.join(',') };
     }
     case 'string':
@@ -266,7 +286,7 @@ export function validateOptionValue(key: string, value: unknown): OptionValidati
       return { ok: true, value: text };
     default: {
       const exhaustive: never = def.kind;
-      return fail(`unsupported option kind ${String(exhaustive)}`);
+      return fail(`unsupported option kind ${String(exhaustive)}`, 'not_scalar');
     }
   }
 }
@@ -282,30 +302,31 @@ function rangeMessage(def: OptionDefinition): string {
 
 /**
  * One API's update guards (controller/option.go): a login feature cannot be switched on before
- * its settings exist. `value` is the normalised new value, `current` the stored options.
- * Returns the error message, or null when the change is allowed.
+ * its settings exist. Switch key → the options that must be non-empty first.
+ */
+const OPTION_GUARDS: Readonly<Record<string, { requires: readonly OptionKey[]; what: string }>> = {
+  GitHubOAuthEnabled: { requires: ['GitHubClientId', 'GitHubClientSecret'], what: 'GitHub OAuth' },
+  WeChatAuthEnabled: { requires: ['WeChatServerAddress'], what: 'WeChat login' },
+  EmailDomainRestrictionEnabled: { requires: ['EmailDomainWhitelist'], what: 'the e-mail domain restriction' },
+  TurnstileCheckEnabled: { requires: ['TurnstileSiteKey', 'TurnstileSecretKey'], what: 'Turnstile' },
+};
+
+/**
+ * The guard refusal for switching `key` to the normalised `value` given the `current` options,
+ * with the keys that must be set first; null when the change is allowed.
+ */
+export function optionGuardRefusal(key: string, value: string, current: Readonly<Record<string, string>>): { message: string; requires: readonly OptionKey[] } | null {
+  const guard = OPTION_GUARDS[key];
+  if (value !== 'true' || !guard) return null;
+  if (guard.requires.every((k) => (current[k] ?? '').trim() !== '')) return null;
+  return { message: `Cannot enable ${guard.what}: set ${guard.requires.join(' and ')} first`, requires: guard.requires };
+}
+
+/**
+ * {@link optionGuardRefusal}'s message only: the error message, or null when the change is allowed.
  */
 export function checkOptionGuard(key: string, value: string, current: Readonly<Record<string, string>>): string | null {
-  if (value !== 'true') return null;
-  const set = (k: string): boolean => (current[k] ?? '').trim() !== '';
-  switch (key) {
-    case 'GitHubOAuthEnabled':
-      return set('GitHubClientId') && set('GitHubClientSecret')
-        ? null
-        : 'Cannot enable GitHub OAuth: set GitHubClientId and GitHubClientSecret first';
-    case 'WeChatAuthEnabled':
-      return set('WeChatServerAddress') ? null : 'Cannot enable WeChat login: set WeChatServerAddress first';
-    case 'EmailDomainRestrictionEnabled':
-      return set('EmailDomainWhitelist')
-        ? null
-        : 'Cannot enable the e-mail domain restriction: set EmailDomainWhitelist first';
-    case 'TurnstileCheckEnabled':
-      return set('TurnstileSiteKey') && set('TurnstileSecretKey')
-        ? null
-        : 'Cannot enable Turnstile: set TurnstileSiteKey and TurnstileSecretKey first';
-    default:
-      return null;
-  }
+  return optionGuardRefusal(key, value, current)?.message ?? null;
 }
 
 /** Typed view of the options, defaults filled in. Field names are the option keys. */

@@ -66,15 +66,22 @@ export class OptionsStore {
   }
 
   /** Saves one option and tells every node. */
-  async set(key: string, value: string): Promise<void> {
-    await this.repo.set(key, value);
+  set(key: string, value: string): Promise<void> {
+    return this.setMany({ [key]: value });
+  }
+
+  /** Saves several options at once (all or none) and tells every node. */
+  async setMany(entries: Readonly<Record<string, string>>): Promise<void> {
+    const rows = Object.entries(entries).map(([key, value]) => ({ key, value }));
+    if (!rows.length) return;
+    await this.repo.setMany(rows);
     this.writes++;
-    this.values = { ...this.values, [key]: value };
+    this.values = { ...this.values, ...entries };
     this.version++;
     for (const l of this.listeners) l(this.values);
     // Saved already: a failed publish (Redis away) only delays other nodes to their next reload
     // (at most SYNC_FREQUENCY seconds), so the caller is not told the save failed.
-    await this.bus.publish({ topic: 'options' }).catch((error: Error) => this.logger?.warn({ err: error.message, key }, 'option saved; other nodes pick it up at their next reload'));
+    await this.bus.publish({ topic: 'options' }).catch((error: Error) => this.logger?.warn({ err: error.message, keys: rows.map((r) => r.key) }, 'options saved; other nodes pick them up at their next reload'));
   }
 
   close(): void {

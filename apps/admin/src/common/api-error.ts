@@ -1,6 +1,8 @@
 /** Why an /api request failed; the exception filter maps each code to its HTTP status. */
 export enum ApiErrorCode {
   BadRequest = 'bad_request',
+  /** One or more options of a save were refused; `data.errors` names each key and why. */
+  InvalidOptions = 'invalid_options',
   Unauthenticated = 'unauthenticated',
   Forbidden = 'forbidden',
   PasswordChangeRequired = 'password_change_required',
@@ -14,12 +16,14 @@ export enum ApiErrorCode {
   Internal = 'internal',
 }
 
-/** Typed error thrown by admin services; answered as `{success:false, message, data:null}`. */
+/** Typed error thrown by admin services; answered as `{success:false, message, data, code}` (`data` null unless given). */
 export class ApiError extends Error {
   constructor(
     readonly code: ApiErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Machine-readable detail for clients (e.g. which fields were refused). */
+    readonly data: unknown = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -45,6 +49,7 @@ export class ApiError extends Error {
 export function statusOf(code: ApiErrorCode): number {
   switch (code) {
     case ApiErrorCode.BadRequest:
+    case ApiErrorCode.InvalidOptions:
       return 400;
     case ApiErrorCode.Unauthenticated:
       return 401;

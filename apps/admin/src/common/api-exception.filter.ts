@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '@oneapi/data';
 import { ApiError, ApiErrorCode, statusOf } from './api-error';
 
-/** The one error shape of /api: `{success:false, message, data:null}` with the real HTTP status. */
+/** The one error shape of /api: `{success:false, message, data, code}` with the real HTTP status (`data` null unless the error carries detail). */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
@@ -15,11 +15,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
     let message = 'internal error';
     let code: string = ApiErrorCode.Internal;
     let headers: Record<string, string> = {};
+    let data: unknown = null;
     if (exception instanceof ApiError) {
       status = statusOf(exception.code);
       message = exception.message;
       code = exception.code;
       headers = exception.headers;
+      data = exception.data;
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
       const body = exception.getResponse() as string | { message?: string | string[] };
@@ -42,7 +44,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       this.logger.error({ err: exception }, 'unhandled error in /api');
     }
     for (const [k, v] of Object.entries(headers)) reply.header(k, v);
-    void reply.status(status).send({ success: false, message, data: null, code });
+    void reply.status(status).send({ success: false, message, data, code });
   }
 }
 

@@ -3,12 +3,13 @@ import { Role } from '@oneapi/domain';
 import { Auth } from '../auth/auth.decorators';
 import { ok } from '../common/envelope';
 import { UpdateOptionDto } from './dtos/update-option.dto';
+import { UpdateOptionsDto } from './dtos/update-options.dto';
 import { OptionService } from './option.service';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiAuth, ApiEnvelope, ApiErrors, ApiSummary } from '../openapi/api-docs.decorators';
 import { OptionEntryDoc } from '../openapi/api-models';
 
-/** `GET|PUT /api/option/` (root). */
+/** `GET|PUT /api/option/` and `PUT /api/option/batch` (root). */
 @ApiTags('option')
 @ApiAuth(Role.Root)
 @Controller('api/option')
@@ -29,6 +30,18 @@ export class OptionController {
   @Put()
   async update(@Body() dto: UpdateOptionDto) {
     await this.options.update(dto.key, dto.value);
+    return ok();
+  }
+
+  @ApiSummary(
+    'Set several options together (all or nothing)',
+    'Every value is checked (type, bounds, and the login guards against the options as they would be after the save) before any is written. A refusal saves nothing and answers 400 with `code: "invalid_options"` and `data.errors: [{key, code, message, params}]`, one per refused key.',
+  )
+  @ApiEnvelope(undefined, 'Saved')
+  @ApiErrors(400)
+  @Put('batch')
+  async updateMany(@Body() dto: UpdateOptionsDto) {
+    await this.options.updateMany(dto.options);
     return ok();
   }
 }

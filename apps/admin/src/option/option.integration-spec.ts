@@ -90,3 +90,74 @@ describe.each(DB_KINDS)('option routes (%s)', (kind) => {
     await put('GitHubOAuthEnabled', 'false').expect(200);
   });
 });
+
+describe.each(DB_KINDS)('PUT /api/option/batch (%s)', (kind) => {
+  let h: AdminHarness;
+  let enabled = false;
+
+  beforeAll(async () => {
+    enabled = await dbEnabled(kind);
+    if (enabled) h = await startAdminHarness(kind, { SYNC_FREQUENCY: '60' });
+  });
+  afterAll(async () => {
+    if (enabled) await h.close();
+  });
+
+  const root = () => ({ Authorization: h.root.accessToken });
+  const batch = (options: Array<{ key: string; value: unknown }>) => h.http().put('/api/option/batch').set(root()).send({ options });
+  const stored = async () => Object.fromEntries((await h.sql<{ key: string; value: string }>('SELECT `key`, value FROM options')).map((r) => [r.key, r.value]));
+
+  it('saves every option of the batch, in the database and in memory', async () => {
+    if (!enabled) return;
+    await batch([
+      { key: 'SystemName', value: 'Batch Gateway' },
+      { key: 'Footer', value: '<b>foot</b>' },
+      { key: 'QuotaForNewUser', value: 42 },
+    ]).expect(200);
+    expect(await stored()).toMatchObject({ SystemName: 'Batch Gateway', Footer: '<b>foot</b>', QuotaForNewUser: '42' });
+    expect(h.runtime.options.raw()).toMatchObject({ SystemName: 'Batch Gateway', QuotaForNewUser: '42' });
+  });
+
+  it('one refused value saves nothing and answers 400 naming each refused key', async () => {
+    if (!enabled) return;
+    const before = await stored();
+    const res = await batch([
+      { key: 'SystemName', value: 'Half Saved' },
+      { key: 'Logo', value: 'javascript:alert(1)' },
+      { key: 'Notice', value: 'new notice' },
+      { key: 'SMTPPort', value: 70000 },
+    ]).expect(400);
+    expect(res.body).toMatchObject({ success: false, code: 'invalid_options' });
+    expect(res.body.message).toMatch(/Logo/);
+    expect(res.body.data.errors).toEqual([
+      expect.objectContaining({ key: 'Logo', code: 'not_url' }),
+      expect.objectContaining({ key: 'SMTPPort', code: 'out_of_range', params: { min: 1, max: 65535 } }),
+    ]);
+    expect(await stored()).toEqual(before);
+    expect(h.runtime.options.raw()['SystemName']).toBe('Batch Gateway');
+  });
+
+  it('judges the login guards against the batch itself: a switch with its settings in the same save passes', async () => {
+    if (!enabled) return;
+    const refused = await batch([{ key: 'SystemName', value: 'Guarded' }, { key: 'TurnstileCheckEnabled', value: 'true' }]).expect(400);
+    expect(refused.body.data.errors).toEqual([expect.objectContaining({ key: 'TurnstileCheckEnabled', code: 'requires_options', params: { keys: 'TurnstileSiteKey, TurnstileSecretKey' } })]);
+    expect(h.runtime.options.raw()['SystemName']).toBe('Batch Gateway');
+    await batch([
+      { key: 'TurnstileSiteKey', value: 'site' },
+      { key: 'TurnstileSecretKey', value: 'secret' },
+      { key: 'TurnstileCheckEnabled', value: 'true' },
+    ]).expect(200);
+    expect(h.runtime.options.raw()['TurnstileCheckEnabled']).toBe('true');
+    await batch([{ key: 'TurnstileCheckEnabled', value: 'false' }]).expect(200);
+  });
+
+  it('refuses unknown keys, a malformed body, and non-root callers', async () => {
+    if (!enabled) return;
+    const res = await batch([{ key: 'NoSuchOption', value: '1' }]).expect(400);
+    expect(res.body.data.errors).toEqual([expect.objectContaining({ key: 'NoSuchOption', code: 'unknown_option' })]);
+    await h.http().put('/api/option/batch').set(root()).send({ options: [] }).expect(400);
+    await h.http().put('/api/option/batch').set(root()).send({ options: [{ value: 'x' }] }).expect(400);
+    const user = await h.createUser();
+    await h.http().put('/api/option/batch').set({ Authorization: user.accessToken }).send({ options: [{ key: 'SystemName', value: 'x' }] }).expect(403);
+  });
+});

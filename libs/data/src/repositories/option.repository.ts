@@ -14,4 +14,10 @@ export class OptionRepository {
   async set(key: string, value: string): Promise<void> {
     await this.db.manager.getRepository(OptionEntity).upsert({ key, value }, ['key']);
   }
+
+  /** Insert or update several options in one statement: all are saved or none. */
+  async setMany(entries: ReadonlyArray<{ key: string; value: string }>): Promise<void> {
+    if (!entries.length) return;
+    await this.db.manager.getRepository(OptionEntity).upsert(entries.map(({ key, value }) => ({ key, value })), ['key']);
+  }
 }
