@@ -148,6 +148,26 @@ export interface ConversionContext {
   upstreamModel: string;
 }
 
+/** The upstream request as the exchange built it (final URL, headers and body), for `authorize`. */
+export interface UpstreamRequestToAuthorize {
+  url: string;
+  method: 'POST';
+  headers: Readonly<Record<string, string>>;
+  body: Buffer | string;
+}
+
+/** Outbound HTTP for an adapter's auth step (a token exchange), through the relay's upstream client. */
+export interface AuthHttp {
+  post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }>;
+}
+
+/** Re-frames a stream that is not SSE (AWS event stream) as SSE bytes; throws on corrupt framing. */
+export interface StreamDecoder {
+  push(chunk: Buffer): Buffer;
+  /** The upstream ended: what is left (throws when a frame was cut short). */
+  end(): Buffer;
+}
+
 export interface ProviderAdapter {
   /** Channel name for logs and the console (One API's GetChannelName). */
   readonly name: string;
@@ -189,4 +209,15 @@ export interface ProviderAdapter {
   createStreamState?(ctx: ConversionContext): StreamState;
   /** One upstream SSE event → zero or more OpenAI chunks. Pure except for `state`. */
   convertStreamEvent?(event: SseEvent, state: StreamState): StreamConversion;
+
+  /**
+   * Async auth run once the body is final (SigV4 over the body, an OAuth token exchange): returns
+   * the headers to send. Absent on pass-through adapters, so their path has no extra await.
+   * Throws `UpstreamAuthorizationError` when the provider refused the channel's credentials.
+   */
+  authorize?(ch: ChannelContext, request: UpstreamRequestToAuthorize, http: AuthHttp): Promise<Record<string, string>>;
+  /** Content type of a streamed reply that is not SSE; such a reply goes through `createStreamDecoder`. */
+  readonly streamContentType?: string;
+  /** Fresh per-request decoder for `streamContentType` replies. */
+  createStreamDecoder?(): StreamDecoder;
 }

@@ -25,3 +25,17 @@ export class ChannelConfigError extends Error {
     this.name = 'ChannelConfigError';
   }
 }
+
+/**
+ * An adapter's auth step (`authorize`) failed: `status` is the token endpoint's HTTP status
+ * (0 when it could not be reached). The message never carries the credential.
+ */
+export class UpstreamAuthorizationError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UpstreamAuthorizationError';
+  }
+}

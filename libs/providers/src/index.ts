@@ -48,6 +48,8 @@ export {
 export { channelContextOf, modelMappingOf, channelModelsOf, type ChannelContextRow } from './exchange/channel-context';
 export { setMultipartField, upstreamBody, type ClientRequestBody } from './exchange/request-body';
 export { prepareUpstreamRequest, type PrepareInput, type PreparedUpstreamRequest } from './exchange/prepare';
+export { authorizeUpstreamRequest, classifyAuthorizationFailure, upstreamAuthHttp } from './exchange/authorize';
+export { DecodedSource } from './exchange/decoded-source';
 export { sanitizeUpstreamText, SANITIZED_MAX_LENGTH } from './exchange/sanitize';
 export {
   classifyUpstreamError,

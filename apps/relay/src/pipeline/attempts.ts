@@ -3,9 +3,13 @@ import type { CacheBus } from '@oneapi/cache';
 import {
   AdapterNotImplementedError,
   ChannelConfigError,
+  authorizeUpstreamRequest,
+  classifyAuthorizationFailure,
   classifyTransportError,
   classifyUpstreamError,
   prepareUpstreamRequest,
+  upstreamAuthHttp,
+  type AuthHttp,
   type UpstreamErrorVerdict,
   type UpstreamCall,
   type UpstreamClient,
@@ -69,7 +73,12 @@ function estimatedTokens(parsed: ParsedRequest, priced: Priced): number {
  * reply, or throws the error the client should get.
  */
 export class Attempts {
-  constructor(private readonly d: AttemptsDeps) {}
+  /** Token exchanges of adapters with an auth step go through the same upstream client. */
+  private readonly authHttp: AuthHttp;
+
+  constructor(private readonly d: AttemptsDeps) {
+    this.authHttp = upstreamAuthHttp(d.upstream);
+  }
 
   async run(rq: RelayRequest, table: RoutingTable, seat: Seat): Promise<Delivered | null> {
     const { reply, caller, parsed } = rq;
@@ -204,6 +213,15 @@ export class Attempts {
       throw error;
     }
 
+    // Signing or a token exchange: only adapters that need it pay the await.
+    if (adapter.authorize) {
+      try {
+        prepared = await authorizeUpstreamRequest(adapter, channel.ctx, prepared, this.authHttp);
+      } catch (error) {
+        if (exchange.aborted) return this.aborted(exchange.aborted);
+        return this.verdict(rq, channel, 0, classifyAuthorizationFailure(adapter, error, [channel.ctx.key]));
+      }
+    }
     if (exchange.aborted) return this.aborted(exchange.aborted);
     const call = this.d.upstream.send(prepared);
     exchange.call = call;

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { readUsage, sanitizeUpstreamText, type UpstreamCall, type Usage } from '@oneapi/providers';
+import { DecodedSource, readUsage, sanitizeUpstreamText, type UpstreamCall, type Usage } from '@oneapi/providers';
 import type { RelayPricing } from '../billing/pricing';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
@@ -70,7 +70,7 @@ export class Replies {
     const kind = rq.endpoint.reply(rq.parsed);
     const contentType = call.headers['content-type'] ?? '';
     // An upstream may answer a stream request with one JSON body: relay it as such.
-    if (kind === 'binary' || (kind !== 'json' && contentType.includes('text/event-stream'))) {
+    if (kind === 'binary' || (kind !== 'json' && (contentType.includes('text/event-stream') || this.decodes(channel.adapter, contentType)))) {
       streaming();
       return this.stream(rq, channel, call, kind, wantUsage, contentType);
     }
@@ -112,7 +112,7 @@ export class Replies {
     head.push('access-control-expose-headers', CORS_EXPOSE, REQUEST_ID_HEADER, req.id, OPENAI_REQUEST_ID_HEADER, req.id);
     reply.raw.writeHead(200, head);
     const result = await runStream({
-      source: call,
+      source: kind !== 'binary' && channel.adapter.createStreamDecoder && this.decodes(channel.adapter, contentType) ? new DecodedSource(call, channel.adapter.createStreamDecoder()) : call,
       res: reply.raw as ServerResponse,
       format: this.format(rq, channel, kind, wantUsage),
       idleMs: this.opts.idleMs,
@@ -135,6 +135,11 @@ export class Replies {
     };
     await this.settlement.settle(rq, delivered);
     return delivered;
+  }
+
+  /** A streamed reply in the adapter's own framing (AWS event stream), re-framed as SSE. */
+  private decodes(adapter: RouteChannel['adapter'], contentType: string): boolean {
+    return adapter.streamContentType !== undefined && adapter.createStreamDecoder !== undefined && contentType.includes(adapter.streamContentType);
   }
 
   private format(rq: RelayRequest, channel: RouteChannel, kind: Exclude<ReplyKind, 'json'>, wantUsage: boolean): StreamFormat {

@@ -3,8 +3,10 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ChannelContext, ConversionContext, ProviderAdapter, RelayMode, Usage } from '../adapter.types';
 import { readUsage } from '../openai/usage';
 import { classifyTransportError, classifyUnreadableReply, classifyUpstreamError, type UpstreamErrorVerdict } from './classify';
+import { authorizeUpstreamRequest, classifyAuthorizationFailure, upstreamAuthHttp } from './authorize';
+import { DecodedSource } from './decoded-source';
 import { prepareUpstreamRequest } from './prepare';
-import type { UpstreamCall, UpstreamClient } from './upstream-client';
+import type { UpstreamCall, UpstreamClient, UpstreamSource } from './upstream-client';
 
 export interface ExchangeOptions {
   /** The model the client asked for, reported back in converted replies (default `body.model`). */
@@ -72,7 +74,7 @@ export async function exchange(client: UpstreamClient, adapter: ProviderAdapter,
   const conv: ConversionContext = { requestModel: opts.requestModel ?? model, upstreamModel: opts.upstreamModel ?? model };
   const stream = body.stream === true && (mode === 'chat' || mode === 'completions');
   const so = body.stream_options as { include_usage?: unknown } | null | undefined;
-  const req = prepareUpstreamRequest(adapter, ch, mode, {
+  const prepared = prepareUpstreamRequest(adapter, ch, mode, {
     json: body,
     multipart: false,
     contentType: 'application/json',
@@ -85,6 +87,14 @@ export async function exchange(client: UpstreamClient, adapter: ProviderAdapter,
   });
   const secrets = [ch.key];
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  let req = prepared;
+  if (adapter.authorize) {
+    try {
+      req = await authorizeUpstreamRequest(adapter, ch, prepared, upstreamAuthHttp(client));
+    } catch (error) {
+      return { ok: false, status: 0, verdict: classifyAuthorizationFailure(adapter, error, secrets), cause: error as Error };
+    }
+  }
   const call = client.send(req);
   const totalMs = opts.totalTimeoutMs ?? client.totalTimeoutMs;
   const timer = totalMs > 0 ? setTimeout(() => call.abort(timeoutError(totalMs)), totalMs) : null;
@@ -111,7 +121,10 @@ export async function exchange(client: UpstreamClient, adapter: ProviderAdapter,
       return { ok: false, status, verdict: classifyUpstreamError(adapter, { status, headers: call.headers, text, secrets }) };
     }
     const contentType = call.headers['content-type'] ?? '';
-    if (stream && contentType.includes('text/event-stream')) return await readStream(call, adapter, conv, limit, secrets);
+    if (stream && contentType.includes('text/event-stream')) return await readStream(call, { status, headers: call.headers }, adapter, conv, limit, secrets);
+    if (stream && adapter.streamContentType && adapter.createStreamDecoder && contentType.includes(adapter.streamContentType)) {
+      return await readStream(new DecodedSource(call, adapter.createStreamDecoder()), { status, headers: call.headers }, adapter, conv, limit, secrets);
+    }
     return await readJson(call, adapter, mode, conv, limit, secrets, contentType);
   } finally {
     if (timer) clearTimeout(timer);
@@ -147,9 +160,9 @@ async function readJson(call: UpstreamCall, adapter: ProviderAdapter, mode: Rela
 }
 
 /** Reads an SSE reply to its end (or the upstream's `[DONE]`), converting events as the relay does. */
-function readStream(call: UpstreamCall, adapter: ProviderAdapter, conv: ConversionContext, limit: number, secrets: string[]): Promise<ExchangeResult> {
+function readStream(call: UpstreamSource, head: { status: number; headers: Readonly<Record<string, string>> }, adapter: ProviderAdapter, conv: ConversionContext, limit: number, secrets: string[]): Promise<ExchangeResult> {
+  const { status, headers } = head;
   return new Promise<ExchangeResult>((resolve) => {
-    const status = call.statusCode;
     const chunks: Record<string, unknown>[] = [];
     let usage: Usage | undefined;
     let done = false;
@@ -182,7 +195,7 @@ function readStream(call: UpstreamCall, adapter: ProviderAdapter, conv: Conversi
     const succeed = () => {
       if (settled) return;
       settled = true;
-      resolve({ ok: true, status, headers: call.headers, chunks, usage: state ? state.usage : usage });
+      resolve({ ok: true, status, headers, chunks, usage: state ? state.usage : usage });
     };
     const fail = (error: Error) => {
       if (settled) return;
