@@ -12,10 +12,10 @@
  * Which adapter family in `@oneapi/providers` serves a type.
  * - `openai`: OpenAI wire format (OpenAI itself and every OpenAI-compatible proxy/provider);
  * - `azure`: OpenAI wire format with Azure's deployment URLs and `api-key` header;
- * - `anthropic`, `gemini`: native wire formats (converted to/from OpenAI shapes);
+ * - `anthropic`, `gemini`, `cohere`: native wire formats (converted to/from OpenAI shapes);
  * - `unsupported`: a One API type we keep for imports but cannot relay yet (answers 501).
  */
-export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'unsupported';
+export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'unsupported';
 
 /** One input of the console's channel form. `name` is the channel column or the `config` key. */
 export interface ChannelFormField {
@@ -264,7 +264,14 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
   entry({ id: 32, name: 'StepFun', description: 'StepFun, OpenAI-compatible.', defaultBaseUrl: 'https://api.stepfun.com', adapter: 'openai', models: ['step-1-8k', 'step-1-32k', 'step-1-128k', 'step-1v-8k'] }),
   unsupported(33, 'AWS Claude (Bedrock)', '', 'Needs AWS SigV4 signing.'),
   unsupported(34, 'Coze', 'https://api.coze.com', 'Coze bot API has its own wire format.'),
-  unsupported(35, 'Cohere', 'https://api.cohere.ai', 'Cohere chat has its own wire format.'),
+  entry({
+    id: 35,
+    name: 'Cohere',
+    description: 'Cohere; the relay serves its rerank API (/v2/rerank), billed per search unit.',
+    defaultBaseUrl: 'https://api.cohere.ai',
+    adapter: 'cohere',
+    models: ['rerank-v3.5', 'rerank-english-v3.0', 'rerank-multilingual-v3.0'],
+  }),
   entry({
     id: 36,
     name: 'DeepSeek',
@@ -335,6 +342,23 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
     models: ['gemini-2.0-flash', 'gemini-2.5-flash', 'gemini-2.5-pro', 'text-embedding-004'],
     key: keyField('API key', 'AIza...'),
   }),
+  // Ids from 100 are types One API does not have, so a later One API id never collides with them.
+  entry({
+    id: 100,
+    name: 'Jina AI',
+    description: 'Jina AI reranker and embeddings (/v1/rerank, /v1/embeddings).',
+    defaultBaseUrl: 'https://api.jina.ai',
+    adapter: 'openai',
+    models: ['jina-reranker-v2-base-multilingual', 'jina-reranker-m0', 'jina-embeddings-v3'],
+    key: keyField('API key', 'jina_...'),
+  }),
+  entry({
+    id: 101,
+    name: 'Xinference',
+    description: 'Xorbits Inference (self-hosted), OpenAI-compatible plus /v1/rerank; the Base URL is your server.',
+    adapter: 'openai',
+    models: ['bge-reranker-v2-m3', 'qwen2.5-instruct', 'bge-m3'],
+  }),
 ];
 
 const BY_ID = new Map<number, ChannelTypeInfo>(CHANNEL_TYPES.map((t) => [t.id, t]));
@@ -384,4 +408,7 @@ export const ChannelType = {
   AliBailian: 49,
   OpenAICompatible: 50,
   GeminiOpenAICompatible: 51,
+  Cohere: 35,
+  Jina: 100,
+  Xinference: 101,
 } as const;

@@ -32,6 +32,8 @@ export { convertAnthropicStreamEvent } from './anthropic/anthropic-stream';
 export { GeminiAdapter, GEMINI_DEFAULT_API_VERSION, geminiApiVersion } from './gemini/gemini.adapter';
 export { toGeminiRequest, fromGeminiResponse, geminiErrorToOpenAI, geminiUsage } from './gemini/gemini-chat';
 export { convertGeminiStreamEvent } from './gemini/gemini-stream';
+export { CohereAdapter } from './cohere/cohere.adapter';
+export { toCohereRerankRequest, fromCohereRerankResponse, rerankDocumentText } from './cohere/rerank';
 export { toGeminiEmbeddingRequest, fromGeminiEmbeddingResponse } from './gemini/gemini-embeddings';
 export { newStreamState, type OpenAIErrorBody } from './native/openai-chunks';
 export { callAdapter, type AdapterCallResult, type AdapterCallOptions } from './native/adapter-call';

@@ -18,12 +18,14 @@ describe('channel-type registry → adapters', () => {
     if (!info) throw new Error(`type ${id} missing`);
     const adapter = getAdapter(id);
     expect(adapter.defaultModels).toEqual(info.defaultModels);
-    // implemented ⇔ serves at least chat; unimplemented types answer 501 for everything.
-    expect(adapter.endpoints.has('chat')).toBe(info.implemented);
+    // implemented ⇔ serves some endpoint (chat for most; rerank-only Cohere, Jina's rerank and
+    // embeddings); unimplemented types answer 501 for everything.
+    expect(adapter.endpoints.size > 0).toBe(info.implemented);
     if (info.implemented) {
-      const url = adapter.requestUrl(ctx(id), 'chat', 'some-model');
+      const mode = adapter.endpoints.has('chat') ? 'chat' : [...adapter.endpoints][0];
+      const url = adapter.requestUrl(ctx(id), mode, 'some-model');
       expect(url).toMatch(/^https:\/\/upstream\.example\//);
-      const headers = adapter.requestHeaders(ctx(id), 'chat', {});
+      const headers = adapter.requestHeaders(ctx(id), mode, {});
       expect(Object.values(headers).join(' ')).toContain('sk-test');
     } else {
       expect(adapter.endpoints.size).toBe(0);
@@ -53,6 +55,20 @@ describe('channel-type registry → adapters', () => {
     for (const mode of RELAY_MODES.filter((m) => m !== 'chat')) expect(a.endpoints.has(mode)).toBe(false);
     expect(getChannelType(14)?.implemented).toBe(true);
     expect(getChannelType(24)?.implemented).toBe(true);
+  });
+
+  it('declares rerank only where the upstream serves it: Cohere (v2), Jina, SiliconFlow, Xinference, OpenAI-compatible (50)', () => {
+    const rerank = CHANNEL_TYPES.filter((t) => getAdapter(t.id).endpoints.has('rerank')).map((t) => t.id);
+    expect(rerank.sort((a, b) => a - b)).toEqual([ChannelType.Cohere, ChannelType.SiliconFlow, ChannelType.OpenAICompatible, ChannelType.Jina, ChannelType.Xinference]);
+    expect(getAdapter(ChannelType.Cohere).requestUrl(ctx(35), 'rerank', 'rerank-v3.5')).toBe('https://upstream.example/v2/rerank');
+    expect(getAdapter(ChannelType.Jina).requestUrl(ctx(100, ''), 'rerank', 'jina-reranker-v2-base-multilingual')).toBe('https://api.jina.ai/v1/rerank');
+    expect(getAdapter(ChannelType.SiliconFlow).requestUrl(ctx(44, ''), 'rerank', 'BAAI/bge-reranker-v2-m3')).toBe('https://api.siliconflow.cn/v1/rerank');
+    expect(getAdapter(ChannelType.OpenAICompatible).requestUrl(ctx(50, 'https://h/v1'), 'rerank', 'm')).toBe('https://h/v1/rerank');
+    // Image edits: OpenAI, its proxies and Azure; variations: not Azure.
+    expect(getAdapter(ChannelType.OpenAI).endpoints.has('images.variations')).toBe(true);
+    expect(getAdapter(ChannelType.Azure).endpoints.has('images.edits')).toBe(true);
+    expect(getAdapter(ChannelType.Azure).endpoints.has('images.variations')).toBe(false);
+    expect(getAdapter(ChannelType.DeepSeek).endpoints.has('images.edits')).toBe(false);
   });
 
   it('declares Azure api_version as a config field with the default', () => {

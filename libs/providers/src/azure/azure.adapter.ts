@@ -33,6 +33,8 @@ export class AzureAdapter implements ProviderAdapter {
     'completions',
     'embeddings',
     'images',
+    // gpt-image deployments: /openai/deployments/{deployment}/images/edits (Azure has no variations).
+    'images.edits',
     'audio.speech',
     'audio.transcriptions',
     'audio.translations',

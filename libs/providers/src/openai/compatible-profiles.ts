@@ -31,11 +31,19 @@ const CHAT_EMBED: readonly RelayMode[] = ['chat', 'embeddings'];
  */
 const OPENAI_ONLY: ReadonlySet<RelayMode> = new Set<RelayMode>(['responses']);
 
-/** The pass-through proxies (API2D, CloseAI, OpenAI-SB, ..., Custom). */
-export const DEFAULT_PROFILE: CompatibleProfile = { versionPath: '/v1', endpoints: RELAY_MODES.filter((m) => !OPENAI_ONLY.has(m)), acceptsStreamOptions: true };
+/**
+ * Modes OpenAI does not have: rerank is Cohere's and Jina's shape, declared only by the types
+ * whose upstream serves it (a proxy of OpenAI would answer 404); Anthropic's Messages API reaches
+ * OpenAI-wire types through the chat bridge.
+ */
+const NOT_OPENAI: ReadonlySet<RelayMode> = new Set<RelayMode>(['rerank', 'messages', 'messages.count_tokens']);
+const OPENAI_MODES: readonly RelayMode[] = RELAY_MODES.filter((m) => !NOT_OPENAI.has(m));
 
-/** OpenAI itself: every mode. */
-export const OPENAI_PROFILE: CompatibleProfile = { ...DEFAULT_PROFILE, endpoints: RELAY_MODES };
+/** The pass-through proxies (API2D, CloseAI, OpenAI-SB, ..., Custom). */
+export const DEFAULT_PROFILE: CompatibleProfile = { versionPath: '/v1', endpoints: OPENAI_MODES.filter((m) => !OPENAI_ONLY.has(m)), acceptsStreamOptions: true };
+
+/** OpenAI itself: every OpenAI mode. */
+export const OPENAI_PROFILE: CompatibleProfile = { ...DEFAULT_PROFILE, endpoints: OPENAI_MODES };
 
 const v1 = (endpoints: readonly RelayMode[], extra: Partial<CompatibleProfile> = {}): CompatibleProfile => ({
   versionPath: '/v1',
@@ -77,14 +85,22 @@ export const COMPATIBLE_PROFILES: Readonly<Record<number, CompatibleProfile>> = 
   [ChannelType.Doubao]: v1(CHAT_EMBED, { versionPath: '/api/v3' }),
   // Novita's default base already ends in /v3/openai (One API relay/adaptor/novita).
   [ChannelType.Novita]: v1(['chat', 'completions'], { versionPath: '' }),
-  [ChannelType.SiliconFlow]: v1(['chat', 'embeddings', 'images', 'audio.speech', 'audio.transcriptions']),
+  // https://docs.siliconflow.cn/en/api-reference/rerank/create-rerank : POST /v1/rerank, billed per token.
+  [ChannelType.SiliconFlow]: v1(['chat', 'embeddings', 'images', 'audio.speech', 'audio.transcriptions', 'rerank']),
   [ChannelType.XAI]: v1(['chat', 'completions', 'embeddings', 'images']),
   // Qianfan V2: https://cloud.baidu.com/doc/WENXINWORKSHOP/s/Fm2vrveyu
   [ChannelType.BaiduV2]: v1(CHAT_EMBED, { versionPath: '/v2' }),
   [ChannelType.XunfeiV2]: v1(CHAT),
   // One API's OpenAI-compatible type: the base URL includes the version (relay/adaptor/openai/helper.go
   // GetFullRequestURL trims /v1 from the request path for this type).
-  [ChannelType.OpenAICompatible]: { ...DEFAULT_PROFILE, versionPath: '' },
+  // Self-hosted servers behind it (vLLM, Xinference, LocalAI, TEI) commonly serve /rerank as well:
+  // the operator chooses this type for them, so it opts in.
+  [ChannelType.OpenAICompatible]: { ...DEFAULT_PROFILE, versionPath: '', endpoints: [...DEFAULT_PROFILE.endpoints, 'rerank'] },
+  // https://jina.ai/reranker/ and https://jina.ai/embeddings/ : /v1/rerank and /v1/embeddings, Bearer.
+  [ChannelType.Jina]: v1(['embeddings', 'rerank']),
+  // Xinference's OpenAI-compatible server (self-hosted, base URL required): /v1/rerank beside the OpenAI routes.
+  // https://inference.readthedocs.io/en/latest/models/model_abilities/rerank.html
+  [ChannelType.Xinference]: v1(['chat', 'completions', 'embeddings', 'images', 'audio.transcriptions', 'audio.speech', 'rerank']),
   // https://ai.google.dev/gemini-api/docs/openai
   [ChannelType.GeminiOpenAICompatible]: v1(['chat', 'embeddings', 'images'], { versionPath: '' }),
 };

@@ -6,11 +6,15 @@ import { getAdapter } from '../registry';
 const ch = (type: number, baseUrl?: string, key = 'sk-abc'): ChannelContext => ({ id: 7, type, key, baseUrl, config: {} });
 
 describe('OpenAI wire-format adapters', () => {
-  it.each(RELAY_MODES)('OpenAI (1) %s → api.openai.com + the OpenAI path, body passes through', (mode: RelayMode) => {
+  it.each([...getAdapter(ChannelType.OpenAI).endpoints])('OpenAI (1) %s → api.openai.com + the OpenAI path, body passes through', (mode: RelayMode) => {
     const a = getAdapter(ChannelType.OpenAI);
     expect(a.requestUrl(ch(1), mode, 'gpt-4o')).toBe(`https://api.openai.com${OPENAI_PATHS[mode]}`);
     expect(a.convertRequest).toBeUndefined();
     expect(a.wireFormat).toBe('openai');
+  });
+
+  it('rerank is not an OpenAI endpoint: OpenAI and its proxies do not claim it', () => {
+    for (const type of [ChannelType.OpenAI, ChannelType.Custom, ChannelType.API2D]) expect(getAdapter(type).endpoints.has('rerank')).toBe(false);
   });
 
   it('only OpenAI itself passes the Responses API through; proxies and compatible types reach it through the chat bridge', () => {
