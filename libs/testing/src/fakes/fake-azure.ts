@@ -1,6 +1,7 @@
 import { startUpstreamServer } from './fake-server';
 import { fakeState, type FakeUpstream, type FakeUpstreamOptions } from './fake-openai';
 import { openAIError, respondOpenAI } from './openai-responder';
+import { newResponsesStore, respondResponses } from './responses-fake';
 
 /** `stream_options` arrived with api-version 2024-09-01-preview (and the 2024-10-21 GA). */
 function acceptsStreamOptions(apiVersion: string): boolean {
@@ -20,15 +21,23 @@ function acceptsStreamOptions(apiVersion: string): boolean {
 export async function startFakeAzure(opts: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const { state, takeForcedStatus, controls } = fakeState(opts);
   let baseUrl = '';
+  const responses = newResponsesStore();
   const server = await startUpstreamServer(async (ctx) => {
     const { record, json } = ctx;
+    const v1 = /^\/openai\/v1\/(responses(?:\/.*)?)$/.exec(record.path);
     const m = /^\/openai\/deployments\/([^/]+)\/(.+)$/.exec(record.path);
-    if (!m) return json(404, { error: { code: '404', message: 'Resource not found' } });
+    if (!m && !v1) return json(404, { error: { code: '404', message: 'Resource not found' } });
     const key = ctx.req.headers['api-key'];
     const keyOk = opts.apiKey === undefined ? typeof key === 'string' && key !== '' : key === opts.apiKey;
     if (!keyOk) {
       return json(401, { error: { code: '401', message: 'Access denied due to invalid subscription key or wrong API endpoint.' } });
     }
+    // The v1 surface (Responses API): no deployment in the path, no api-version.
+    if (v1) {
+      if (await respondResponses(ctx, v1[1], state.knobs, responses, takeForcedStatus)) return;
+      return json(404, { error: { code: '404', message: 'Resource not found' } });
+    }
+    if (!m) return;
     if (!record.query['api-version']) {
       return json(401, { error: { code: '401', message: 'fake Azure: the api-version query parameter is required.' } });
     }

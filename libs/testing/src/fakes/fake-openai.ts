@@ -1,5 +1,6 @@
 import { sleep, startUpstreamServer, type UpstreamContext, type UpstreamServer } from './fake-server';
 import { DEFAULT_BALANCE, DEFAULT_KNOBS, MODEL_TASKS, openAIError, respondOpenAI, type FakeBalance, type FakeKnobs } from './openai-responder';
+import { newResponsesStore, respondResponses } from './responses-fake';
 
 export interface FakeUpstreamOptions {
   /** Server-wide knobs (defaults: 10 prompt tokens, 5 chunks, usage on, no delays). */
@@ -57,7 +58,8 @@ function bearerOk(ctx: UpstreamContext, apiKey: string | undefined): boolean {
 
 /**
  * A fake OpenAI (and OpenAI-compatible provider) on 127.0.0.1: every OpenAI endpoint the relay
- * serves, `GET /v1/models`, and the billing routes each balance query reads. Answers with and
+ * serves (the Responses API with its stored responses: responses-fake.ts), `GET /v1/models`, and
+ * the billing routes each balance query reads. Answers with and
  * without the `/v1` prefix (OpenAI-compatible channels put the version in the base URL).
  *
  *   const fake = await startFakeOpenAI();   // channel base_url = fake.url
@@ -68,12 +70,14 @@ export async function startFakeOpenAI(opts: FakeUpstreamOptions = {}): Promise<F
   const { state, takeForcedStatus, controls } = fakeState(opts);
   const models = opts.models ?? ['gpt-4o-mini', 'gpt-4o', 'gpt-3.5-turbo', 'text-embedding-3-small', 'fake-model'];
   let baseUrl = '';
+  const responses = newResponsesStore();
 
   const server = await startUpstreamServer(async (ctx) => {
     const { record, json } = ctx;
     const b = state.balance;
     // Model endpoints apply latency themselves (per-request knobs); everything else here.
-    if (!MODEL_TASKS.has(record.path.replace(/^\/v1(?=\/)/, '').replace(/^\//, ''))) await sleep(state.knobs.latencyMs, ctx.res);
+    const path = record.path.replace(/^\/v1(?=\/)/, '').replace(/^\//, '');
+    if (!MODEL_TASKS.has(path) && path !== 'responses') await sleep(state.knobs.latencyMs, ctx.res);
     if (ctx.res.destroyed) return;
     const bearer = bearerOk(ctx, opts.apiKey);
     const unauthorized = () => json(401, openAIError(401));
@@ -118,6 +122,7 @@ export async function startFakeOpenAI(opts: FakeUpstreamOptions = {}): Promise<F
       return models.includes(id) ? json(200, { id, object: 'model', created: 1_700_000_000, owned_by: 'fake' }) : json(404, openAIError(404));
     }
     if (await respondOpenAI({ ctx, task, knobs: state.knobs, takeForcedStatus, baseUrl })) return;
+    if (await respondResponses(ctx, task, state.knobs, responses, takeForcedStatus)) return;
     json(404, openAIError(404, `fake upstream: no route for ${ctx.req.method} ${record.path}`));
   });
   baseUrl = server.url;

@@ -6,7 +6,7 @@ import { sleep, type UpstreamContext } from './fake-server';
  * `fake.setKnobs`) or per request through the model name, like tools/bench's mock upstream:
  * `fake-chunks-50-delay-10`, `gpt-4o-status-429`, `m-reset-3`, `m-longline-70000`, `m-tools`,
  * `m-nousage`, `m-prompt-7-completion-9`, `m-latency-200`, `m-chunks-2000-pad-1000`,
- * `m-stall-3`, `m-noeol-20971520`, `m-malformed`, `m-status-429-retryafter-7`.
+ * `m-stall-3`, `m-noeol-20971520`, `m-malformed`, `m-status-429-retryafter-7`, `m-cached-4`.
  */
 export interface FakeKnobs {
   /** usage.prompt_tokens reported (default 10). */
@@ -46,6 +46,8 @@ export interface FakeKnobs {
   malformed: boolean;
   /** A forced error status (`status`) carries `Retry-After: <n>`. */
   retryAfter?: number;
+  /** Of the prompt tokens, those reported as read from the prompt cache (Responses `input_tokens_details.cached_tokens`). */
+  cachedTokens?: number;
 }
 
 export const DEFAULT_KNOBS: FakeKnobs = { promptTokens: 10, usage: true, chunks: 5, chunkDelayMs: 0, latencyMs: 0, toolCalls: false, malformed: false };
@@ -125,6 +127,7 @@ export function knobsFromModel(model: string): Partial<FakeKnobs> {
   set('stallAfterChunks', n('stall'));
   set('noEolBytes', n('noeol'));
   set('retryAfter', n('retryafter'));
+  set('cachedTokens', n('cached'));
   if (/(?:^|-)tools(?:-|$)/.test(model)) k.toolCalls = true;
   if (/(?:^|-)malformed(?:-|$)/.test(model)) k.malformed = true;
   if (/(?:^|-)nousage(?:-|$)/.test(model)) k.usage = false;
