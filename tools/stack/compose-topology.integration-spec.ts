@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import YAML from 'yaml';
 import { childEnv, loadTestEnv } from '@oneapi/config';
-import { WORKSPACE_ROOT, createTestDatabase, distFile, freePort, isMysqlAvailable, startProcess, waitForHttp, type RunningProcess, type TestDatabase } from '@oneapi/testing';
+import { WORKSPACE_ROOT, createTestDatabase, distFile, freePort, isMysqlAvailable, present, startProcess, waitForHttp, type RunningProcess, type TestDatabase } from '@oneapi/testing';
 
 interface ComposeService {
   environment?: Record<string, string | number | null>;
@@ -37,10 +37,10 @@ describe('docker-compose.yml', () => {
       for (const dep of Object.values(svc.depends_on ?? {})) expect(dep.condition).toBe('service_healthy');
     }
     expect(Object.keys(config.volumes ?? {}).sort()).toEqual(['mysql-data', 'redis-data']);
-    expect(String(config.services['admin']!.environment!['SQL_DSN'])).toMatch(/@tcp\(mysql:3306\)\/oneapi$/);
+    expect(String(present(config.services['admin']?.environment, 'admin environment')['SQL_DSN'])).toMatch(/@tcp\(mysql:3306\)\/oneapi$/);
     // Every image is built from a Dockerfile in this repository.
     for (const name of ['admin', 'relay', 'worker', 'console']) {
-      const dockerfile = config.services[name]!.build!.dockerfile;
+      const dockerfile = present(config.services[name]?.build, `${name} build`).dockerfile;
       expect(existsSync(isAbsolute(dockerfile) ? dockerfile : join(WORKSPACE_ROOT, dockerfile))).toBe(true);
     }
   });
@@ -64,13 +64,13 @@ describe('docker-compose.yml', () => {
         const env: Record<string, string> = {};
         for (const [k, v] of Object.entries(svc.environment ?? {})) if (v !== null && v !== undefined) env[k] = String(v);
         // Same variables compose sets, with the hostnames of this machine's servers.
-        if (env['SQL_DSN']) env['SQL_DSN'] = db!.env['SQL_DSN']!;
+        if (env['SQL_DSN']) env['SQL_DSN'] = present(db?.env['SQL_DSN'], 'test database DSN');
         if (env['REDIS_CONN_STRING']) env['REDIS_CONN_STRING'] = redisUrl;
         env[portVar] = String(port);
         env['LOG_LEVEL'] = 'warn';
         return childEnv(env);
       };
-      const healthPath = (svc: ComposeService) => /127\.0\.0\.1:\d+(\/[a-z]+)/.exec(svc.healthcheck!.test.join(' '))![1]!;
+      const healthPath = (svc: ComposeService) => present(/127\.0\.0\.1:\d+(\/[a-z]+)/.exec(present(svc.healthcheck, 'healthcheck').test.join(' '))?.[1], 'healthcheck path');
 
       const order: Array<[string, string]> = [
         ['admin', 'ADMIN_PORT'],
@@ -78,7 +78,7 @@ describe('docker-compose.yml', () => {
         ['worker', 'WORKER_HEALTH_PORT'],
       ];
       for (const [name, portVar] of order) {
-        const svc = config.services[name]!;
+        const svc = present(config.services[name], name);
         for (const dep of Object.keys(svc.depends_on ?? {})) expect(['mysql', 'redis', 'admin']).toContain(dep);
         const port = await freePort();
         const proc = startProcess(process.execPath, [distFile(`apps/${name}/src/main.js`)], { env: localEnv(svc, portVar, port), cwd: WORKSPACE_ROOT });

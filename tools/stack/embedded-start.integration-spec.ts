@@ -49,7 +49,7 @@ describe('npm start (embedded mode)', () => {
       body: JSON.stringify({ username: 'root', password: '123456' }),
     });
     expect(login.status).toBe(200);
-    expect((await login.json()).success).toBe(true);
+    expect(((await login.json()) as { success: boolean }).success).toBe(true);
     expect(login.headers.get('set-cookie')).toMatch(/session=/);
 
     // The relay sends browsers to the console.

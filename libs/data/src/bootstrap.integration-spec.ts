@@ -32,7 +32,7 @@ describe('database bootstrap', () => {
         const users: Array<{ username: string; role: number; password: string; quota: number }> = await first.query('SELECT username, role, password, quota FROM users');
         expect(users).toHaveLength(1);
         expect(users[0]).toMatchObject({ username: 'root', role: 100 });
-        expect(await verifyPassword(DEFAULT_ROOT_PASSWORD, users[0]!.password)).toBe(true);
+        expect(await verifyPassword(DEFAULT_ROOT_PASSWORD, users[0].password)).toBe(true);
         await first.destroy();
 
         const second = createDataSource(db.config);

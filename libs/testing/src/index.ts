@@ -4,3 +4,4 @@ export * from './outside';
 export * from './fakes';
 export * from './processes';
 export * from './http-from';
+export * from './present';

@@ -37,8 +37,10 @@ export function startProcess(command: string, args: string[], options: { env: No
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const kill = (signal: NodeJS.Signals) => {
+        // No pid: the spawn itself failed, so there is no process group to signal.
+        if (child.pid === undefined) return;
         try {
-          process.kill(-child.pid!, signal);
+          process.kill(-child.pid, signal);
         } catch {
           /* already gone */
         }

@@ -75,56 +75,56 @@ function expectReferenceCounts(report: OneApiImportReport): void {
 async function expectReferenceImported(config: AppConfig, data: FixtureData): Promise<void> {
   const t = await readTarget(config);
   // Ids preserved, root replaced by the source's root (its password, not the bootstrap default).
-  expect(t['users']!.map((u) => [Number(u['id']), u['username']])).toEqual([
+  expect(t['users'].map((u) => [Number(u['id']), u['username']])).toEqual([
     [1, 'root'],
     [2, 'alice'],
     [3, 'bob'],
     [5, 'dave'],
   ]);
-  const [root, alice, bob, dave] = t['users']!;
-  expect(String(alice!['password'])).toMatch(/^\$2a\$10\$/);
-  expect(await verifyPassword(PASSWORDS.alice, String(alice!['password']))).toBe(true);
-  expect(await verifyPassword(PASSWORDS.root, String(root!['password']))).toBe(true);
-  expect(await verifyPassword('123456', String(root!['password']))).toBe(false);
-  expect(Number(root!['quota'])).toBe(500_000_000_000_000);
-  expect(root!['aff_code']).toBeNull(); // One API's root has aff_code ''
-  expect(dave!['access_token']).toBeNull();
-  expect(Number(bob!['inviter_id'])).toBe(2);
-  expect([Number(bob!['role']), Number(bob!['status']), bob!['group']]).toEqual([10, 2, 'default']);
-  expect([alice!['group'], Number(alice!['used_quota']), Number(alice!['request_count'])]).toEqual(['vip', 100_000, 42]);
+  const [root, alice, bob, dave] = t['users'];
+  expect(String(alice['password'])).toMatch(/^\$2a\$10\$/);
+  expect(await verifyPassword(PASSWORDS.alice, String(alice['password']))).toBe(true);
+  expect(await verifyPassword(PASSWORDS.root, String(root['password']))).toBe(true);
+  expect(await verifyPassword('123456', String(root['password']))).toBe(false);
+  expect(Number(root['quota'])).toBe(500_000_000_000_000);
+  expect(root['aff_code']).toBeNull(); // One API's root has aff_code ''
+  expect(dave['access_token']).toBeNull();
+  expect(Number(bob['inviter_id'])).toBe(2);
+  expect([Number(bob['role']), Number(bob['status']), bob['group']]).toEqual([10, 2, 'default']);
+  expect([alice['group'], Number(alice['used_quota']), Number(alice['request_count'])]).toEqual(['vip', 100_000, 42]);
 
-  expect(t['tokens']!.map((x) => [Number(x['id']), Number(x['user_id']), x['key']])).toEqual([
+  expect(t['tokens'].map((x) => [Number(x['id']), Number(x['user_id']), x['key']])).toEqual([
     [1, 1, TOKEN_KEYS.root],
     [2, 2, TOKEN_KEYS.alice],
   ]);
-  expect(t['tokens']![1]).toMatchObject({ models: 'gpt-4o,gpt-4o-mini', subnet: '10.0.0.0/8' });
-  expect(Number(t['tokens']![1]!['remain_quota'])).toBe(1000);
+  expect(t['tokens'][1]).toMatchObject({ models: 'gpt-4o,gpt-4o-mini', subnet: '10.0.0.0/8' });
+  expect(Number(t['tokens'][1]['remain_quota'])).toBe(1000);
 
-  const [openai, azure] = t['channels']!;
-  expect(Number(openai!['id'])).toBe(1);
-  expect(Number(azure!['id'])).toBe(2);
-  expect(JSON.parse(String(azure!['config']))).toEqual({ api_version: '2024-02-15-preview' });
-  expect(azure!['other']).toBe('2024-02-15-preview');
-  expect(azure!['system_prompt']).toBe('be brief');
-  expect([Number(openai!['priority']), Number(openai!['weight']), openai!['model_mapping']]).toEqual([5, 3, '{"gpt-4":"gpt-4o"}']);
-  expect(Number(openai!['balance'])).toBe(12.5);
+  const [openai, azure] = t['channels'];
+  expect(Number(openai['id'])).toBe(1);
+  expect(Number(azure['id'])).toBe(2);
+  expect(JSON.parse(String(azure['config']))).toEqual({ api_version: '2024-02-15-preview' });
+  expect(azure['other']).toBe('2024-02-15-preview');
+  expect(azure['system_prompt']).toBe('be brief');
+  expect([Number(openai['priority']), Number(openai['weight']), openai['model_mapping']]).toEqual([5, 3, '{"gpt-4":"gpt-4o"}']);
+  expect(Number(openai['balance'])).toBe(12.5);
 
-  expect(t['abilities']!.map((a) => [Number(a['channel_id']), a['group'], a['model'], Number(a['enabled']), Number(a['priority']), Number(a['weight'])])).toEqual([
+  expect(t['abilities'].map((a) => [Number(a['channel_id']), a['group'], a['model'], Number(a['enabled']), Number(a['priority']), Number(a['weight'])])).toEqual([
     [1, 'default', 'gpt-4o', 1, 5, 3],
     [1, 'default', 'gpt-4o-mini', 1, 5, 3],
     [1, 'vip', 'gpt-4o', 1, 5, 3],
     [1, 'vip', 'gpt-4o-mini', 1, 5, 3],
     [2, 'default', 'gpt-35-turbo', 0, 0, 0],
   ]);
-  expect(t['redemptions']!.map((r) => [Number(r['id']), r['key'], Number(r['status']), Number(r['used_by'])])).toEqual(
-    data['redemptions']!.map((r) => [r['id'], r['key'], r['status'], 0]),
+  expect(t['redemptions'].map((r) => [Number(r['id']), r['key'], Number(r['status']), Number(r['used_by'])])).toEqual(
+    data['redemptions'].map((r) => [r['id'], r['key'], r['status'], 0]),
   );
-  expect(t['logs']!.map((l) => [Number(l['id']), Number(l['user_id']), l['username'], Number(l['channel_id']), Number(l['elapsed_time']), Number(l['is_stream'])])).toEqual([
+  expect(t['logs'].map((l) => [Number(l['id']), Number(l['user_id']), l['username'], Number(l['channel_id']), Number(l['elapsed_time']), Number(l['is_stream'])])).toEqual([
     [1, 2, 'alice', 1, 850, 1],
     [2, 3, 'bob', 0, 0, 0],
     [3, 0, 'carol', 2, 10, 0],
   ]);
-  expect(Object.fromEntries(t['options']!.map((o) => [o['key'], o['value']]))).toEqual({ ModelRatio: '{"gpt-4o":2.5}', QuotaForNewUser: '1000', SystemName: 'My One API' });
+  expect(Object.fromEntries(t['options'].map((o) => [o['key'], o['value']]))).toEqual({ ModelRatio: '{"gpt-4o":2.5}', QuotaForNewUser: '1000', SystemName: 'My One API' });
 }
 
 describe('import-one-api', () => {
@@ -194,9 +194,9 @@ describe('import-one-api', () => {
         await expectReferenceImported(config, data);
 
         // Channel keys are stored encrypted and decrypt with the configured secret.
-        const channels = (await readTarget(config))['channels']!;
+        const channels = (await readTarget(config))['channels'];
         const cipher = createChannelKeyCipher(CHANNEL_KEY_SECRET);
-        expect(String(channels[0]!['key'])).toMatch(/^enc:v1:/);
+        expect(String(channels[0]['key'])).toMatch(/^enc:v1:/);
         expect(channels.map((ch) => cipher.decrypt(String(ch['key'])))).toEqual(['sk-upstream-openai', 'azure-key-1']);
 
         const before = await readTarget(config);
@@ -229,9 +229,9 @@ describe('import-one-api', () => {
       // Channels have no natural key: they are added again, under ids after the target's.
       expect(table(merged, 'channels')).toMatchObject({ imported: 2, idOffset: 2 });
       const t = await readTarget(config);
-      expect(t['channels']!.map((c) => Number(c['id']))).toEqual([1, 2, 3, 4]);
-      expect(t['abilities']!.filter((a) => Number(a['channel_id']) === 3)).toHaveLength(4);
-      expect(t['logs']!.map((l) => [Number(l['id']), Number(l['channel_id'])])).toEqual([
+      expect(t['channels'].map((c) => Number(c['id']))).toEqual([1, 2, 3, 4]);
+      expect(t['abilities'].filter((a) => Number(a['channel_id']) === 3)).toHaveLength(4);
+      expect(t['logs'].map((l) => [Number(l['id']), Number(l['channel_id'])])).toEqual([
         [1, 1],
         [2, 0],
         [3, 2],
@@ -248,7 +248,7 @@ describe('import-one-api', () => {
   it('maps an older One API schema: defaults missing columns and rebuilds inconsistent abilities', async () => {
     const oldPath = join(dir, 'old-one-api.db');
     const old: FixtureData = {
-      users: data['users']!.filter((u) => u['deleted_at'] === null).map(({ lark_id: _l, oidc_id: _o, deleted_at: _d, ...u }) => u),
+      users: data['users'].filter((u) => u['deleted_at'] === null).map(({ lark_id: _l, oidc_id: _o, deleted_at: _d, ...u }) => u),
       tokens: [{ id: 7, user_id: 2, key: 'k'.repeat(32), status: 1, name: 'old', created_time: 1, accessed_time: 1, expired_time: -1, remain_quota: 10, unlimited_quota: 0 }],
       channels: [
         { id: 3, type: 3, key: 'azure-old', status: 1, name: 'old azure', weight: null, created_time: 1, test_time: 0, response_time: 0, base_url: 'https://old.openai.azure.com', other: '2023-05-15', balance: 0, balance_updated_time: 0, models: 'gpt-35-turbo, gpt-4', group: 'default', used_quota: 0, model_mapping: null, allow_streaming: 1, allow_non_streaming: 1 },
@@ -277,14 +277,14 @@ describe('import-one-api', () => {
       expect(abilities.skipped).toEqual({ 'inconsistent with its channel (rebuilt from channels)': 2 });
       expect(abilities.notes.join(' ')).toMatch(/^rebuilt from channels/);
       const t = await readTarget(config);
-      expect(t['abilities']!.map((a) => [a['model'], Number(a['channel_id']), Number(a['weight'])])).toEqual([
+      expect(t['abilities'].map((a) => [a['model'], Number(a['channel_id']), Number(a['weight'])])).toEqual([
         ['gpt-35-turbo', 3, 0],
         ['gpt-4', 3, 0],
       ]);
-      expect(JSON.parse(String(t['channels']![0]!['config']))).toEqual({ api_version: '2023-05-15' });
-      expect(t['tokens']![0]).toMatchObject({ key: 'k'.repeat(32), subnet: '' });
-      expect(Number(t['tokens']![0]!['used_quota'])).toBe(0);
-      expect(await verifyPassword(PASSWORDS.alice, String(t['users']![1]!['password']))).toBe(true);
+      expect(JSON.parse(String(t['channels'][0]['config']))).toEqual({ api_version: '2023-05-15' });
+      expect(t['tokens'][0]).toMatchObject({ key: 'k'.repeat(32), subnet: '' });
+      expect(Number(t['tokens'][0]['used_quota'])).toBe(0);
+      expect(await verifyPassword(PASSWORDS.alice, String(t['users'][1]['password']))).toBe(true);
     } finally {
       await db.drop();
     }
@@ -339,9 +339,9 @@ describe('import-one-api', () => {
         expect(dry.code).toBe(0);
         expect(dry.stdout).toContain('dry run: nothing written');
         expect(dry.stdout).toContain('tokens: found 4, would import 2, skipped 2');
-        expect(existsSync(db.env['SQLITE_PATH']!)).toBe(false);
+        expect(existsSync(db.env['SQLITE_PATH'])).toBe(false);
         // The dry run wrote no session secret into the data folder either.
-        expect(existsSync(join(db.env['SQLITE_PATH']!, '..', 'session-secret'))).toBe(false);
+        expect(existsSync(join(db.env['SQLITE_PATH'], '..', 'session-secret'))).toBe(false);
 
         const applied = await run(['--from', sourcePath, '--apply', '--json'], db.env);
         expect(applied.code).toBe(0);

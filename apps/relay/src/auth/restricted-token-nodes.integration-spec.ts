@@ -3,7 +3,7 @@
  * it from Redis (another node filled the entry), answering 403 on the wrong model or address,
  * never 500: Redis holds the plain row and each node rebuilds its Set and BlockList.
  */
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import { loadTestEnv } from '@oneapi/config';
 import { availableDbKinds, startFakeOpenAI, type FakeUpstream } from '@oneapi/testing';
 import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
@@ -32,7 +32,7 @@ describe('restricted tokens on two relay nodes sharing Redis', () => {
     new OpenAI({ apiKey: key, baseURL: h.baseURL, maxRetries: 0 }).chat.completions
       .create({ model, messages: [{ role: 'user', content: 'hi' }] })
       .then(() => ({ status: 200, code: null as string | null }))
-      .catch((e: OpenAI.APIError) => ({ status: e.status, code: e.code ?? null }));
+      .catch((e: APIError) => ({ status: e.status, code: e.code ?? null }));
 
   it('a model allow-list read from Redis: the allowed model passes, another is 403 model_not_allowed', async () => {
     const userId = await a.createUser();

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import { availableDbKinds, startFakeOpenAI, type DbKind, type FakeUpstream } from '@oneapi/testing';
 import { eventually, startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 
@@ -69,7 +69,7 @@ describe('POST /v1/chat/completions under concurrency (quota)', () => {
         const key = await h.createToken({ userId, unlimitedQuota: false, remainQuota: 50 * PER_REQUEST });
         const { results, upstream } = await burst(key, prompt);
         const ok = results.filter((r) => r.status === 'fulfilled');
-        const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as OpenAI.APIError);
+        const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as APIError);
         expect(ok).toHaveLength(50);
         expect(failed).toHaveLength(150);
         for (const e of failed) expect({ status: e.status, code: e.code }).toEqual({ status: 403, code: 'insufficient_token_quota' });
@@ -102,7 +102,7 @@ describe('POST /v1/chat/completions under concurrency (quota)', () => {
         expect(Number(t.remain_quota)).toBeLessThan(0);
         expect(await h.drift()).toEqual([]);
         // Below zero: the next request is refused before it reaches the upstream.
-        const refused = await client.chat.completions.create({ model: 'conc-model', messages }).catch((e: OpenAI.APIError) => e);
+        const refused = await client.chat.completions.create({ model: 'conc-model', messages }).catch((e: APIError) => e);
         expect(refused).toMatchObject({ status: 403, code: 'insufficient_token_quota' });
       });
 
@@ -112,7 +112,7 @@ describe('POST /v1/chat/completions under concurrency (quota)', () => {
         const userId = await h.createUser({ quota: 50 * PER_REQUEST });
         const key = await h.createToken({ userId, unlimitedQuota: true });
         const { results, upstream } = await burst(key, prompt);
-        const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as OpenAI.APIError);
+        const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as APIError);
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
         expect(failed).toHaveLength(150);
         for (const e of failed) expect({ status: e.status, code: e.code }).toEqual({ status: 403, code: 'insufficient_user_quota' });

@@ -1,7 +1,7 @@
 import OpenAI, { APIError } from 'openai';
 import { AZURE_DEFAULT_API_VERSION, getChannelType } from '@oneapi/domain';
 import { getAdapter } from '@oneapi/providers';
-import { availableDbKinds, startFakeAnthropic, startFakeAzure, startFakeGemini, startFakeOpenAI, type DbKind, type FakeUpstream, type FakeUpstreamRequest } from '@oneapi/testing';
+import { availableDbKinds, present, startFakeAnthropic, startFakeAzure, startFakeGemini, startFakeOpenAI, type DbKind, type FakeUpstream, type FakeUpstreamRequest } from '@oneapi/testing';
 import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 import {
   AZURE_API_VERSION,
@@ -143,8 +143,9 @@ describe('adapter conformance: every seed channel type through the relay', () =>
 
       const logOf = async (requestId: string | null): Promise<LogRow> => {
         expect(requestId).toBeTruthy();
-        await h!.flush();
-        const rows = await h!.sql<LogRow>('SELECT model_name, quota, prompt_tokens, completion_tokens, channel_id, is_stream FROM logs WHERE request_id = ?', [requestId]);
+        const harness = present(h, 'relay harness');
+        await harness.flush();
+        const rows = await harness.sql<LogRow>('SELECT model_name, quota, prompt_tokens, completion_tokens, channel_id, is_stream FROM logs WHERE request_id = ?', [requestId]);
         expect(rows).toHaveLength(1);
         const r = rows[0];
         return { ...r, quota: Number(r.quota), prompt_tokens: Number(r.prompt_tokens), completion_tokens: Number(r.completion_tokens), channel_id: Number(r.channel_id), is_stream: Number(r.is_stream) };
@@ -224,7 +225,7 @@ describe('adapter conformance: every seed channel type through the relay', () =>
               model_name: m.chat,
               quota: cost(FAKE_USAGE.prompt_tokens, FAKE_USAGE.completion_tokens, CHAT_RATIO, CHAT_COMPLETION_RATIO),
               ...FAKE_USAGE,
-              channel_id: channels.get(t.id)!.main,
+              channel_id: present(channels.get(t.id), 'channel ids').main,
               is_stream: 0,
             });
 
@@ -251,7 +252,7 @@ describe('adapter conformance: every seed channel type through the relay', () =>
 
           it('POST /v1/chat/completions stream: chunks in order, [DONE] last, no usage chunk when include_usage was not asked', async () => {
             if (!h) return;
-            const { result: res, sent } = await watch(t, () => postSse(h!.baseURL, userKey, '/chat/completions', { model: m.chat, messages: HELLO, stream: true }));
+            const { result: res, sent } = await watch(t, () => postSse(present(h).baseURL, userKey, '/chat/completions', { model: m.chat, messages: HELLO, stream: true }));
             expect(res.status).toBe(200);
             expect(res.contentType).toContain('text/event-stream');
             expect(res.data.at(-1)).toBe('[DONE]');
@@ -266,7 +267,7 @@ describe('adapter conformance: every seed channel type through the relay', () =>
             }
             expect(chunks[0].choices[0].delta.role).toBe('assistant');
             expect(contentDeltas(chunks)).toEqual(FAKE_PIECES);
-            expect(chunks.at(-1)!.choices[0].finish_reason).toBe('stop');
+            expect(present(chunks.at(-1), 'last chunk').choices[0].finish_reason).toBe('stop');
             expect(chunks.slice(0, -1).every((c) => c.choices[0].finish_reason === null)).toBe(true);
 
             expect(sent).toHaveLength(1);
@@ -283,7 +284,7 @@ describe('adapter conformance: every seed channel type through the relay', () =>
 
             const log = await logOf(res.requestId);
             expect(log.is_stream).toBe(1);
-            expect(log.channel_id).toBe(channels.get(t.id)!.main);
+            expect(log.channel_id).toBe(present(channels.get(t.id), 'channel ids').main);
             if (t.streamUsageFromUpstream) {
               expect(log).toMatchObject({ ...FAKE_USAGE, quota: cost(FAKE_USAGE.prompt_tokens, FAKE_USAGE.completion_tokens, CHAT_RATIO, CHAT_COMPLETION_RATIO) });
             } else {
@@ -314,7 +315,7 @@ describe('adapter conformance: every seed channel type through the relay', () =>
             } else {
               // The upstream rejects stream_options: the client's is not forwarded, and the usage
               // chunk the client asked for carries the relay's own count, which is what is billed.
-              expect((sent[0]!.body as Record<string, unknown>)['stream_options']).toBeUndefined();
+              expect((sent[0].body as Record<string, unknown>)['stream_options']).toBeUndefined();
               expect(withUsage[0].usage).toMatchObject({ prompt_tokens: log.prompt_tokens, completion_tokens: log.completion_tokens });
               expect(log.completion_tokens).toBeGreaterThan(0);
               expect(log).toMatchObject({ is_stream: 1, quota: cost(log.prompt_tokens, log.completion_tokens, CHAT_RATIO, CHAT_COMPLETION_RATIO) });
@@ -338,7 +339,7 @@ describe('adapter conformance: every seed channel type through the relay', () =>
               expect(sent).toHaveLength(1);
               expectUpstreamRequest(t, sent[0], t.embeddingsPath(m.embed), false);
               const log = await logOf(result.response.headers.get('x-oneapi-request-id'));
-              expect(log).toMatchObject({ model_name: m.embed, completion_tokens: 0, channel_id: channels.get(t.id)!.main, is_stream: 0 });
+              expect(log).toMatchObject({ model_name: m.embed, completion_tokens: 0, channel_id: present(channels.get(t.id), 'channel ids').main, is_stream: 0 });
               if (t.fake === 'gemini') {
                 expect(sent[0].body).toEqual({ requests: input.map((text) => ({ model: `models/${m.embed}`, content: { parts: [{ text }] } })) });
                 // Gemini reports no usage for embeddings: the relay counts the input itself.
@@ -473,7 +474,7 @@ describe('adapter conformance: every seed channel type through the relay', () =>
               }
             }
             const log = await logOf(result.response.headers.get('x-oneapi-request-id'));
-            expect(log).toMatchObject({ prompt_tokens: result.data.usage!.prompt_tokens, completion_tokens: result.data.usage!.completion_tokens, model_name: m.tools });
+            expect(log).toMatchObject({ prompt_tokens: present(result.data.usage, 'usage').prompt_tokens, completion_tokens: present(result.data.usage, 'usage').completion_tokens, model_name: m.tools });
             expect(log.prompt_tokens).toBe(FAKE_USAGE.prompt_tokens);
           });
 
@@ -491,14 +492,14 @@ describe('adapter conformance: every seed channel type through the relay', () =>
             for (const [, c] of calls) expect(c.id).toMatch(/\S/);
             expect(calls[0][1].id).not.toBe(calls[1][1].id);
             expect(chunks.filter((c) => c.choices[0]?.finish_reason === 'tool_calls')).toHaveLength(1);
-            const usage = chunks.at(-1)!.usage;
+            const usage = present(chunks.at(-1), 'last chunk').usage;
             // Upstreams that reject stream_options get none; the usage chunk is then the relay's count.
             if (t.streamUsageFromUpstream) expect(usage?.prompt_tokens).toBe(FAKE_USAGE.prompt_tokens);
             else expect(usage?.prompt_tokens).toBeGreaterThan(0);
             expect(sent).toHaveLength(1);
             expectUpstreamRequest(t, sent[0], t.chatPath(m.tools, true), true);
             const log = await logOf(result.response.headers.get('x-oneapi-request-id'));
-            expect(log).toMatchObject({ prompt_tokens: usage!.prompt_tokens, completion_tokens: usage!.completion_tokens, is_stream: 1 });
+            expect(log).toMatchObject({ prompt_tokens: present(usage, 'usage chunk').prompt_tokens, completion_tokens: present(usage, 'usage chunk').completion_tokens, is_stream: 1 });
           });
 
           it('a tool result turn is converted to the provider’s shape', async () => {
@@ -621,11 +622,11 @@ describe('adapter conformance: every seed channel type through the relay', () =>
           const sent = since(fake.requests, from);
           expect(sent).toHaveLength(1);
           expect((sent[0].body as Record<string, unknown>).stream_options).toBeUndefined();
-          const chunks = await drain(result!.data);
+          const chunks = await drain(present(result, 'stream').data);
           expect(contentDeltas(chunks)).toEqual(FAKE_PIECES);
-          const last = chunks.at(-1)!;
+          const last = present(chunks.at(-1), 'last chunk');
           expect(last.choices).toEqual([]);
-          const log = await logOf(result!.response.headers.get('x-oneapi-request-id'));
+          const log = await logOf(present(result, 'stream').response.headers.get('x-oneapi-request-id'));
           expect(last.usage).toMatchObject({ prompt_tokens: log.prompt_tokens, completion_tokens: log.completion_tokens });
           expect(log.completion_tokens).toBeGreaterThan(0);
         });

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import OpenAI, { toFile } from 'openai';
+import OpenAI, { APIError, toFile } from 'openai';
 import { availableDbKinds, startFakeOpenAI, type DbKind, type FakeUpstream } from '@oneapi/testing';
 import { eventually, startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 
@@ -291,7 +291,7 @@ describe('relay /v1', () => {
           const body = (await unknown.json()) as { error: { message: string; type: string; code: string } };
           const rid = unknown.headers.get('x-oneapi-request-id');
           expect(rid).toBeTruthy();
-          expect(body.error.message).toContain(rid!);
+          expect(body.error.message).toContain(rid);
         });
       });
 
@@ -407,7 +407,7 @@ describe('relay /v1', () => {
           const before = await balances(userId, key);
           const error = await client.chat.completions.create({ model: 'busy-status-429', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
           expect(error).toBeInstanceOf(OpenAI.RateLimitError);
-          expect((error as OpenAI.APIError).message).toContain('saturated');
+          expect((error as APIError).message).toContain('saturated');
           expect(fake.count('/chat/completions') >= 2).toBe(true);
           expect(await balances(userId, key)).toEqual(before);
         });
@@ -416,8 +416,8 @@ describe('relay /v1', () => {
           if (!h) return;
           const error = await client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
           expect(error).toBeInstanceOf(OpenAI.NotFoundError);
-          expect((error as OpenAI.APIError).code).toBe('model_not_found');
-          expect((error as OpenAI.APIError).message).toContain('no-such-model');
+          expect((error as APIError).code).toBe('model_not_found');
+          expect((error as APIError).message).toContain('no-such-model');
         });
 
         it('passes a 400 through without retrying', async () => {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import OpenAI from 'openai';
-import { WORKSPACE_ROOT, availableDbKinds, startFakeOpenAI, type DbKind, type FakeUpstream } from '@oneapi/testing';
+import { WORKSPACE_ROOT, availableDbKinds, present, startFakeOpenAI, type DbKind, type FakeUpstream } from '@oneapi/testing';
 import { eventually, startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 
 describe('POST /v1/chat/completions streaming edge cases', () => {
@@ -54,10 +54,10 @@ describe('POST /v1/chat/completions streaming edge cases', () => {
           /* the SDK throws on abort */
         }
         expect(abortedAt).toBeGreaterThan(0);
-        const upstream = fake.requestsTo('/chat/completions').at(-1)!;
+        const upstream = present(fake.requestsTo('/chat/completions').at(-1), 'upstream request');
         await fake.waitFor(() => upstream.closedAt !== undefined, 3000);
         expect(upstream.completed).toBe(false);
-        return upstream.closedAt! - abortedAt;
+        return present(upstream.closedAt, 'upstream close time') - abortedAt;
       }
 
       it('a client abort mid-stream closes the upstream connection within 500 ms and bills what was streamed', async () => {

@@ -92,7 +92,7 @@ describe.each([['sqlite'], ['mysql']] as const)('channel jobs on %s', (kind) => 
   it('decrypts an encrypted channel key before use', async () => {
     if (skipIfMissing()) return;
     const stored = createChannelKeyCipher(secret).encrypt(KEY);
-    const id = await insertChannel(runtime.db, { key: KEY, baseUrl: fake.url, key: stored });
+    const id = await insertChannel(runtime.db, { baseUrl: fake.url, key: stored });
     const r = await testChannel(ctx, { channelId: id });
     expect(r.success).toBe(true);
     expect(fake.requests[fake.requests.length - 1].headers.authorization).toBe(`Bearer ${KEY}`);
@@ -100,7 +100,7 @@ describe.each([['sqlite'], ['mysql']] as const)('channel jobs on %s', (kind) => 
 
   it('a 401 fails the test but disables the channel only when AutomaticDisableChannelEnabled is on, and emails root', async () => {
     if (skipIfMissing()) return;
-    const id = await insertChannel(runtime.db, { key: KEY, baseUrl: fake.url, key: 'sk-wrong' });
+    const id = await insertChannel(runtime.db, { baseUrl: fake.url, key: 'sk-wrong' });
     const off = await testChannel(ctx, { channelId: id });
     expect(off.success).toBe(false);
     expect(off.message).toContain('401');
@@ -210,7 +210,7 @@ describe.each([['sqlite'], ['mysql']] as const)('channel jobs on %s', (kind) => 
     if (skipIfMissing()) return;
     await runtime.db.source.query('DELETE FROM abilities');
     await runtime.db.source.query('DELETE FROM channels');
-    const ids = [await insertChannel(runtime.db, { key: KEY, baseUrl: fake.url }), await insertChannel(runtime.db, { key: KEY, baseUrl: fake.url, key: 'sk-bad' }), await insertChannel(runtime.db, { key: KEY, baseUrl: fake.url })];
+    const ids = [await insertChannel(runtime.db, { key: KEY, baseUrl: fake.url }), await insertChannel(runtime.db, { baseUrl: fake.url, key: 'sk-bad' }), await insertChannel(runtime.db, { key: KEY, baseUrl: fake.url })];
     const runs = new MemoryRunStore();
     const local: JobContext = { ...ctx, runs };
     const queue = new InProcessJobQueue(local, PROCESSORS, { attempts: 1, backoffMs: 10 });

@@ -59,7 +59,7 @@ describe('convertGeminiStreamEvent', () => {
     ]);
     const d = deltas(chunks);
     expect(d[1]).toEqual({ delta: { content: 'Checking.' }, finish: null });
-    const calls = d.slice(2, 4).map((x) => (x as { delta: { tool_calls: { index: number; id: string; function: unknown }[] } }).delta.tool_calls[0]);
+    const calls = d.slice(2, 4).map((x) => (x as unknown as { delta: { tool_calls: { index: number; id: string; function: unknown }[] } }).delta.tool_calls[0]);
     expect(calls.map((c) => [c.index, c.function])).toEqual([
       [0, { name: 'get_weather', arguments: '{"city":"Paris"}' }],
       [1, { name: 'get_time', arguments: '{"tz":"UTC"}' }],
