@@ -38,7 +38,8 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'],
-      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '<rootDir>/apps/console/'],
+      // The console's pure helpers (apps/console/lib) have unit specs; its pages are tested in a browser (e2e).
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '<rootDir>/apps/console/(?!lib/)'],
     },
     {
       ...common,

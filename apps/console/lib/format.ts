@@ -1,33 +1,6 @@
 /** Display helpers shared by the pages (pure; no React). */
 
-export const DEFAULT_QUOTA_PER_UNIT = 500000;
-
-export interface QuotaDisplay {
-  displayInCurrency: boolean;
-  quotaPerUnit: number;
-}
-
-/** 12345678 → "12.3M", as One API's renderNumber. */
-export function compactNumber(num: number): string {
-  if (num >= 1e9) return `${(num / 1e9).toFixed(1)}B`;
-  if (num >= 1e6) return `${(num / 1e6).toFixed(1)}M`;
-  if (num >= 1e4) return `${(num / 1e3).toFixed(1)}k`;
-  return String(num);
-}
-
-/** Quota in USD (`$1.23`) or raw units, per the `display_in_currency` status flag. */
-export function formatQuota(quota: number, display: QuotaDisplay, digits = 2): string {
-  if (display.displayInCurrency) {
-    const perUnit = display.quotaPerUnit > 0 ? display.quotaPerUnit : DEFAULT_QUOTA_PER_UNIT;
-    return `$${(quota / perUnit).toFixed(digits)}`;
-  }
-  return compactNumber(quota);
-}
-
-/** USD → quota units, rounded down (quota is an integer). */
-export function usdToQuota(usd: number, quotaPerUnit: number): number {
-  return Math.floor(usd * (quotaPerUnit > 0 ? quotaPerUnit : DEFAULT_QUOTA_PER_UNIT));
-}
+// Quota and money: lib/money.ts (the one money formatter).
 
 /** Unix seconds → "YYYY-MM-DD HH:mm:ss" local time; empty for 0. */
 export function formatTimestamp(seconds: number | null | undefined): string {

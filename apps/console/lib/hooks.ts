@@ -3,9 +3,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { App } from 'antd';
 import { useTranslations } from 'next-intl';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, ApiError } from './api-client';
-import { DEFAULT_QUOTA_PER_UNIT, formatQuota, relayBaseUrl } from './format';
+import { relayBaseUrl } from './format';
+import { formatAmount, formatQuota, formatUsd, moneyDisplayFromStatus, quotaValue, type Currency, type MoneyDisplay } from './money';
 import type { SystemStatus, User } from './types';
 
 export const queryKeys = {
@@ -33,14 +34,31 @@ export function useSelf() {
   });
 }
 
-/** Quota formatter bound to the status' `display_in_currency` / `quota_per_unit`. */
-export function useQuotaFormat() {
+/** The money display options from `GET /api/status` (currency mode, quota per unit, USD or CNY and its rate). */
+export function useMoneyDisplay(): MoneyDisplay {
   const { data } = useStatus();
-  const displayInCurrency = data?.display_in_currency ?? true;
-  const quotaPerUnit = data?.quota_per_unit || DEFAULT_QUOTA_PER_UNIT;
-  return useCallback(
-    (quota: number, digits = 2) => formatQuota(quota, { displayInCurrency, quotaPerUnit }, digits),
-    [displayInCurrency, quotaPerUnit],
+  return useMemo(() => moneyDisplayFromStatus(data), [data]);
+}
+
+/** Quota formatter bound to the status' display options (lib/money.ts). */
+export function useQuotaFormat(): (quota: number) => string {
+  const display = useMoneyDisplay();
+  return useCallback((quota: number) => formatQuota(quota, display), [display]);
+}
+
+/** Every money formatter bound to the status' display options. */
+export function useMoney() {
+  const display = useMoneyDisplay();
+  return useMemo(
+    () => ({
+      display,
+      quota: (quota: number) => formatQuota(quota, display),
+      /** The number a chart plots for a quota (money in the display currency, or units). */
+      quotaValue: (quota: number) => quotaValue(quota, display),
+      usd: (usd: number) => formatUsd(usd, display),
+      amount: (amount: number, currency: Currency = 'USD') => formatAmount(amount, currency),
+    }),
+    [display],
   );
 }
 

@@ -128,6 +128,15 @@ describe('validateOptionValue', () => {
   });
 });
 
+describe('DisplayCurrency', () => {
+  it('accepts only its choices, with a code the console translates', () => {
+    expect(validateOptionValue('DisplayCurrency', ' CNY ')).toEqual({ ok: true, value: 'CNY' });
+    expect(validateOptionValue('DisplayCurrency', 'EUR')).toEqual({ ok: false, message: 'DisplayCurrency must be one of USD, CNY', code: 'not_choice', params: { choices: 'USD, CNY' } });
+    expect(validateOptionValue('USDExchangeRate', '0')).toMatchObject({ ok: false, code: 'out_of_range' });
+    expect(validateOptionValue('USDExchangeRate', '7.1')).toEqual({ ok: true, value: '7.1' });
+  });
+});
+
 describe('checkOptionGuard', () => {
   it('refuses to enable GitHub OAuth without a client id and secret', () => {
     expect(checkOptionGuard('GitHubOAuthEnabled', 'true', {})).toMatch(/GitHubClientId/);

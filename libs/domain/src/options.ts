@@ -35,6 +35,8 @@ export interface OptionDefinition {
   max?: number;
   /** One-line English description for the console and the API docs. */
   description: string;
+  /** For `string` options with a fixed set of values: the allowed values. */
+  choices?: readonly string[];
 }
 
 /** Product name shown when the operator has not set `SystemName`. */
@@ -105,7 +107,9 @@ const DEFS = {
   QuotaPerUnit: float('operation', QUOTA_PER_UNIT, 'Quota per US dollar', 1),
   RetryTimes: int('operation', 0, 'Retries on another channel after an upstream failure', 0, 10),
   ChannelDisableThreshold: float('operation', 5, 'Seconds: a channel test slower than this disables the channel'),
-  DisplayInCurrencyEnabled: bool('operation', true, 'Show quota as US dollars'),
+  DisplayInCurrencyEnabled: bool('operation', true, 'Show quota as money (in DisplayCurrency) instead of raw quota units'),
+  DisplayCurrency: { ...str('operation', 'Currency of money amounts in the console: USD, or CNY converted at USDExchangeRate', 'USD'), choices: ['USD', 'CNY'] } satisfies Def,
+  USDExchangeRate: float('operation', 7.3, 'Yuan per US dollar, for DisplayCurrency CNY', 0.0001),
   DisplayTokenStatEnabled: bool('operation', true, 'Billing endpoints report token quota instead of user quota'),
   AutomaticDisableChannelEnabled: bool('operation', false, 'Disable a channel on upstream auth/billing errors'),
   AutomaticEnableChannelEnabled: bool('operation', false, 'Re-enable a channel whose test passes'),
@@ -205,6 +209,7 @@ export type OptionErrorCode =
   | 'not_url'
   | 'bad_ratio_json'
   | 'bad_domain'
+  | 'not_choice'
   | 'requires_options';
 
 /** Values for the translated message of an {@link OptionErrorCode} (bounds, the bad domain, required keys). */
@@ -281,6 +286,8 @@ export function validateOptionValue(key: string, value: unknown): OptionValidati
       return { ok: true, value: domains.join(',') };
     }
     case 'string':
+      if (def.choices && !def.choices.includes(text.trim())) return fail(`${key} must be one of ${def.choices.join(', ')}`, 'not_choice', { choices: def.choices.join(', ') });
+      return { ok: true, value: def.choices ? text.trim() : text };
     case 'text':
     case 'html':
       return { ok: true, value: text };
@@ -349,6 +356,9 @@ export interface Options {
   RetryTimes: number;
   ChannelDisableThreshold: number;
   DisplayInCurrencyEnabled: boolean;
+  /** `USD` or `CNY`. */
+  DisplayCurrency: string;
+  USDExchangeRate: number;
   DisplayTokenStatEnabled: boolean;
   AutomaticDisableChannelEnabled: boolean;
   AutomaticEnableChannelEnabled: boolean;

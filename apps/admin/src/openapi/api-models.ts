@@ -430,6 +430,10 @@ export class StatusDoc {
   quota_per_unit!: number;
   @ApiProperty({ type: Boolean, example: true })
   display_in_currency!: boolean;
+  @ApiProperty({ type: String, enum: ['USD', 'CNY'], example: 'USD', description: 'Currency of money amounts when `display_in_currency` (option DisplayCurrency).' })
+  display_currency!: string;
+  @ApiProperty({ type: Number, example: 7.3, description: 'Yuan per US dollar, for `display_currency` CNY (option USDExchangeRate).' })
+  usd_exchange_rate!: number;
   @ApiProperty({ type: Boolean, example: true })
   display_token_stat_enabled!: boolean;
   @ApiProperty({ type: Boolean, example: true })

@@ -42,6 +42,8 @@ export class StatusController {
       chat_link: o.ChatLink,
       quota_per_unit: o.QuotaPerUnit,
       display_in_currency: o.DisplayInCurrencyEnabled,
+      display_currency: o.DisplayCurrency,
+      usd_exchange_rate: o.USDExchangeRate,
       display_token_stat_enabled: o.DisplayTokenStatEnabled,
       register_enabled: o.RegisterEnabled,
       password_login_enabled: o.PasswordLoginEnabled,

@@ -33,6 +33,8 @@ describe.each(kinds)('status routes (%s)', (kind) => {
         turnstile_site_key: 'site-key-1',
         quota_per_unit: 500000,
         display_in_currency: true,
+        display_currency: 'USD',
+        usd_exchange_rate: 7.3,
         display_token_stat_enabled: true,
         register_enabled: true,
         password_login_enabled: true,

@@ -8,7 +8,7 @@ import { useState } from 'react';
 import { ChannelStatus, getChannelType } from '@oneapi/domain';
 import { ChannelStatusTag, ResponseTimeTag } from '@/components/status-tag';
 import { api, apiRequest } from '@/lib/api-client';
-import { useErrorToast, useQuotaFormat } from '@/lib/hooks';
+import { useErrorToast, useMoney } from '@/lib/hooks';
 import { formatTimestamp, splitList } from '@/lib/format';
 import { usePagedList } from '@/lib/use-paged-list';
 import type { Channel } from '@/lib/types';
@@ -20,7 +20,7 @@ export default function ChannelsPage() {
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const toastError = useErrorToast();
-  const formatQuota = useQuotaFormat();
+  const money = useMoney();
   const [keyword, setKeyword] = useState('');
   const [editing, setEditing] = useState<Channel | null>(null);
   const [formOpen, setFormOpen] = useState(false);
@@ -89,12 +89,12 @@ export default function ChannelsPage() {
       render: (v: number, c) => (
         <Tooltip title={c.balance_updated_time ? formatTimestamp(c.balance_updated_time) : t('clickToUpdate')}>
           <Button size="small" type="link" onClick={() => balance.mutate(c)} loading={balance.isPending && balance.variables?.id === c.id}>
-            ${(v ?? 0).toFixed(2)}
+            {money.amount(v ?? 0)}
           </Button>
         </Tooltip>
       ),
     },
-    { title: t('usedQuota'), dataIndex: 'used_quota', render: (v: number) => formatQuota(v ?? 0), responsive: ['md'] },
+    { title: t('usedQuota'), dataIndex: 'used_quota', render: (v: number) => money.quota(v ?? 0), responsive: ['md'] },
     {
       title: t('capacity'),
       key: 'capacity',

@@ -5,8 +5,7 @@ import { useTranslations } from 'next-intl';
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api } from '@/lib/api-client';
-import { useQuotaFormat, useSelf, useStatus } from '@/lib/hooks';
-import { DEFAULT_QUOTA_PER_UNIT } from '@/lib/format';
+import { useMoney, useSelf } from '@/lib/hooks';
 import type { DashboardRow } from '@/lib/types';
 
 const COLORS = ['#2f73ff', '#00b5d8', '#6c63ff', '#05cd99', '#ffb547', '#ff5e7d', '#41b883', '#7983ff', '#ff8f6b', '#49beff'];
@@ -24,8 +23,7 @@ function lastSevenDays(): string[] {
 
 export default function DashboardPage() {
   const t = useTranslations('dashboard');
-  const formatQuota = useQuotaFormat();
-  const { data: status } = useStatus();
+  const money = useMoney();
   const self = useSelf();
   const usage = useQuery({
     queryKey: ['user', 'dashboard'],
@@ -35,8 +33,6 @@ export default function DashboardPage() {
   const { daily, byModel, models } = useMemo(() => {
     const rows = usage.data ?? [];
     const days = lastSevenDays();
-    const perUnit = status?.quota_per_unit || DEFAULT_QUOTA_PER_UNIT;
-    const inCurrency = status?.display_in_currency ?? true;
     const modelNames = [...new Set(rows.map((r) => r.ModelName))].sort();
     const dailyMap = new Map(days.map((day) => [day, { day, requests: 0, quota: 0, tokens: 0 }]));
     const modelMap = new Map(days.map((day) => [day, Object.fromEntries([['day', day], ...modelNames.map((m) => [m, 0])]) as Record<string, string | number>]));
@@ -44,14 +40,16 @@ export default function DashboardPage() {
       const d = dailyMap.get(row.Day);
       if (d) {
         d.requests += row.RequestCount;
-        d.quota += inCurrency ? row.Quota / perUnit : row.Quota;
+        d.quota += row.Quota;
         d.tokens += row.PromptTokens + row.CompletionTokens;
       }
       const m = modelMap.get(row.Day);
       if (m) m[row.ModelName] = Number(m[row.ModelName] ?? 0) + row.PromptTokens + row.CompletionTokens;
     }
-    return { daily: [...dailyMap.values()], byModel: [...modelMap.values()], models: modelNames };
-  }, [usage.data, status]);
+    // Summed in quota, converted once per day: the chart agrees with the statistics above it.
+    const dailyValues = [...dailyMap.values()].map((d) => ({ ...d, quota: money.quotaValue(d.quota), quotaText: money.quota(d.quota) }));
+    return { daily: dailyValues, byModel: [...modelMap.values()], models: modelNames };
+  }, [usage.data, money]);
 
   const user = self.data;
   return (
@@ -62,10 +60,10 @@ export default function DashboardPage() {
         ) : user ? (
           <Row gutter={[16, 16]}>
             <Col xs={24} sm={8}>
-              <Card><Statistic title={t('quotaLeft')} value={formatQuota(user.quota)} data-testid="stat-quota" /></Card>
+              <Card><Statistic title={t('quotaLeft')} value={money.quota(user.quota)} data-testid="stat-quota" /></Card>
             </Col>
             <Col xs={24} sm={8}>
-              <Card><Statistic title={t('quotaUsed')} value={formatQuota(user.used_quota)} /></Card>
+              <Card><Statistic title={t('quotaUsed')} value={money.quota(user.used_quota)} data-testid="stat-used" /></Card>
             </Col>
             <Col xs={24} sm={8}>
               <Card><Statistic title={t('requests')} value={user.request_count} /></Card>
@@ -86,7 +84,7 @@ export default function DashboardPage() {
               <XAxis dataKey="day" tick={{ fontSize: 12 }} />
               <YAxis yAxisId="left" tick={{ fontSize: 12 }} />
               <YAxis yAxisId="right" orientation="right" tick={{ fontSize: 12 }} />
-              <Tooltip />
+              <Tooltip formatter={(value, _name, item) => (item.dataKey === 'quota' ? (item.payload as { quotaText: string }).quotaText : value)} />
               <Legend />
               <Line yAxisId="left" type="monotone" dataKey="requests" name={t('requests')} stroke={COLORS[0]} dot={false} />
               <Line yAxisId="right" type="monotone" dataKey="quota" name={t('quota')} stroke={COLORS[1]} dot={false} />

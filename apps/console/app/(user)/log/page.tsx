@@ -81,7 +81,7 @@ export default function LogsPage() {
     { title: t('model'), dataIndex: 'model_name' },
     { title: t('prompt'), dataIndex: 'prompt_tokens', render: (v: number) => v || '', responsive: ['sm'] },
     { title: t('completion'), dataIndex: 'completion_tokens', render: (v: number) => v || '', responsive: ['sm'] },
-    { title: t('quota'), dataIndex: 'quota', render: (v: number) => (v ? formatQuota(v, 6) : '') },
+    { title: t('quota'), dataIndex: 'quota', render: (v: number) => (v ? formatQuota(v) : '') },
     {
       title: t('detail'),
       key: 'detail',
