@@ -40,7 +40,7 @@ const CORS_HEADERS = {
   'access-control-allow-methods': 'GET, POST, OPTIONS',
   'access-control-max-age': '86400',
 };
-const CORS_DEFAULT_HEADERS = 'authorization, content-type, x-api-key, openai-organization, openai-project, openai-beta';
+const CORS_DEFAULT_HEADERS = 'authorization, content-type, x-api-key, openai-organization, openai-project, openai-beta, anthropic-version, anthropic-beta';
 const HEADER_LIST = /^[\w-]+(\s*,\s*[\w-]+)*$/;
 
 /** A media type as Fastify accepts it (type/subtype, optional parameters). */
@@ -156,7 +156,9 @@ export function registerRelayRoutes(services: RelayServices, bodyLimit: number) 
       );
     };
     for (const endpoint of ENDPOINTS) {
-      app.post(endpoint.path, { onRequest: answer(endpoint) }, (req, reply) => pipeline.handle(req, reply, endpoint));
+      // A route of another API answers errors in that API's shape (the filter reads config.errorSurface).
+      const config = endpoint.protocol ? { errorSurface: endpoint.protocol } : {};
+      app.post(endpoint.path, { onRequest: answer(endpoint), config }, (req, reply) => pipeline.handle(req, reply, endpoint));
     }
     app.post<{ Params: { model: string } }>(
       '/v1/engines/:model/embeddings',

@@ -22,6 +22,8 @@ export type RelayMode =
   | 'audio.transcriptions'
   | 'audio.translations'
   | 'edits'
+  | 'messages'
+  | 'messages.count_tokens'
   | 'responses';
 
 /** Every relay mode, in a stable order. */
@@ -35,6 +37,8 @@ export const RELAY_MODES: readonly RelayMode[] = [
   'audio.transcriptions',
   'audio.translations',
   'edits',
+  'messages',
+  'messages.count_tokens',
   'responses',
 ];
 
@@ -49,6 +53,8 @@ export const OPENAI_PATHS: Readonly<Record<RelayMode, string>> = {
   'audio.transcriptions': '/v1/audio/transcriptions',
   'audio.translations': '/v1/audio/translations',
   edits: '/v1/edits',
+  messages: '/v1/messages',
+  'messages.count_tokens': '/v1/messages/count_tokens',
   responses: '/v1/responses',
 };
 
@@ -81,6 +87,12 @@ export interface IncomingHeaders {
   /** The client's Content-Type, verbatim (multipart keeps its boundary). */
   contentType?: string;
   accept?: string;
+  /**
+   * Headers of a client protocol the upstream speaks natively (lower-case names, e.g.
+   * `anthropic-version`, `anthropic-beta` on /v1/messages): the adapter serving that protocol's
+   * mode carries them over; every other adapter ignores them.
+   */
+  protocol?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -102,6 +114,10 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Of `prompt_tokens`, those read from the provider's prompt cache (billed at the cache-read ratio). */
+  cache_read_tokens?: number;
+  /** Of `prompt_tokens`, those written to the provider's prompt cache (billed at the cache-write ratio). */
+  cache_write_tokens?: number;
 }
 
 /** One Server-Sent Event as parsed by eventsource-parser (`event` is undefined for plain `data:` events). */
@@ -199,8 +215,9 @@ export interface ProviderAdapter {
   acceptsStreamOptions(ch: ChannelContext): boolean;
 
   /**
-   * Body transform for non-OpenAI wire formats. Absent means "forward the client's bytes"
-   * (the relay replaces `model` itself when mapping changed it).
+   * Body transform for non-OpenAI wire formats. Absent, or undefined returned for a mode (a
+   * client protocol the upstream speaks natively), means "forward the client's bytes" (the
+   * relay replaces `model` itself when mapping changed it).
    */
   convertRequest?(mode: RelayMode, body: Record<string, unknown>, ctx: ConversionContext): unknown;
   /** Non-streamed response transform to OpenAI's shape, with the usage it reports. */

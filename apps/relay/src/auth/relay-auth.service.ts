@@ -21,6 +21,16 @@ export interface RelayCaller {
   clientIp: string;
 }
 
+/**
+ * The API key of a request: `Authorization` (OpenAI's `Bearer sk-...`), else `x-api-key`
+ * (Anthropic's SDKs and Claude Code send the same `sk-...` token there).
+ */
+export function apiKeyOf(headers: { authorization?: string; 'x-api-key'?: string | string[] }): string | undefined {
+  if (headers.authorization) return headers.authorization;
+  const key = headers['x-api-key'];
+  return Array.isArray(key) ? key[0] : key;
+}
+
 /** Redis holds the plain row; each node rebuilds the parsed allow-lists when it reads it. */
 const TOKEN_CODEC: CacheCodec<CachedToken> = {
   toPlain: ({ modelSet: _models, subnetList: _subnets, ...row }) => row,
@@ -77,7 +87,7 @@ export class RelayAuthService {
     let raw = (authorization ?? '').trim();
     if (raw.toLowerCase().startsWith('bearer ')) raw = raw.slice(7).trim();
     if (raw.startsWith('sk-')) raw = raw.slice(3);
-    if (raw === '') throw new RelayException(RelayErrorCode.MissingApiKey, 'no API key provided: send "Authorization: Bearer sk-..."');
+    if (raw === '') throw new RelayException(RelayErrorCode.MissingApiKey, 'no API key provided: send "Authorization: Bearer sk-..." (or "x-api-key: sk-...")');
     const dash = raw.indexOf('-');
     const key = dash === -1 ? raw : raw.slice(0, dash);
     const pin = dash === -1 ? null : raw.slice(dash + 1);

@@ -1,5 +1,6 @@
 import type { RelayMode, Usage } from '@oneapi/providers';
 import type { RelayPricing, Ratios } from '../billing/pricing';
+import type { ClientProtocol } from '../protocols/client-protocol';
 import type { ParsedRequest } from './request-body';
 
 /**
@@ -46,6 +47,11 @@ export interface Endpoint {
   readonly mode: RelayMode;
   /** OpenAI's path (the route the relay serves). */
   readonly path: string;
+  /**
+   * The client protocol when it is not OpenAI's (Anthropic Messages): native on channels whose
+   * adapter declares `protocol.mode`, through the chat bridge on the others, errors in its shape.
+   */
+  readonly protocol?: ClientProtocol;
   /** Validates the body (400/415 in OpenAI's shape) and reads the facts the relay needs. */
   parse(body: Buffer | undefined, contentType: string, pathModel?: string): ParsedRequest;
   /** How a successful reply is relayed. */

@@ -40,7 +40,7 @@ const DEFAULT_MODEL: Partial<Record<RelayMode, string>> = {
 };
 
 /** Each JSON endpoint's structural check (request-checks.ts). */
-const BODY_CHECKS: Record<Exclude<RelayMode, 'audio.transcriptions' | 'audio.translations'>, (json: Record<string, unknown>) => void> = {
+const BODY_CHECKS: Record<Exclude<RelayMode, 'audio.transcriptions' | 'audio.translations' | 'messages' | 'messages.count_tokens'>, (json: Record<string, unknown>) => void> = {
   chat: checkChatBody,
   completions: checkCompletionsBody,
   embeddings: checkEmbeddingsBody,

@@ -1,10 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '@oneapi/data';
+import { surfaceOf, type OpenAIErrorObject } from './error-surface';
 import { RelayErrorCode, RelayException, UpstreamHttpError } from './relay.exception';
 
 /** OpenAI's error body: what every OpenAI SDK parses into its error classes. */
 export interface OpenAIErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
+  error: OpenAIErrorObject;
 }
 
 export const REQUEST_ID_HEADER = 'X-Oneapi-Request-Id';
@@ -99,7 +100,10 @@ export function toOpenAIError(error: unknown, requestId: string): { status: numb
   };
 }
 
-/** Sends an error on a reply that has not started (or on the raw socket after hijack). */
+/**
+ * Sends an error on a reply that has not started (or on the raw socket after hijack), in OpenAI's
+ * shape or, on a route of another API (`config.errorSurface`), in that API's.
+ */
 export function sendRelayError(request: FastifyRequest, reply: FastifyReply, cause: unknown): void {
   // A database that cannot serve (down, out of connections, locked) is the caller's cue to retry.
   const error = isDatabaseUnavailable(cause)
@@ -110,7 +114,8 @@ export function sendRelayError(request: FastifyRequest, reply: FastifyReply, cau
     if (!reply.raw.writableEnded) reply.raw.end();
     return;
   }
-  const json = JSON.stringify(body);
+  const surface = surfaceOf(request);
+  const json = JSON.stringify(surface ? surface.errorBody(status, body.error, request.id) : body);
   const seconds = error instanceof RelayException || error instanceof UpstreamHttpError ? error.retryAfterSeconds : null;
   const retryAfter = seconds !== null ? String(seconds) : null;
   if ((reply as { hijacked?: boolean }).hijacked) {

@@ -22,6 +22,7 @@ import type { ParsedRequest } from '../endpoints/request-body';
 import { RelayErrorCode, RelayException, UpstreamHttpError } from '../errors/relay.exception';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { ChannelRouter, RouteChannel, RoutingTable } from '../routing/channel-router.service';
+import { legInput, planLeg } from '../protocols/client-protocol';
 import type { Replies } from './replies';
 import type { RelayRequest } from './relay-request';
 import type { Delivered } from './settlement';
@@ -182,26 +183,15 @@ export class Attempts {
 
   /** One exchange with one channel: prepare, send, classify a failure, or relay the reply. */
   private async attempt(rq: RelayRequest, channel: RouteChannel, exchange: { call: UpstreamCall | null; aborted: Error | null }, streaming: () => void): Promise<Attempt> {
-    const { req, parsed } = rq;
     const adapter = channel.adapter;
-    if (!adapter.endpoints.has(parsed.mode)) {
+    // Another client protocol (Messages): native on its own channels, else through the chat bridge.
+    const leg = planLeg(rq.parsed.mode, rq.endpoint.protocol, adapter);
+    if (!leg) {
       return { kind: 'failed', retry: true, error: new RelayException(RelayErrorCode.ApiNotImplemented, `${rq.endpoint.path} is not supported by channel type ${adapter.name}`) };
     }
     let prepared: ReturnType<typeof prepareUpstreamRequest>;
     try {
-      prepared = prepareUpstreamRequest(adapter, channel.ctx, parsed.mode, {
-        json: parsed.json,
-        raw: req.body as Buffer | undefined,
-        text: parsed.text,
-        multipart: parsed.multipart,
-        contentType: req.headers['content-type'],
-        accept: req.headers.accept,
-        requestModel: parsed.model,
-        upstreamModel: channel.modelMapping.get(parsed.model) ?? parsed.model,
-        stream: parsed.stream,
-        includeUsage: parsed.includeUsage,
-        systemPrompt: channel.systemPrompt,
-      });
+      prepared = prepareUpstreamRequest(adapter, channel.ctx, leg.mode, legInput(rq, channel, leg));
     } catch (error) {
       // The channel type cannot serve this request shape (e.g. Gemini embeddings of token ids):
       // a channel of another type may. Nothing was sent upstream.
@@ -242,7 +232,7 @@ export class Attempts {
     }
 
     try {
-      const delivered = await this.d.replies.send(rq, channel, call, prepared.wantUsage, streaming);
+      const delivered = await this.d.replies.send(rq, channel, call, prepared.wantUsage, streaming, leg);
       return { kind: 'delivered', delivered };
     } catch (error) {
       // Only a reply that failed before anything reached the client lands here.

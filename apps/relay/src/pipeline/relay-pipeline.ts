@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ChannelStatus } from '@oneapi/domain';
 import { clientIp } from '@oneapi/platform';
-import type { RelayAuthService, RelayCaller } from '../auth/relay-auth.service';
+import { apiKeyOf, type RelayAuthService, type RelayCaller } from '../auth/relay-auth.service';
 import type { RelayPricing } from '../billing/pricing';
 import type { Endpoint, Priced } from '../endpoints';
 import { RelayErrorCode, RelayException, UpstreamHttpError } from '../errors/relay.exception';
@@ -53,7 +53,7 @@ export class RelayPipeline {
         throw new RelayException(RelayErrorCode.ServerBusy, 'this relay is at its capacity; retry shortly', null, null, 1);
       }
       const ip = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.d.trustedProxies);
-      const caller = await this.d.auth.authenticate(req.headers.authorization, ip);
+      const caller = await this.d.auth.authenticate(apiKeyOf(req.headers), ip);
       const parsed = this.parse(endpoint, req, caller, pathModel);
       const priced = this.price(endpoint, parsed, caller);
       const table = this.d.router.peek() ?? (await this.d.router.current());

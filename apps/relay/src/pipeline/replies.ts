@@ -6,7 +6,8 @@ import { RelayErrorCode, RelayException } from '../errors/relay.exception';
 import { CORS_EXPOSE, OPENAI_REQUEST_ID_HEADER, REQUEST_ID_HEADER } from '../errors/relay-error.filter';
 import type { Produced, ReplyKind } from '../endpoints';
 import type { RouteChannel } from '../routing/channel-router.service';
-import { runStream, type StreamFormat, type StreamResult } from '../stream';
+import { protocolContext, type Leg } from '../protocols/client-protocol';
+import { runStream, StreamFormats, type StreamFormat, type StreamResult } from '../stream';
 import type { RelayRequest } from './relay-request';
 import type { Delivered, Settlement } from './settlement';
 
@@ -66,23 +67,46 @@ export class Replies {
     private readonly opts: RepliesOptions,
   ) {}
 
-  async send(rq: RelayRequest, channel: RouteChannel, call: UpstreamCall, wantUsage: boolean, streaming: () => void): Promise<Delivered> {
+  async send(rq: RelayRequest, channel: RouteChannel, call: UpstreamCall, wantUsage: boolean, streaming: () => void, leg: Leg): Promise<Delivered> {
     const kind = rq.endpoint.reply(rq.parsed);
     const contentType = call.headers['content-type'] ?? '';
     // An upstream may answer a stream request with one JSON body: relay it as such.
     if (kind === 'binary' || (kind !== 'json' && (contentType.includes('text/event-stream') || this.decodes(channel.adapter, contentType)))) {
       streaming();
-      return this.stream(rq, channel, call, kind, wantUsage, contentType);
+      return this.stream(rq, channel, call, kind, wantUsage, contentType, leg);
     }
-    return this.json(rq, channel, call, contentType);
+    return this.json(rq, channel, call, contentType, leg);
   }
 
-  private async json(rq: RelayRequest, channel: RouteChannel, call: UpstreamCall, contentType: string): Promise<Delivered> {
+  private async json(rq: RelayRequest, channel: RouteChannel, call: UpstreamCall, contentType: string, leg: Leg): Promise<Delivered> {
     const { reply, parsed } = rq;
     const buf = await call.collect(this.opts.maxBodyBytes);
     const adapter = channel.adapter;
     const produced: Produced = { body: buf, contentType };
     let out: Buffer | string = buf;
+    if (leg.protocol) {
+      // Another client protocol: its own reply read for usage, or the chat reply converted to it.
+      let json: unknown;
+      try {
+        json = JSON.parse(buf.toString('utf8'));
+        if (leg.bridged) {
+          const chat = adapter.convertResponse ? adapter.convertResponse('chat', json, { requestModel: parsed.model, upstreamModel: channel.modelMapping.get(parsed.model) ?? parsed.model }) : null;
+          const body = (chat ? chat.body : json) as Record<string, unknown>;
+          produced.usage = chat ? chat.usage : readUsage(body);
+          produced.json = body;
+          out = JSON.stringify(leg.protocol.fromChat(body, protocolContext(rq, channel)));
+        } else {
+          produced.usage = leg.protocol.replyUsage(json);
+          produced.json = json;
+        }
+      } catch {
+        throw new RelayException(RelayErrorCode.UpstreamError, 'the upstream reply could not be read');
+      }
+      void reply.code(call.statusCode).header('content-type', 'application/json').send(out);
+      const delivered: Delivered = { channel, produced, stream: false, endedAt: performance.now() };
+      void this.settlement.settle(rq, delivered);
+      return delivered;
+    }
     if (adapter.convertResponse) {
       let converted;
       try {
@@ -105,7 +129,7 @@ export class Replies {
     return delivered;
   }
 
-  private async stream(rq: RelayRequest, channel: RouteChannel, call: UpstreamCall, kind: Exclude<ReplyKind, 'json'>, wantUsage: boolean, contentType: string): Promise<Delivered> {
+  private async stream(rq: RelayRequest, channel: RouteChannel, call: UpstreamCall, kind: Exclude<ReplyKind, 'json'>, wantUsage: boolean, contentType: string, leg: Leg): Promise<Delivered> {
     const { reply, req, parsed } = rq;
     reply.hijack();
     const head = kind === 'binary' ? ['content-type', contentType || 'application/octet-stream', 'access-control-allow-origin', '*'] : SSE_HEAD.slice();
@@ -114,7 +138,7 @@ export class Replies {
     const result = await runStream({
       source: kind !== 'binary' && channel.adapter.createStreamDecoder && this.decodes(channel.adapter, contentType) ? new DecodedSource(call, channel.adapter.createStreamDecoder()) : call,
       res: reply.raw as ServerResponse,
-      format: this.format(rq, channel, kind, wantUsage),
+      format: this.format(rq, channel, kind, wantUsage, leg),
       idleMs: this.opts.idleMs,
       deadline: rq.deadline,
       maxLineBytes: this.opts.maxLineBytes,
@@ -142,11 +166,20 @@ export class Replies {
     return adapter.streamContentType !== undefined && adapter.createStreamDecoder !== undefined && contentType.includes(adapter.streamContentType);
   }
 
-  private format(rq: RelayRequest, channel: RouteChannel, kind: Exclude<ReplyKind, 'json'>, wantUsage: boolean): StreamFormat {
+  private format(rq: RelayRequest, channel: RouteChannel, kind: Exclude<ReplyKind, 'json'>, wantUsage: boolean, leg: Leg): StreamFormat {
     const { parsed } = rq;
     if (kind === 'binary') return { kind: 'binary' };
     if (kind === 'raw-sse') return { kind: 'raw-sse' };
     const adapter = channel.adapter;
+    if (leg.protocol) {
+      const ctx = protocolContext(rq, channel);
+      if (!leg.bridged) return StreamFormats.protocol(leg.protocol.nativeStream(ctx));
+      const convert =
+        adapter.convertStreamEvent && adapter.createStreamState
+          ? { adapter, state: adapter.createStreamState({ requestModel: parsed.model, upstreamModel: ctx.upstreamModel }) }
+          : undefined;
+      return StreamFormats.bridged(leg.protocol.chatStream(ctx), convert);
+    }
     if (adapter.convertStreamEvent && adapter.createStreamState) {
       const state = adapter.createStreamState({ requestModel: parsed.model, upstreamModel: channel.modelMapping.get(parsed.model) ?? parsed.model });
       return { kind: 'converted-sse', adapter, state, includeUsage: parsed.includeUsage };

@@ -5,6 +5,7 @@
 export {
   runStream,
   sseErrorEvent,
+  streamEndMessage,
   StreamFormats,
   DEFAULT_MAX_LINE_BYTES,
   DEFAULT_END_GRACE_MS,
@@ -16,6 +17,10 @@ export {
   type StreamFormat,
   type OpenAISseFormat,
   type ConvertedSseFormat,
+  type ProtocolSseFormat,
+  type BridgedSseFormat,
+  type ProtocolEventReader,
+  type ChunkTranslator,
   type RawSseFormat,
   type BinaryFormat,
 } from './stream-engine';

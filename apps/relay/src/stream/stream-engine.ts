@@ -90,6 +90,55 @@ export interface ConvertedSseFormat {
   includeUsage: boolean;
 }
 
+/**
+ * Reads a client protocol's own events as a native upstream streams them (Anthropic Messages
+ * from an Anthropic channel): usage for settlement and the protocol's end. Per request.
+ */
+export interface ProtocolEventReader {
+  /** One upstream event, its data parsed; true once the protocol's last event went by. */
+  event(name: string | undefined, data: unknown): boolean;
+  /** Usage reported so far (OpenAI shape, cache fields included). */
+  readonly usage: Usage | undefined;
+  /**
+   * Generated text delivered while the upstream has not reported its final output count
+   * (undefined once it has): what settlement counts when the stream breaks off early.
+   */
+  readonly pendingText: string | undefined;
+  /** The protocol's error event for an abnormal end (nothing follows it). */
+  error(code: string, message: string): string;
+}
+
+/** Turns OpenAI chat chunks into a client protocol's SSE events (the chat bridge). Per request. */
+export interface ChunkTranslator {
+  /** The events one chat chunk yields ('' for none); the usage-only chunk included. */
+  chunk(chunk: Record<string, unknown>): string;
+  /** The closing events of a normal end. */
+  end(): string;
+  /** The protocol's error event for an abnormal end (nothing follows it). */
+  error(code: string, message: string): string;
+}
+
+/**
+ * A client protocol's stream relayed as the upstream sent it (native pass-through): events
+ * forwarded byte for byte (an upstream error event's message sanitised), each `data:` checked
+ * to be JSON; no `[DONE]`. Ends when the reader sees the protocol's last event.
+ */
+export interface ProtocolSseFormat {
+  kind: 'protocol-sse';
+  reader: ProtocolEventReader;
+}
+
+/**
+ * Chat chunks (an OpenAI-wire stream, or a native one the adapter converts to chunks) turned into
+ * a client protocol's events by `translator`; no `[DONE]`.
+ */
+export interface BridgedSseFormat {
+  kind: 'bridged-sse';
+  translator: ChunkTranslator;
+  /** Set when the upstream's stream must first become chat chunks (Gemini, Anthropic wire). */
+  convert?: { adapter: Pick<ProviderAdapter, 'convertStreamEvent'>; state: StreamState };
+}
+
 /** SSE that is not chat chunks (text-to-speech `stream_format: "sse"`): validated and forwarded; no `[DONE]` added. */
 export interface RawSseFormat {
   kind: 'raw-sse';
@@ -101,7 +150,7 @@ export interface BinaryFormat {
 }
 
 /** How the body is read and what reaches the client. */
-export type StreamFormat = OpenAISseFormat | ConvertedSseFormat | RawSseFormat | BinaryFormat;
+export type StreamFormat = OpenAISseFormat | ConvertedSseFormat | ProtocolSseFormat | BridgedSseFormat | RawSseFormat | BinaryFormat;
 
 /** Builders for {@link StreamFormat} (plain objects; these only name the fields). */
 export const StreamFormats = {
@@ -112,6 +161,8 @@ export const StreamFormats = {
     state,
     includeUsage,
   }),
+  protocol: (reader: ProtocolEventReader): ProtocolSseFormat => ({ kind: 'protocol-sse', reader }),
+  bridged: (translator: ChunkTranslator, convert?: BridgedSseFormat['convert']): BridgedSseFormat => ({ kind: 'bridged-sse', translator, convert }),
   raw: (): RawSseFormat => ({ kind: 'raw-sse' }),
   binary: (): BinaryFormat => ({ kind: 'binary' }),
 } as const;
@@ -160,9 +211,14 @@ const MESSAGES: Record<Exclude<StreamEndReason, 'complete' | 'client_gone'>, str
 const DONE = Buffer.from('data: [DONE]\n\n');
 const LF_BUF = Buffer.from('\n');
 
+/** Why a stream ended abnormally, in words for the client, with the request id. */
+export function streamEndMessage(reason: StreamEndReason, requestId?: string): string {
+  return (MESSAGES[reason as keyof typeof MESSAGES] ?? 'the stream ended abnormally') + (requestId ? ` (request id: ${requestId})` : '');
+}
+
 /** The SSE error event an abnormal end writes before `[DONE]` (OpenAI's error shape; SDKs raise APIError). */
 export function sseErrorEvent(reason: StreamEndReason, requestId?: string): string {
-  const message = (MESSAGES[reason as keyof typeof MESSAGES] ?? 'the stream ended abnormally') + (requestId ? ` (request id: ${requestId})` : '');
+  const message = streamEndMessage(reason, requestId);
   return `data: ${JSON.stringify({ error: { message, type: 'upstream_error', param: null, code: reason } })}\n\n`;
 }
 
@@ -208,6 +264,8 @@ class StreamRun implements StreamSink, SseEventHandler {
   private runEnd = 0;
   /** Converted chunks of the current upstream chunk, written at its end. */
   private batch = '';
+  /** The bridged stream already ended in the client's protocol (an upstream error event went out). */
+  private translatorEnded = false;
   /** openai-sse payloads relayed, for `countText` (views into the upstream's chunks). */
   private payloads: Buffer[] = [];
 
@@ -223,6 +281,9 @@ class StreamRun implements StreamSink, SseEventHandler {
     this.framer = opts.format.kind === 'binary' ? undefined : new SseFramer(opts.maxLineBytes > 0 ? opts.maxLineBytes : DEFAULT_MAX_LINE_BYTES);
     if (opts.format.kind === 'converted-sse' && typeof opts.format.adapter.convertStreamEvent !== 'function') {
       throw new TypeError('converted-sse needs an adapter with convertStreamEvent');
+    }
+    if (opts.format.kind === 'bridged-sse' && opts.format.convert && typeof opts.format.convert.adapter.convertStreamEvent !== 'function') {
+      throw new TypeError('bridged-sse conversion needs an adapter with convertStreamEvent');
     }
   }
 
@@ -296,7 +357,7 @@ class StreamRun implements StreamSink, SseEventHandler {
   onEvent(buf: Buffer, start: number, contentEnd: number, end: number, singleLine: boolean): boolean {
     const format = this.format;
     // Fast path: one `data:` line, the shape of nearly every event; its bytes are checked in place.
-    if (singleLine && format.kind !== 'converted-sse' && buf[start] === 0x64 && buf[start + 1] === 0x61 && buf[start + 2] === 0x74 && buf[start + 3] === 0x61 && buf[start + 4] === 0x3a) {
+    if (singleLine && (format.kind === 'openai-sse' || format.kind === 'raw-sse') && buf[start] === 0x64 && buf[start + 1] === 0x61 && buf[start + 2] === 0x74 && buf[start + 3] === 0x61 && buf[start + 4] === 0x3a) {
       const from = buf[start + 5] === 0x20 ? start + 6 : start + 5;
       if (contentEnd - from === 6 && buf.toString('latin1', from, contentEnd) === '[DONE]') return this.upstreamDone(buf, start, end);
       const check = checkJson(buf, from, contentEnd);
@@ -316,6 +377,8 @@ class StreamRun implements StreamSink, SseEventHandler {
       event = fields.event;
     }
     if (format.kind === 'converted-sse') return this.convert(format, event, data);
+    if (format.kind === 'protocol-sse') return this.native(format, event, data, buf, start, end);
+    if (format.kind === 'bridged-sse') return this.bridge(format, event, data);
     if (data === undefined) {
       // Comments (keep-alives) pass. A named event without data would make the OpenAI SDKs
       // JSON.parse an empty string, so it is dropped.
@@ -383,6 +446,11 @@ class StreamRun implements StreamSink, SseEventHandler {
 
   /** The generated text of the chat payloads relayed so far (only needed when the upstream sent no usage). */
   private countText(): void {
+    if (this.format.kind === 'protocol-sse') {
+      const pending = this.format.reader.pendingText;
+      if (pending !== undefined) this.result.text = pending;
+      return;
+    }
     if (this.format.kind !== 'openai-sse' || this.result.usage !== undefined || this.payloads.length === 0) return;
     let text = '';
     for (const p of this.payloads) text += chunkText(JSON.parse(p.toString('utf8')));
@@ -411,6 +479,103 @@ class StreamRun implements StreamSink, SseEventHandler {
     }
     if (format.state.usage) this.result.usage = format.state.usage;
     if (conv.done) {
+      this.complete();
+      return false;
+    }
+    return true;
+  }
+
+  /** A native protocol event: forwarded as it came (an error's message sanitised), read for usage and the end. */
+  private native(format: ProtocolSseFormat, event: string | undefined, data: string | undefined, buf: Buffer, start: number, end: number): boolean {
+    if (data === undefined) {
+      if (event === undefined) this.keep(buf, start, end);
+      else this.result.droppedEvents++;
+      return true;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      this.result.droppedEvents++;
+      return true;
+    }
+    let done: boolean;
+    try {
+      done = format.reader.event(event, parsed);
+    } catch {
+      this.result.droppedEvents++;
+      return true;
+    }
+    if (format.reader.usage) this.result.usage = format.reader.usage;
+    const e = typeof parsed === 'object' && parsed !== null ? (parsed as { error?: unknown }).error : undefined;
+    if (this.opts.sanitize && typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
+      (e as { message: string }).message = this.opts.sanitize((e as { message: string }).message);
+      this.flushRun();
+      this.writeContent(Buffer.from(`${event === undefined ? '' : `event: ${event}\n`}data: ${JSON.stringify(parsed)}\n\n`));
+    } else {
+      this.keep(buf, start, end);
+    }
+    if (done) {
+      this.complete();
+      return false;
+    }
+    return true;
+  }
+
+  /** Chat chunks (converted first when the upstream is not OpenAI-wire) → the client protocol's events. */
+  private bridge(format: BridgedSseFormat, event: string | undefined, data: string | undefined): boolean {
+    if (data === undefined) return true;
+    let chunks: Record<string, unknown>[];
+    let done = false;
+    if (format.convert) {
+      const { adapter, state } = format.convert;
+      try {
+        const conv = (adapter.convertStreamEvent as NonNullable<ProviderAdapter['convertStreamEvent']>).call(adapter, { event, data }, state);
+        chunks = conv.chunks;
+        done = conv.done;
+      } catch {
+        this.result.droppedEvents++;
+        return true;
+      }
+      if (chunks.length === 0 && !done && !isJson(data)) this.result.droppedEvents++;
+      if (state.usage) this.result.usage = state.usage;
+    } else {
+      if (data === '[DONE]') {
+        this.complete();
+        return false;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data);
+      } catch {
+        this.result.droppedEvents++;
+        return true;
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        this.result.droppedEvents++;
+        return true;
+      }
+      chunks = [parsed as Record<string, unknown>];
+    }
+    for (const c of chunks) {
+      const err = c.error;
+      if (err !== undefined && err !== null) {
+        // The upstream's own error event ends the stream in the protocol's words, sanitised.
+        const e = typeof err === 'object' ? (err as { message?: unknown; code?: unknown; type?: unknown }) : { message: err };
+        const message = typeof e.message === 'string' ? e.message : 'the upstream reported an error';
+        const code = typeof e.code === 'string' ? e.code : typeof e.type === 'string' ? e.type : 'upstream_error';
+        this.batch += format.translator.error(code, this.opts.sanitize ? this.opts.sanitize(message) : message);
+        this.translatorEnded = true;
+        this.complete();
+        return false;
+      }
+      const usage = readUsage(c);
+      if (usage) this.result.usage = usage;
+      const text = chunkText(c);
+      if (text !== '') this.result.text += text;
+      this.batch += format.translator.chunk(c);
+    }
+    if (done) {
       this.complete();
       return false;
     }
@@ -492,6 +657,7 @@ class StreamRun implements StreamSink, SseEventHandler {
       }
       if (extra) this.writeContent(Buffer.from(`data: ${JSON.stringify(extra)}\n\n`));
     }
+    if (format.kind === 'bridged-sse' && !this.translatorEnded) this.writeContent(Buffer.from(format.translator.end()));
     if ((format.kind === 'openai-sse' || format.kind === 'converted-sse') && !this.doneWritten) this.write(DONE);
     this.closeClient('complete');
     if (this.sourceOpen) {
@@ -511,6 +677,11 @@ class StreamRun implements StreamSink, SseEventHandler {
       // What this tick wrote still leaves (corked writes would die with the socket), then the cut.
       if (this.corked) this.res.uncork();
       this.res.destroy();
+    } else if (this.format.kind === 'protocol-sse' || this.format.kind === 'bridged-sse') {
+      this.flush();
+      const dialect = this.format.kind === 'protocol-sse' ? this.format.reader : this.format.translator;
+      this.write(Buffer.from(dialect.error(reason, streamEndMessage(reason, this.opts.requestId))));
+      this.closeClient(reason);
     } else {
       this.flush();
       this.write(Buffer.from(sseErrorEvent(reason, this.opts.requestId)));

@@ -28,20 +28,26 @@ export function anthropicBetaHeader(model: string): string | undefined {
   return model.startsWith('claude-3-5-sonnet') ? 'max-tokens-3-5-sonnet-2024-07-15' : undefined;
 }
 
+/** Anthropic's paths per mode. */
+const PATHS: Partial<Record<RelayMode, string>> = { chat: '/v1/messages', messages: '/v1/messages', 'messages.count_tokens': '/v1/messages/count_tokens' };
+
 /**
  * Anthropic (14), native Messages API: `POST {base}/v1/messages` with `x-api-key` and
- * `anthropic-version`; OpenAI chat requests, replies and streams are converted both ways.
+ * `anthropic-version`. OpenAI chat requests, replies and streams are converted both ways;
+ * Messages clients (`messages`, `messages.count_tokens`) are served natively: their bytes go
+ * upstream untouched (model mapping aside) with their own `anthropic-version` and
+ * `anthropic-beta` headers.
  */
 export class AnthropicAdapter implements ProviderAdapter {
   readonly name = 'Anthropic Claude';
   readonly wireFormat = 'anthropic' as const;
-  readonly endpoints: ReadonlySet<RelayMode> = new Set<RelayMode>(['chat']);
+  readonly endpoints: ReadonlySet<RelayMode> = new Set<RelayMode>(['chat', 'messages', 'messages.count_tokens']);
 
   constructor(readonly defaultModels: readonly string[]) {}
 
   requestUrl(ch: ChannelContext, mode: RelayMode, _model: string): string {
     if (!this.endpoints.has(mode)) throw new AdapterNotImplementedError(this.name, mode);
-    return `${resolveBaseUrl(ch)}/v1/messages`;
+    return `${resolveBaseUrl(ch)}${PATHS[mode] ?? '/v1/messages'}`;
   }
 
   /** `info.model` (the mapped model) selects the Claude 3.5 Sonnet beta header. */
@@ -53,6 +59,14 @@ export class AnthropicAdapter implements ProviderAdapter {
       'x-api-key': ch.key,
       'anthropic-version': ANTHROPIC_VERSION,
     };
+    if (mode !== 'chat') {
+      // A Messages client chose its API version and betas (prompt caching, PDFs, 1M context...).
+      const version = incoming.protocol?.['anthropic-version'];
+      if (version) headers['anthropic-version'] = version;
+      const betas = incoming.protocol?.['anthropic-beta'];
+      if (betas) headers['anthropic-beta'] = betas;
+      return headers;
+    }
     const beta = info?.model ? anthropicBetaHeader(info.model) : undefined;
     if (beta) headers['anthropic-beta'] = beta;
     return headers;
@@ -63,7 +77,9 @@ export class AnthropicAdapter implements ProviderAdapter {
     return false;
   }
 
+  /** Chat bodies are converted; Messages bodies are already Anthropic's (undefined: forward the client's bytes). */
   convertRequest(mode: RelayMode, body: Record<string, unknown>, ctx: ConversionContext): unknown {
+    if (mode === 'messages' || mode === 'messages.count_tokens') return undefined;
     if (mode !== 'chat') throw new AdapterNotImplementedError(this.name, mode);
     return toAnthropicRequest(body, ctx);
   }

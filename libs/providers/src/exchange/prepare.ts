@@ -24,6 +24,8 @@ export interface PrepareInput {
   includeUsage: boolean;
   /** The channel's system prompt ('' for none), put first in chat messages. */
   systemPrompt: string;
+  /** Client protocol headers for an adapter serving that protocol natively (`IncomingHeaders.protocol`). */
+  protocolHeaders?: Readonly<Record<string, string>>;
 }
 
 /** An upstream request ready for `UpstreamClient.send`. */
@@ -57,13 +59,16 @@ export function prepareUpstreamRequest(adapter: ProviderAdapter, ch: ChannelCont
   // Native adapters pick a different URL for streams (Gemini) or headers per model (Anthropic).
   const info = { stream: input.stream, model: upstreamModel };
   const url = adapter.requestUrl(ch, mode, upstreamModel, info);
-  const headers = adapter.requestHeaders(ch, mode, { contentType: input.contentType, accept: input.accept }, info);
-  let body: Buffer | string;
+  const headers = adapter.requestHeaders(ch, mode, { contentType: input.contentType, accept: input.accept, protocol: input.protocolHeaders }, info);
+  let body: Buffer | string | undefined;
   if (adapter.convertRequest) {
     const json: Record<string, unknown> = { ...input.json, model: upstreamModel };
     if (systemPrompt !== '' && mode === 'chat' && Array.isArray(json.messages)) json.messages = [{ role: 'system', content: systemPrompt }, ...(json.messages as unknown[])];
-    body = JSON.stringify(adapter.convertRequest(mode, json, { requestModel: input.requestModel, upstreamModel }));
-  } else {
+    const converted = adapter.convertRequest(mode, json, { requestModel: input.requestModel, upstreamModel });
+    // undefined: the adapter takes this mode in its own wire format (a native client protocol).
+    if (converted !== undefined) body = JSON.stringify(converted);
+  }
+  if (body === undefined) {
     const raw = input.raw ?? Buffer.from(input.text ?? JSON.stringify(input.json));
     const client = { mode, json: input.json, text: input.text, model: input.requestModel, multipart: input.multipart, contentType: input.contentType, includeUsage: input.includeUsage };
     body = upstreamBody(client, raw, upstreamModel, acceptsStreamOptions, systemPrompt, streamed && !acceptsStreamOptions);
