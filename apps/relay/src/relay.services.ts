@@ -87,6 +87,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       firstByteTimeoutMs: env.RELAY_FIRST_BYTE_TIMEOUT * 1000,
       idleTimeoutMs: env.RELAY_IDLE_TIMEOUT * 1000,
       totalTimeoutMs: env.RELAY_TIMEOUT * 1000,
+      proxy: env.RELAY_PROXY,
     });
     this.metrics = new RelayMetrics(runtime.metrics);
     // One breaker for every Redis caller with a per-process fallback: limits, caps, channel rates.

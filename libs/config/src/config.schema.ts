@@ -26,6 +26,17 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
 const port = int(0, 65535);
 const url = z.string().trim().url({ message: 'expected a URL such as http://host:port' });
 const optionalString = z
+const proxyUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return ['http:', 'https:', 'socks5:'].includes(u.protocol) && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, { message: 'expected a proxy URL such as http://host:port, https://host:port or socks5://host:port' });
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
@@ -106,6 +117,19 @@ export const envSchema = z.object({
   RELAY_MAX_SSE_LINE_BYTES: int(1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
   CHANNEL_COOLDOWN_SECONDS: int(0).default(30),
   CACHE_TTL_SECONDS: int(1).default(60),
+  // Outbound proxy for every upstream call (relay, channel tests, balance queries); a channel's
+  // own `config.proxy` wins. http(s):// tunnels with CONNECT, socks5:// uses undici's SOCKS5 agent.
+  RELAY_PROXY: proxyUrl.optional(),
+  // Proxy and timeout (seconds) for fetching URLs that clients put in requests (image URLs that a
+  // provider needs inline, e.g. Gemini and Anthropic).
+  USER_CONTENT_REQUEST_PROXY: proxyUrl.optional(),
+  USER_CONTENT_REQUEST_TIMEOUT: int(1, 3600).default(30),
+  // Streamed chat and completions always report usage to the client (One API's name).
+  ENFORCE_INCLUDE_USAGE: bool.default(false),
+  // Gemini API version for channels that set none in their config (One API's name).
+  GEMINI_VERSION: optionalString,
+  // Prompt of the channel test request (One API's name).
+  TEST_PROMPT: optionalString,
 
   // Accounts and secrets.
   INITIAL_ROOT_PASSWORD: optionalString,

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { envSchema, type Env } from './config.schema';
+import { unhonouredOneApiVariables, type UnhonouredVariable } from './one-api-env';
 
 /** Database connection settings, resolved from SQL_DSN or SQLITE_PATH. */
 export type DatabaseConfig =
@@ -41,6 +42,8 @@ export class ConfigError extends Error {
   constructor(
     readonly variable: string,
     detail: string,
+  /** One API variables set in the environment that are accepted but not acted on (warned at start-up). */
+  unhonoured: UnhonouredVariable[];
   ) {
     super(`invalid environment variable ${variable}: ${detail}`);
     this.name = 'ConfigError';
@@ -173,6 +176,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
     : { type: 'sqlite', path: resolve(env.SQLITE_PATH), busyTimeoutMs: env.SQLITE_BUSY_TIMEOUT };
   const logDatabase = env.LOG_SQL_DSN ? parseSqlDsn(env.LOG_SQL_DSN, 'LOG_SQL_DSN', env) : undefined;
   if (env.REDIS_CONN_STRING && !/^rediss?:\/\//.test(env.REDIS_CONN_STRING)) {
+  // One API's DEBUG=true turns on debug logs unless LOG_LEVEL says otherwise.
+  if (raw.LOG_LEVEL === undefined && ['true', '1'].includes((source.DEBUG ?? '').trim().toLowerCase())) raw.LOG_LEVEL = 'debug';
     throw new ConfigError('REDIS_CONN_STRING', 'expected redis://[:password@]host:6379[/db]');
   }
   const mode = database.type === 'mysql' ? 'distributed' : 'embedded';
@@ -211,3 +216,4 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
     trustedProxies,
   };
 }
+    unhonoured: unhonouredOneApiVariables(source),

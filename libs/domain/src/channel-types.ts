@@ -15,7 +15,7 @@
  * - `anthropic`, `gemini`, `cohere`: native wire formats (converted to/from OpenAI shapes);
  * - `unsupported`: a One API type we keep for imports but cannot relay yet (answers 501).
  */
-export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'unsupported';
+export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'unsupported';
 
 /** One input of the console's channel form. `name` is the channel column or the `config` key. */
 export interface ChannelFormField {
@@ -262,7 +262,15 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
   }),
   entry({ id: 31, name: '01.AI (Yi)', description: 'LingYiWanWu, OpenAI-compatible.', defaultBaseUrl: 'https://api.lingyiwanwu.com', adapter: 'openai', models: ['yi-large', 'yi-medium', 'yi-lightning', 'yi-vision'] }),
   entry({ id: 32, name: 'StepFun', description: 'StepFun, OpenAI-compatible.', defaultBaseUrl: 'https://api.stepfun.com', adapter: 'openai', models: ['step-1-8k', 'step-1-32k', 'step-1-128k', 'step-1v-8k'] }),
-  unsupported(33, 'AWS Claude (Bedrock)', '', 'Needs AWS SigV4 signing.'),
+  entry({
+    id: 33,
+    name: 'AWS Claude (Bedrock)',
+    description: 'Claude on Amazon Bedrock (InvokeModel, SigV4-signed): chat, tools and images converted to and from OpenAI shapes.',
+    adapter: 'bedrock',
+    models: ['claude-3-haiku-20240307', 'claude-3-5-haiku-20241022', 'claude-3-5-sonnet-20241022', 'claude-3-7-sonnet-20250219', 'claude-sonnet-4-20250514', 'claude-opus-4-20250514'],
+    key: keyField('AWS credentials', 'AKIA...|secret|us-east-1', 'ACCESS_KEY|SECRET_KEY|region, as One API stores them. One per line creates one channel per key.'),
+    baseUrl: baseUrlField('', false, 'Optional; defaults to https://bedrock-runtime.{region}.amazonaws.com.'),
+  }),
   unsupported(34, 'Coze', 'https://api.coze.com', 'Coze bot API has its own wire format.'),
   entry({
     id: 35,
@@ -397,6 +405,7 @@ export const ChannelType = {
   Ollama: 30,
   LingYiWanWu: 31,
   StepFun: 32,
+  AwsClaude: 33,
   DeepSeek: 36,
   TogetherAI: 39,
   Doubao: 40,

@@ -20,6 +20,10 @@ export interface JobSettings {
   retentionBatchSize: number;
   /** Timeout of one channel test request. */
   testTimeoutMs: number;
+  /** Prompt of the channel test request (TEST_PROMPT). */
+  testPrompt: string;
+  /** Outbound proxy of channel tests and balance queries without one of their own (RELAY_PROXY). */
+  relayProxy?: string;
   /** Period of the reservation sweep: min(60, max(1, RESERVATION_TTL / 2)) seconds. */
   reservationSweepEveryMs: number;
   /** Expired reservations released per sweep (at most 500). */
@@ -31,6 +35,7 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
   logRetentionDays: 0,
   retentionBatchSize: 1000,
   testTimeoutMs: 60_000,
+  testPrompt: 'hi',
   reservationSweepEveryMs: 60_000,
   reservationSweepBatchSize: 500,
 };

@@ -1,6 +1,7 @@
 import type { AppConfig } from '@oneapi/config';
 import { createChannelKeyCipher } from '@oneapi/data';
 import { Mailer, type ServiceRuntime } from '@oneapi/platform';
+import { createBalanceFetch } from '@oneapi/providers';
 import { DEFAULT_PREFIX, BullJobQueue } from './drivers/bullmq.driver';
 import { InProcessJobQueue } from './drivers/in-process.driver';
 import type { JobQueue, RetryPolicy } from './drivers/job-queue';
@@ -38,6 +39,8 @@ export function jobSettingsFromConfig(config: AppConfig): JobSettings {
     pollingIntervalMs: config.env.POLLING_INTERVAL * 1000,
     logRetentionDays: config.env.LOG_RETENTION_DAYS,
     reservationSweepEveryMs: reservationSweepEveryMs(config.env.RESERVATION_TTL),
+    testPrompt: config.env.TEST_PROMPT ?? DEFAULT_JOB_SETTINGS.testPrompt,
+    relayProxy: config.env.RELAY_PROXY,
   };
 }
 
@@ -57,6 +60,7 @@ export function createJobContext(runtime: ServiceRuntime, runs: RunStore, opts: 
     runs,
     settings: { ...jobSettingsFromConfig(runtime.config), ...opts.settings },
     decodeKey: opts.decodeKey ?? createChannelKeyCipher(runtime.config.env.CHANNEL_KEY_SECRET).decrypt,
+    ...(runtime.config.env.RELAY_PROXY ? { balanceFetch: createBalanceFetch(runtime.config.env.RELAY_PROXY) } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { loadConfig, type AppConfig } from '@oneapi/config';
+import { loadConfig, unhonouredWarning, type AppConfig } from '@oneapi/config';
 import { createRedis, redisReady, RedisCacheBus, type CacheBus, type RedisClient } from '@oneapi/cache';
 import { Database } from '@oneapi/data';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -29,6 +29,8 @@ export interface ServiceRuntime {
 
 export async function createRuntime(service: string, config: AppConfig, opts: { logger?: Logger } = {}): Promise<ServiceRuntime> {
   const logger = opts.logger ?? createLogger(service, config);
+  const ignored = unhonouredWarning(config.unhonoured);
+  if (ignored) logger.warn({ variables: config.unhonoured.map((v) => v.name) }, ignored);
   const db = await Database.open(config, { log: (m) => logger.info(m) });
   let redis: RedisClient | null = null;
   if (config.redisUrl) {
@@ -54,7 +56,7 @@ export async function createRuntime(service: string, config: AppConfig, opts: { 
   collectDefaultMetrics({ register: metrics });
   return {
     service,
-    config,
+    config: resolved,
     logger,
     db,
     redis,

@@ -2,6 +2,7 @@ import { CHANNEL_TYPES, getChannelType, type ChannelTypeInfo } from '@oneapi/dom
 import type { ProviderAdapter } from './adapter.types';
 import { createAnthropicAdapter } from './anthropic/anthropic.adapter';
 import { AzureAdapter } from './azure/azure.adapter';
+import { createBedrockAdapter } from './bedrock/bedrock.adapter';
 import { CohereAdapter } from './cohere/cohere.adapter';
 import { createGeminiAdapter } from './gemini/gemini.adapter';
 import { NotImplementedAdapter } from './not-implemented.adapter';
@@ -20,6 +21,8 @@ function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
       return createGeminiAdapter(info.defaultModels);
     case 'cohere':
       return new CohereAdapter(info.defaultModels);
+    case 'bedrock':
+      return createBedrockAdapter(info.defaultModels);
     case 'unsupported':
       return new NotImplementedAdapter(info.name, `channel type ${info.name} (${info.id}) is not supported yet`, info.defaultModels);
   }

@@ -66,9 +66,9 @@ async function sendTestRequest(ctx: JobContext, adapter: ProviderAdapter, ch: Ch
   const elapsed = () => performance.now() - started;
   const fail = (failure: UpstreamFailure, kind: ChannelTestErrorClass, disable = false): Attempt => ({ ok: false, elapsedMs: elapsed(), failure, kind, disable });
   const timeoutMs = ctx.settings.testTimeoutMs;
-  const client = new UpstreamClient({ connectTimeoutMs: timeoutMs, firstByteTimeoutMs: timeoutMs, idleTimeoutMs: timeoutMs, totalTimeoutMs: timeoutMs });
+  const client = new UpstreamClient({ connectTimeoutMs: timeoutMs, firstByteTimeoutMs: timeoutMs, idleTimeoutMs: timeoutMs, totalTimeoutMs: timeoutMs, proxy: ctx.settings.relayProxy });
   try {
-    const body = { model, messages: [{ role: 'user', content: TEST_PROMPT }] };
+    const body = { model, messages: [{ role: 'user', content: ctx.settings.testPrompt || TEST_PROMPT }] };
     const r = await exchange(client, adapter, ch, 'chat', body, { upstreamModel, maxBodyBytes: MAX_BODY_BYTES });
     if (!r.ok) {
       const { verdict } = r;

@@ -130,7 +130,7 @@ export async function queryBalance(ch: ChannelContext, fetchFn: BalanceFetch = u
     const get = async (path: string, headers: Record<string, string> = {}): Promise<unknown> => {
       let res: { status: number; body: string };
       try {
-        res = await fetchFn(base + path, { headers: { Accept: 'application/json', ...headers }, timeoutMs });
+        res = await fetchFn(base + path, { headers: { Accept: 'application/json', ...headers }, timeoutMs, proxy: ch.config.proxy?.trim() || undefined });
       } catch (error) {
         const e = error as { code?: string; name?: string; message?: string };
         throw new BalanceError(`balance request failed: ${e.code ?? e.name ?? 'error'}${e.message ? ` (${e.message})` : ''}`);

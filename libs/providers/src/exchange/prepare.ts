@@ -39,6 +39,8 @@ export interface PreparedUpstreamRequest {
    * completion: the stream's last chunk carries it; drop that chunk when the client did not ask.
    */
   wantUsage: boolean;
+  /** The channel's own outbound proxy (`config.proxy`), when it has one. */
+  proxy?: string;
 }
 
 /**
@@ -73,5 +75,6 @@ export function prepareUpstreamRequest(adapter: ProviderAdapter, ch: ChannelCont
     const client = { mode, json: input.json, text: input.text, model: input.requestModel, multipart: input.multipart, contentType: input.contentType, includeUsage: input.includeUsage };
     body = upstreamBody(client, raw, upstreamModel, acceptsStreamOptions, systemPrompt, streamed && !acceptsStreamOptions);
   }
-  return { url, method: 'POST', headers, body, wantUsage: acceptsStreamOptions };
+  const proxy = ch.config.proxy?.trim();
+  return { url, method: 'POST', headers, body, wantUsage: acceptsStreamOptions, ...(proxy ? { proxy } : {}) };
 }

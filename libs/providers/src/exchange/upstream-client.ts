@@ -1,11 +1,14 @@
 import { Agent, type Dispatcher } from 'undici';
+import { createProxyAgent, ProxyAgents, type AgentSettings } from './proxy';
 
 /** One upstream HTTP request, ready to send. */
 export interface UpstreamRequest {
   url: string;
-  method: 'POST' | 'GET';
+  method: 'POST' | 'GET' | 'DELETE';
   headers: Record<string, string>;
   body?: Buffer | string;
+  /** The channel's own outbound proxy URL (its `config.proxy`); it wins over the client's default. */
+  proxy?: string;
 }
 
 /** Where streamed body chunks go once the caller takes the body over (see `UpstreamCall.stream`). */
@@ -44,6 +47,8 @@ export interface UpstreamClientOptions {
   idleTimeoutMs: number;
   /** The whole exchange. Not applied by the client: the caller aborts with it (`UpstreamCall.abort`). */
   totalTimeoutMs: number;
+  /** Outbound proxy for every request without one of its own (RELAY_PROXY): http(s):// CONNECT or socks5://. */
+  proxy?: string;
 }
 
 /** `collect(limit)` refused a body larger than `limit` bytes (the exchange was aborted). */
@@ -214,22 +219,30 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamSource 
  * The single HTTP client for upstream calls: one undici Agent (a keep-alive pool per upstream
  * origin) with the connect, first-byte (headers) and idle (body) timeouts. The total timeout is
  * applied per request by the caller through `UpstreamCall.abort()`.
+ *
+ * With a default proxy (RELAY_PROXY) that Agent is a ProxyAgent; a request naming its own proxy
+ * (a channel's `config.proxy`) goes through a ProxyAgent kept per proxy URL. Requests without one
+ * take the shared agent, as before.
  */
 export class UpstreamClient {
-  private readonly agent: Agent;
+  private readonly agent: Dispatcher;
+  private readonly proxies: ProxyAgents;
   readonly totalTimeoutMs: number;
   readonly idleTimeoutMs: number;
   private readonly origins = new Map<string, { origin: string; path: string }>();
 
+  /** Throws when `opts.proxy` is not a usable proxy URL. */
   constructor(opts: UpstreamClientOptions) {
-    this.agent = new Agent({
+    const settings: AgentSettings = {
       connect: { timeout: opts.connectTimeoutMs },
       headersTimeout: opts.firstByteTimeoutMs,
       bodyTimeout: opts.idleTimeoutMs,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
       pipelining: 1,
-    });
+    };
+    this.agent = opts.proxy ? createProxyAgent(opts.proxy, settings) : new Agent(settings);
+    this.proxies = new ProxyAgents(settings);
     this.totalTimeoutMs = opts.totalTimeoutMs;
     this.idleTimeoutMs = opts.idleTimeoutMs;
   }
@@ -238,7 +251,17 @@ export class UpstreamClient {
   send(req: UpstreamRequest): UpstreamCall {
     const call = new UpstreamCall();
     const { origin, path } = this.split(req.url);
-    this.agent.dispatch({ origin, path, method: req.method, headers: req.headers, body: req.body }, call);
+    let dispatcher = this.agent;
+    if (req.proxy) {
+      try {
+        dispatcher = this.proxies.get(req.proxy);
+      } catch (error) {
+        // A bad stored proxy fails this exchange like an unreachable upstream (the next channel is tried).
+        call.onError(Object.assign(error as Error, { code: 'UPSTREAM_PROXY_INVALID' }));
+        return call;
+      }
+    }
+    dispatcher.dispatch({ origin, path, method: req.method, headers: req.headers, body: req.body }, call);
     return call;
   }
 
@@ -255,12 +278,12 @@ export class UpstreamClient {
   }
 
   /** Waits for requests in flight, then closes every connection. */
-  close(): Promise<void> {
-    return this.agent.close();
+  async close(): Promise<void> {
+    await Promise.all([this.agent.close(), this.proxies.close()]);
   }
 
   /** Closes every connection now, failing requests in flight. */
-  destroy(): Promise<void> {
-    return this.agent.destroy();
+  async destroy(): Promise<void> {
+    await Promise.all([this.agent.destroy(), this.proxies.destroy()]);
   }
 }

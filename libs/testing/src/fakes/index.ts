@@ -6,3 +6,4 @@ export { peakInFlight } from './fake-server';
 export { DEFAULT_BALANCE, DEFAULT_KNOBS, knobsFromModel, openAIError, type FakeBalance, type FakeKnobs } from './openai-responder';
 export { startFakeAnthropic, anthropicError } from './anthropic.fake';
 export { startFakeGemini, geminiError } from './gemini.fake';
+export { startFakeBedrock, encodeEventStreamMessage, bedrockChunk, bedrockException, type FakeBedrockOptions } from './bedrock.fake';
