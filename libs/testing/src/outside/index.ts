@@ -5,3 +5,5 @@ export * from './wechat-fake';
 export * from './turnstile-fake';
 export * from './tcp-proxy';
 export * from './slow-clients';
+export * from './otlp-receiver';
+export * from './connect-proxy';
