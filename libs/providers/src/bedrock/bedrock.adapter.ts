@@ -46,9 +46,9 @@ export class BedrockAdapter implements ProviderAdapter {
     return `${base}/model/${encodeURIComponent(bedrockModelId(model))}/${info?.stream ? 'invoke-with-response-stream' : 'invoke'}`;
   }
 
-  requestHeaders(ch: ChannelContext, mode: RelayMode, _incoming: IncomingHeaders, info?: UpstreamRequestInfo): Record<string, string> {
+  /** The credentials sign the request in `authorize`; these are the headers signed. */
+  requestHeaders(_ch: ChannelContext, mode: RelayMode, _incoming: IncomingHeaders, info?: UpstreamRequestInfo): Record<string, string> {
     if (!this.endpoints.has(mode)) throw new AdapterNotImplementedError(this.name, mode);
-    bedrockCredentials(ch);
     return { 'content-type': 'application/json', accept: info?.stream ? BEDROCK_EVENT_STREAM : 'application/json' };
   }
 
