@@ -25,6 +25,9 @@ const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': swc },
+  // The OTLP exporter loads node:http with a dynamic import(), which Jest's VM refuses without
+  // --experimental-vm-modules; SWC turns it into require().
+  transformIgnorePatterns: ['/node_modules/(?!@opentelemetry/otlp-exporter-base/)'],
   moduleNameMapper,
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/apps/console/.next/'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/'],

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createNestApp, type ServiceRuntime } from '@oneapi/platform';
+import { activeTracing, createNestApp, traceHttpRequests, type ServiceRuntime } from '@oneapi/platform';
+import type { AuthedUser } from './auth/auth.guard';
 import { AdminModule } from './admin.module';
 import { registerSession } from './auth/session';
 import { registerOpenApi } from './openapi/openapi';
@@ -27,6 +28,9 @@ function acceptTrailingSlash(app: NestFastifyApplication): void {
 /** The admin application for a runtime, fully configured but not listening (main.ts and tests share it). */
 export async function createAdminApp(runtime: ServiceRuntime): Promise<NestFastifyApplication> {
   const app = await createNestApp(runtime, AdminModule.forRuntime(runtime));
+  const tracing = activeTracing();
+  // First hook, so requests the rate limit refuses are traced too.
+  if (tracing) traceHttpRequests(app.getHttpAdapter().getInstance(), tracing, { prefix: '/api', userId: (req) => (req as { user?: AuthedUser }).user?.id });
   await registerSession(app, runtime.config);
   acceptTrailingSlash(app);
   registerGlobalRateLimit(app);

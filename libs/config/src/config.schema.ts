@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseOtlpHeaders } from './otlp-headers';
 
 /**
  * Every environment variable the services read, validated once at boot.
@@ -143,6 +144,30 @@ export const envSchema = z.object({
   GITHUB_OAUTH_URL: url.default('https://github.com'),
   GITHUB_API_URL: url.default('https://api.github.com'),
   TURNSTILE_VERIFY_URL: url.default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
+
+  // OpenTelemetry traces, off unless OTEL_EXPORTER_OTLP_ENDPOINT is set (the SDK's standard names).
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseOtlpHeaders(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  OTEL_SERVICE_NAME: optionalString,
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: z
+    .string()
+    .trim()
+    .transform(Number)
+    .pipe(z.number({ message: 'expected a number from 0 to 1' }).min(0).max(1))
+    .optional(),
 
   // Logging.
   LOG_DIR: optionalString,

@@ -3,11 +3,13 @@ import type { RequestListener } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule, Type } from '@nestjs/common';
+import { tracingConfig } from '@oneapi/config';
 import type { ServiceCli } from './cli';
 import { createHttpServer } from './http-server';
 import { loadServiceConfig } from './cli';
 import { PinoNestLogger } from './logger';
 import { createRuntime, type ServiceRuntime } from './runtime';
+import { startTracing, stopTracing } from './tracing';
 
 export interface CreateAppOptions {
   /** Request body cap in bytes (Fastify `bodyLimit`). */
@@ -65,6 +67,8 @@ export async function runService(options: RunServiceOptions): Promise<NestFastif
     process.stderr.write(`${options.service}: cannot start: ${error.message}\n`);
     process.exit(1);
   });
+  // Before the application is built, so every part of it finds the tracer.
+  startTracing(`oneapi-${options.service}`, tracingConfig(config.env), runtime.logger);
   const app = await options.createApp(runtime);
   const port = options.port(runtime);
   await app.listen(port, config.env.HOST);
@@ -74,6 +78,7 @@ export async function runService(options: RunServiceOptions): Promise<NestFastif
     timer.unref();
     await app.close().catch(() => undefined);
     await runtime.close().catch(() => undefined);
+    await stopTracing();
     process.exit(0);
   };
   process.once('SIGTERM', () => void close('SIGTERM'));

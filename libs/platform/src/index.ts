@@ -11,3 +11,5 @@ export * from './redis-gate';
 export * from './sql-cache-bus';
 export * from './options-store';
 export * from './mailer';
+export * from './tracing';
+export * from './tracing-http';

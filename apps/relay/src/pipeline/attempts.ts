@@ -105,6 +105,7 @@ export class Attempts {
         if (tried.size > 0) this.d.metrics.retries.inc({ endpoint: parsed.mode });
         tried.add(current.channel.id);
         const result = await this.attemptOn(rq, current, exchange, () => timer && clearTimeout(timer));
+        rq.trace?.upstreamEnded(exchange.call?.statusCode ?? 0, result.kind === 'failed' ? result.error : null);
         if (result.kind === 'delivered') return result.delivered;
         if (result.kind === 'client_gone') return null;
         last = result.error;
@@ -112,7 +113,9 @@ export class Attempts {
         // Channels at capacity are passed over here and count as no attempt.
         full ??= new Map();
         const next = this.d.router.select(table, caller.user.group, parsed.model, tried, full);
+        const failedOn = current.channel.id;
         current = next && (await this.seat(rq.req.id, table, caller.user.group, parsed.model, estimatedTokens(parsed, rq.priced), next, tried, full, false));
+        if (current) rq.trace?.retry(current.channel, failedOn, last);
       }
     } finally {
       if (timer) clearTimeout(timer);
@@ -213,6 +216,9 @@ export class Attempts {
       }
     }
     if (exchange.aborted) return this.aborted(exchange.aborted);
+    // The attempt's trace context travels upstream (a copy: adapters' header objects stay untouched).
+    const traced = rq.trace?.upstream(channel, prepared.url);
+    if (traced) prepared = { ...prepared, headers: { ...prepared.headers, ...traced } };
     const call = this.d.upstream.send(prepared);
     exchange.call = call;
     try {

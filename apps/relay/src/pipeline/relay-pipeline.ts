@@ -2,7 +2,7 @@ import type { BlockList } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ChannelStatus } from '@oneapi/domain';
-import { clientIp } from '@oneapi/platform';
+import { activeTracing, clientIp } from '@oneapi/platform';
 import { apiKeyOf, type RelayAuthService, type RelayCaller } from '../auth/relay-auth.service';
 import type { RelayPricing } from '../billing/pricing';
 import type { Endpoint, Priced } from '../endpoints';
@@ -14,6 +14,7 @@ import type { ChannelRouter, RouteChannel, RoutingTable } from '../routing/chann
 import type { Admission } from './admission';
 import type { Attempts, Seat } from './attempts';
 import type { RelayRequest } from './relay-request';
+import { RelayTrace } from './relay-trace';
 
 export interface PipelineDeps {
   auth: RelayAuthService;
@@ -39,6 +40,8 @@ export interface PipelineDeps {
 export class RelayPipeline {
   /** Requests being served by this process right now. */
   inFlight = 0;
+  /** Null when tracing is off: a request then creates no trace objects at all. */
+  private readonly tracing = activeTracing();
 
   constructor(private readonly d: PipelineDeps) {}
 
@@ -47,6 +50,7 @@ export class RelayPipeline {
     let rq: RelayRequest | null = null;
     let leases: string[] = [];
     let seat: Seat | null = null;
+    const trace = this.tracing && RelayTrace.start(this.tracing, req, endpoint);
     this.inFlight++;
     try {
       if (this.d.maxInFlight > 0 && this.inFlight > this.d.maxInFlight) {
@@ -55,6 +59,7 @@ export class RelayPipeline {
       const ip = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.d.trustedProxies);
       const caller = await this.d.auth.authenticate(apiKeyOf(req.headers), ip);
       const parsed = this.parse(endpoint, req, caller, pathModel);
+      trace?.parsed(caller, parsed);
       const priced = this.price(endpoint, parsed, caller);
       const table = this.d.router.peek() ?? (await this.d.router.current());
       const first = this.route(table, caller, parsed.model);
@@ -63,7 +68,7 @@ export class RelayPipeline {
       const { rateCharge, leases: held } = await this.d.admission.admit(req.id, caller, parsed, priced);
       leases = held;
       const deadline = this.d.totalTimeoutMs > 0 ? started + this.d.totalTimeoutMs : Infinity;
-      const admitted: RelayRequest = { req, reply, endpoint, caller, parsed, priced, rateCharge, started, deadline, firstByteAt: 0 };
+      const admitted: RelayRequest = { req, reply, endpoint, caller, parsed, priced, rateCharge, started, deadline, firstByteAt: 0, trace };
       rq = admitted;
       const delivered = await this.d.attempts.run(admitted, table, seat).catch(async (error: unknown) => {
         await this.release(admitted);
@@ -71,7 +76,9 @@ export class RelayPipeline {
       });
       // The client left before any reply: nothing was produced.
       if (!delivered) await this.release(admitted);
+      else trace?.delivered(delivered);
     } catch (error) {
+      trace?.failed(error);
       if (!(error instanceof RelayException) && !(error instanceof UpstreamHttpError)) {
         this.d.logger.error({ request_id: req.id, err: (error as Error).message, stack: (error as Error).stack }, 'relay failed');
       }
@@ -85,6 +92,7 @@ export class RelayPipeline {
       const stream = rq !== null && endpoint.reply(rq.parsed) !== 'json';
       this.d.metrics.finished(endpoint.mode, status, stream, (performance.now() - started) / 1000);
       if (rq?.firstByteAt) this.d.metrics.firstToken(endpoint.mode, (rq.firstByteAt - started) / 1000);
+      trace?.end(status, started, rq?.firstByteAt ?? 0);
     }
   }
 

@@ -3,6 +3,7 @@ import type { RelayCaller } from '../auth/relay-auth.service';
 import type { Endpoint, Priced } from '../endpoints';
 import type { ParsedRequest } from '../endpoints/request-body';
 import type { RateCharge } from '../rate-limit/relay-rate-limiter';
+import type { RelayTrace } from './relay-trace';
 
 /** One admitted request as the attempt loop, the reply and settlement see it (a plain value). */
 export interface RelayRequest {
@@ -20,4 +21,6 @@ export interface RelayRequest {
   deadline: number;
   /** performance.now() of the first streamed byte, 0 until then. */
   firstByteAt: number;
+  /** The request's trace; absent when tracing is off. */
+  trace?: RelayTrace | null;
 }

@@ -4,7 +4,7 @@ import { LogType } from '@oneapi/domain';
 import type { RelayPricing } from '../billing/pricing';
 import type { QuotaService } from '../billing/quota.service';
 import type { UsageRecorder } from '../billing/usage-recorder';
-import type { Produced } from '../endpoints';
+import type { Bill, Produced } from '../endpoints';
 import type { RelayRateLimiter } from '../rate-limit/relay-rate-limiter';
 import type { RouteChannel } from '../routing/channel-router.service';
 import type { RelayRequest } from './relay-request';
@@ -20,6 +20,8 @@ export interface Delivered {
   endedAt: number;
   /** Prompt + completion tokens as billed, set by settlement before its first await (a channel's TPM reads it). */
   billedTokens?: number;
+  /** The bill, set with `billedTokens` (the request's trace reports it). */
+  bill?: Bill;
 }
 
 /**
@@ -58,6 +60,7 @@ export class Settlement {
     try {
       const bill = rq.endpoint.bill(d.produced, parsed, priced, this.pricing);
       d.billedTokens = bill.prompt + bill.completion;
+      d.bill = bill;
       if (rq.rateCharge) this.limiter?.settle(rq.rateCharge, bill.prompt + bill.completion);
       const r = priced.ratios;
       const content =

@@ -2,6 +2,7 @@ import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import { traceJob } from '@oneapi/platform';
 import type { JobContext } from '../job-context';
 import { isJobName, type JobName, type JobPayloads } from '../job-names';
 import type { ProcessorMap } from '../processors';
@@ -114,7 +115,7 @@ export class BullJobWorker {
       async (job: Job) => {
         if (!isJobName(job.name)) throw new UnrecoverableError(`unknown job ${job.name}`);
         const processor = opts.processors[job.name] as (ctx: JobContext, payload: unknown) => Promise<unknown>;
-        return processor(opts.ctx, job.data);
+        return traceJob({ queue: QUEUE_NAME, name: job.name, id: job.id, attemptsMade: job.attemptsMade }, () => processor(opts.ctx, job.data));
       },
       { connection: this.connection, prefix: opts.prefix ?? DEFAULT_PREFIX, concurrency: opts.concurrency ?? 1 },
     );
