@@ -26,8 +26,9 @@ const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': swc },
   // The OTLP exporter loads node:http with a dynamic import(), which Jest's VM refuses without
-  // --experimental-vm-modules; SWC turns it into require().
-  transformIgnorePatterns: ['/node_modules/(?!@opentelemetry/otlp-exporter-base/)'],
+  // --experimental-vm-modules; SWC turns it into require(). jose ships ESM only (Node 20.19+
+  // requires it natively; Jest's module system does not).
+  transformIgnorePatterns: ['/node_modules/(?!(@opentelemetry/otlp-exporter-base|jose)/)'],
   moduleNameMapper,
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/apps/console/.next/'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/'],
