@@ -5,6 +5,7 @@ import { ENDPOINTS, embeddings, type Endpoint } from './endpoints';
 import { RelayErrorCode, RelayException } from './errors/relay.exception';
 import { CORS_EXPOSE, OPENAI_REQUEST_ID_HEADER, REQUEST_ID_HEADER, sendRelayError } from './errors/relay-error.filter';
 import { billingSubscription, billingUsage, getModel, listModels } from './models/models.handler';
+import { responseById } from './endpoints/responses-by-id';
 import type { RelayServices } from './relay.services';
 
 const DECOMPRESS: Record<string, (buf: Buffer, opts: { maxOutputLength: number }) => Promise<Buffer>> = {
@@ -22,9 +23,6 @@ const NOT_IMPLEMENTED_PREFIXES = [
   '/v1/assistants',
   '/v1/threads',
   '/v1/batches',
-  '/v1/images/edits',
-  '/v1/images/variations',
-  '/v1/responses',
   '/v1/vector_stores',
   '/v1/uploads',
   '/v1/realtime',
@@ -37,7 +35,7 @@ const NOT_IMPLEMENTED_PREFIXES = [
  */
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
   'access-control-max-age': '86400',
 };
 const CORS_DEFAULT_HEADERS = 'authorization, content-type, x-api-key, openai-organization, openai-project, openai-beta, anthropic-version, anthropic-beta';
@@ -175,6 +173,11 @@ export function registerRelayRoutes(services: RelayServices, bodyLimit: number) 
         }
       };
     app.get('/v1/models', guarded(listModels));
+    // Stored responses (Responses API): answered by the channel that created them.
+    app.get('/v1/responses/:id', guarded(responseById('retrieve')));
+    app.delete('/v1/responses/:id', guarded(responseById('delete')));
+    app.post('/v1/responses/:id/cancel', guarded(responseById('cancel')));
+    app.get('/v1/responses/:id/input_items', guarded(responseById('input_items')));
     app.get('/v1/models/*', guarded(getModel));
     for (const prefix of ['', '/v1']) {
       app.get(`${prefix}/dashboard/billing/subscription`, guarded(billingSubscription));

@@ -24,7 +24,10 @@ export type RelayMode =
   | 'edits'
   | 'messages'
   | 'messages.count_tokens'
-  | 'responses';
+  | 'responses'
+  | 'rerank'
+  | 'images.edits'
+  | 'images.variations';
 
 /** Every relay mode, in a stable order. */
 export const RELAY_MODES: readonly RelayMode[] = [
@@ -40,6 +43,9 @@ export const RELAY_MODES: readonly RelayMode[] = [
   'messages',
   'messages.count_tokens',
   'responses',
+  'rerank',
+  'images.edits',
+  'images.variations',
 ];
 
 /** OpenAI's path for each mode (the suffix after the version prefix is what providers reuse). */
@@ -56,6 +62,9 @@ export const OPENAI_PATHS: Readonly<Record<RelayMode, string>> = {
   messages: '/v1/messages',
   'messages.count_tokens': '/v1/messages/count_tokens',
   responses: '/v1/responses',
+  rerank: '/v1/rerank',
+  'images.edits': '/v1/images/edits',
+  'images.variations': '/v1/images/variations',
 };
 
 /** The relay mode of an incoming `/v1` path (query string ignored); undefined for other paths. */
@@ -107,7 +116,7 @@ export interface UpstreamRequestInfo {
 }
 
 /** The upstream wire format: `openai` means bodies and responses pass through unchanged. */
-export type WireFormat = 'openai' | 'anthropic' | 'gemini';
+export type WireFormat = 'openai' | 'anthropic' | 'gemini' | 'cohere';
 
 /** OpenAI's usage block. */
 export interface Usage {
@@ -162,6 +171,8 @@ export interface ConversionContext {
   requestModel: string;
   /** The model sent upstream (after mapping). */
   upstreamModel: string;
+  /** The client's request body (a reply conversion may restore what the upstream drops, e.g. rerank documents). */
+  request?: Record<string, unknown>;
 }
 
 /** The upstream request as the exchange built it (final URL, headers and body), for `authorize`. */

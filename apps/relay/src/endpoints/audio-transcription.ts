@@ -1,4 +1,3 @@
-import type { RelayMode } from '@oneapi/providers';
 import { parseRequest } from './request-body';
 import type { Endpoint } from './endpoint';
 
@@ -13,7 +12,7 @@ function transcript(body: Buffer | undefined, contentType: string | undefined): 
   }
 }
 
-function transcriptionEndpoint(mode: RelayMode, path: string): Endpoint {
+function transcriptionEndpoint(mode: 'audio.transcriptions' | 'audio.translations', path: string): Endpoint {
   return {
     mode,
     path,

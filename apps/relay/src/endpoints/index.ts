@@ -6,11 +6,14 @@ import { edits } from './edits';
 import { embeddings } from './embeddings';
 import type { Endpoint } from './endpoint';
 import { images } from './images';
+import { imagesEdits, imagesVariations } from './images-edits';
 import { moderations } from './moderations';
+import { responses } from './responses';
+import { rerank } from './rerank';
 
 export type { Bill, Endpoint, Priced, Produced, ReplyKind } from './endpoint';
 
 /** Every POST endpoint the relay serves, one file each. */
-export const ENDPOINTS: readonly Endpoint[] = [chat, completions, embeddings, moderations, images, audioSpeech, audioTranscriptions, audioTranslations, edits];
+export const ENDPOINTS: readonly Endpoint[] = [chat, completions, embeddings, moderations, images, audioSpeech, audioTranscriptions, audioTranslations, edits, rerank, imagesEdits, imagesVariations, responses];
 
 export { embeddings };

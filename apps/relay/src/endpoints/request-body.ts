@@ -39,8 +39,11 @@ const DEFAULT_MODEL: Partial<Record<RelayMode, string>> = {
   edits: 'text-davinci-edit-001',
 };
 
+/** Endpoints that parse their own bodies (rerank.ts, images-edits.ts, messages.ts). */
+export type MultipartOrOwnParser = 'rerank' | 'images.edits' | 'images.variations' | 'messages' | 'messages.count_tokens';
+
 /** Each JSON endpoint's structural check (request-checks.ts). */
-const BODY_CHECKS: Record<Exclude<RelayMode, 'audio.transcriptions' | 'audio.translations' | 'messages' | 'messages.count_tokens'>, (json: Record<string, unknown>) => void> = {
+const BODY_CHECKS: Record<Exclude<RelayMode, 'audio.transcriptions' | 'audio.translations' | MultipartOrOwnParser>, (json: Record<string, unknown>) => void> = {
   chat: checkChatBody,
   completions: checkCompletionsBody,
   embeddings: checkEmbeddingsBody,
@@ -55,23 +58,38 @@ function bad(message: string, param: string | null = null): never {
   throw new RelayException(RelayErrorCode.InvalidRequest, message, param);
 }
 
-/** The text fields of a multipart/form-data body (files skipped); enough to route audio requests. */
-export function multipartFields(body: Buffer, contentType: string): Record<string, string> {
+/** A file part of a multipart/form-data body: its field name and size (its bytes are never copied). */
+export interface MultipartFile {
+  name: string;
+  filename: string;
+  bytes: number;
+}
+
+/** The text fields and the file parts of a multipart/form-data body. */
+export function multipartForm(body: Buffer, contentType: string): { fields: Record<string, string>; files: MultipartFile[] } {
   const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
   if (!m) bad('multipart body without boundary');
   const boundary = `--${m[1] ?? m[2]}`;
   const fields: Record<string, string> = {};
+  const files: MultipartFile[] = [];
   const text = body.toString('latin1');
   for (const part of text.split(boundary)) {
     const headerEnd = part.indexOf('\r\n\r\n');
     if (headerEnd === -1) continue;
     const headers = part.slice(0, headerEnd);
     const name = /name="([^"]*)"/i.exec(headers)?.[1];
-    if (!name || /filename=/i.test(headers)) continue;
+    if (!name) continue;
     const value = part.slice(headerEnd + 4).replace(/\r\n$/, '');
-    fields[name] = Buffer.from(value, 'latin1').toString('utf8');
+    const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
+    if (filename !== undefined || /filename\*?=/i.test(headers)) files.push({ name, filename: filename ?? '', bytes: value.length });
+    else fields[name] = Buffer.from(value, 'latin1').toString('utf8');
   }
-  return fields;
+  return { fields, files };
+}
+
+/** The text fields of a multipart/form-data body (files skipped); enough to route audio requests. */
+export function multipartFields(body: Buffer, contentType: string): Record<string, string> {
+  return multipartForm(body, contentType).fields;
 }
 
 /**
@@ -79,7 +97,7 @@ export function multipartFields(body: Buffer, contentType: string): Record<strin
  * JSON is a 415; malformed, duplicated-key or too deeply nested JSON, wrong field types, a
  * missing model/messages/input and absurd max_tokens are 400s naming the field.
  */
-export function parseRequest(mode: RelayMode, body: Buffer | undefined, contentType: string, pathModel?: string): ParsedRequest {
+export function parseRequest(mode: Exclude<RelayMode, MultipartOrOwnParser>, body: Buffer | undefined, contentType: string, pathModel?: string): ParsedRequest {
   if (mode === 'audio.transcriptions' || mode === 'audio.translations') {
     if (!contentType.toLowerCase().startsWith('multipart/form-data')) {
       throw new RelayException(RelayErrorCode.UnsupportedMediaType, 'this endpoint expects multipart/form-data (a file upload)');

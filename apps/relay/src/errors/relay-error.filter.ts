@@ -32,6 +32,7 @@ export function statusOf(code: RelayErrorCode): number {
       return 403;
     case RelayErrorCode.InvalidRequest:
     case RelayErrorCode.ChannelPinInvalid:
+    case RelayErrorCode.EndpointNotSupported:
       return 400;
     case RelayErrorCode.ModelNotFound:
     case RelayErrorCode.NotFound:

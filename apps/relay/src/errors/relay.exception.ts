@@ -18,6 +18,8 @@ export enum RelayErrorCode {
   ModelNotFound = 'model_not_found',
   NotFound = 'not_found',
   ApiNotImplemented = 'api_not_implemented',
+  /** The model exists, but no channel serving it offers this endpoint (e.g. rerank on a chat-only type). */
+  EndpointNotSupported = 'endpoint_not_supported',
   NoAvailableChannel = 'no_available_channel',
   UpstreamSaturated = 'upstream_saturated',
   RateLimitExceeded = 'rate_limit_exceeded',

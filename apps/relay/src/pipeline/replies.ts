@@ -110,7 +110,7 @@ export class Replies {
     if (adapter.convertResponse) {
       let converted;
       try {
-        converted = adapter.convertResponse(parsed.mode, JSON.parse(buf.toString('utf8')), { requestModel: parsed.model, upstreamModel: channel.modelMapping.get(parsed.model) ?? parsed.model });
+        converted = adapter.convertResponse(parsed.mode, JSON.parse(buf.toString('utf8')), { requestModel: parsed.model, upstreamModel: channel.modelMapping.get(parsed.model) ?? parsed.model, request: parsed.json });
       } catch {
         throw new RelayException(RelayErrorCode.UpstreamError, 'the upstream reply could not be read');
       }

@@ -7,3 +7,4 @@ export { DEFAULT_BALANCE, DEFAULT_KNOBS, knobsFromModel, openAIError, type FakeB
 export { startFakeAnthropic, anthropicError } from './anthropic.fake';
 export { startFakeGemini, geminiError } from './gemini.fake';
 export { startFakeBedrock, encodeEventStreamMessage, bedrockChunk, bedrockException, type FakeBedrockOptions } from './bedrock.fake';
+export { startFakeRerank, fakeRerankTokens, type FakeRerankOptions, type RerankFlavor } from './rerank.fake';

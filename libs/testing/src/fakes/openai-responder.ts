@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { sleep, type UpstreamContext } from './fake-server';
+import { checkImageUpload } from './multipart';
 
 /**
  * Behaviour knobs of the fake OpenAI-compatible upstreams. Set them per server (`opts`,
@@ -99,6 +100,8 @@ export const MODEL_TASKS: ReadonlySet<string> = new Set([
   'embeddings',
   'moderations',
   'images/generations',
+  'images/edits',
+  'images/variations',
   'audio/speech',
   'audio/transcriptions',
   'audio/translations',
@@ -298,6 +301,31 @@ export async function respondOpenAI({ ctx, task, fallbackModel, knobs, takeForce
       json(200, {
         created: CREATED,
         data: Array.from({ length: n }, (_, i) => (b64 ? { b64_json: png, revised_prompt: body.prompt } : { url: `${baseUrl}/files/image-${i}.png`, revised_prompt: body.prompt })),
+      });
+      return true;
+    }
+    case 'images/edits':
+    case 'images/variations': {
+      const upload = checkImageUpload(task, record.parts ?? []);
+      if (typeof upload === 'string') {
+        json(400, { error: { message: upload, type: 'invalid_request_error', param: null, code: null } });
+        return true;
+      }
+      const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+      // gpt-image models answer base64 only and report token usage (text + image input, image output).
+      const gptImage = upload.model.startsWith('gpt-image');
+      const b64 = gptImage || upload.fields.response_format === 'b64_json';
+      const data = Array.from({ length: upload.n }, (_, i) => (b64 ? { b64_json: png } : { url: `${baseUrl}/files/edit-${i}.png` }));
+      if (!gptImage) {
+        json(200, { created: CREATED, data });
+        return true;
+      }
+      const imageTokens = 100 * upload.images.length;
+      const output = k.completionTokens ?? 1000 * upload.n;
+      json(200, {
+        created: CREATED,
+        data,
+        usage: { input_tokens: k.promptTokens + imageTokens, output_tokens: output, total_tokens: k.promptTokens + imageTokens + output, input_tokens_details: { text_tokens: k.promptTokens, image_tokens: imageTokens } },
       });
       return true;
     }
