@@ -27,7 +27,10 @@ if (needsServer || needsConsole) {
 if (!env.SESSION_SECRET) {
   const { loadConfig } = await import(pathToFileURL(join(root, 'dist/libs/config/src/load-config.js')).href);
   try {
-    env.SESSION_SECRET = loadConfig(env).sessionSecret;
+    // Undefined in distributed mode: the admin nodes then share the one the master keeps in the
+    // database, and the console falls back to its own address (README, SESSION_SECRET).
+    const { sessionSecret } = loadConfig(env);
+    if (sessionSecret) env.SESSION_SECRET = sessionSecret;
   } catch {
     // A bad configuration: the admin names the variable when it refuses to start.
   }

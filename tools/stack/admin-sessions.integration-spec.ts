@@ -6,13 +6,15 @@ import { WORKSPACE_ROOT, createTestDatabase, distFile, freePort, isMysqlAvailabl
  * Issue 11 on a real two-admin stack (separate processes from dist/, one MariaDB, one Redis):
  * a password change, a disable or a role change made on one node ends the user's other sessions
  * and access token on BOTH nodes within 1 s; the session that changed its own password stays
- * signed in on both.
+ * signed in on both. No SESSION_SECRET is set (issue 16): both nodes use the secret the master
+ * generated and stored in the database.
  */
 describe('two admin processes on MariaDB and Redis: sessions end everywhere at once', () => {
   const rootToken = randomBytes(16).toString('hex');
   let db: TestDatabase | undefined;
   const procs: RunningProcess[] = [];
   const nodes: string[] = [];
+  const spawnedEnvs: NodeJS.ProcessEnv[] = [];
   let seq = 0;
 
   interface Reply {
@@ -75,7 +77,6 @@ describe('two admin processes on MariaDB and Redis: sessions end everywhere at o
     const common = {
       ...db.env,
       REDIS_CONN_STRING: loadTestEnv().redisUrl,
-      SESSION_SECRET: randomBytes(24).toString('hex'),
       LOG_LEVEL: 'warn',
       // Long enough that nothing expires during the test: the change itself must do the work.
       SYNC_FREQUENCY: '600',
@@ -88,10 +89,9 @@ describe('two admin processes on MariaDB and Redis: sessions end everywhere at o
     // The master migrates and creates root; the second admin then joins as a slave.
     for (const nodeType of ['master', 'slave']) {
       const port = await freePort();
-      const admin = startProcess(process.execPath, [distFile('apps/admin/src/main.js')], {
-        cwd: WORKSPACE_ROOT,
-        env: childEnv({ ...common, NODE_TYPE: nodeType, ADMIN_PORT: String(port) }),
-      });
+      const env = childEnv({ ...common, NODE_TYPE: nodeType, ADMIN_PORT: String(port) });
+      spawnedEnvs.push(env);
+      const admin = startProcess(process.execPath, [distFile('apps/admin/src/main.js')], { cwd: WORKSPACE_ROOT, env });
       procs.push(admin);
       nodes.push(`http://127.0.0.1:${port}`);
       await waitForHttp(`http://127.0.0.1:${port}/readyz`, { process: admin, timeoutMs: 90_000 });
@@ -101,6 +101,23 @@ describe('two admin processes on MariaDB and Redis: sessions end everywhere at o
   afterAll(async () => {
     for (const p of procs.reverse()) await p.stop();
     await db?.drop();
+  });
+
+  it('with no SESSION_SECRET set, a session cookie issued by either node is accepted by the other', async () => {
+    if (!db) return;
+    expect(spawnedEnvs.map((e) => e['SESSION_SECRET'])).toEqual([undefined, undefined]);
+    const [a, b] = nodes as [string, string];
+    const u = await newUser('shared-pass-1');
+    const fromA = await signIn(a, u.username, 'shared-pass-1');
+    const fromB = await signIn(b, u.username, 'shared-pass-1');
+    for (const node of nodes) {
+      for (const cookie of [fromA, fromB]) {
+        const self = await call(node, 'GET', '/api/user/self', { cookie });
+        expect({ node, status: self.status, username: (self.body.data as { username?: string } | null)?.username }).toEqual({ node, status: 200, username: u.username });
+      }
+    }
+    // A cookie the nodes did not seal is still refused.
+    expect(await selfStatus(b, { cookie: 'session=' + randomBytes(64).toString('base64url') })).toBe(401);
   });
 
   it('PUT /api/user/self (password) on node A: the other sessions and the access token are refused by A and B within 1 s', async () => {

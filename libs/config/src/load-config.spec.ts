@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, parseSqlDsn } from './load-config';
+import { loadConfig, parseSqlDsn } from './load-config';
 
 /** A secret of the accepted shape (what `openssl rand -hex 32` prints is longer still). */
 const SECRET = 'k3y-for-config-spec-0123456789abcdef';
@@ -32,11 +32,13 @@ describe('loadConfig', () => {
     );
   });
 
-  it('requires a strong SESSION_SECRET in distributed mode', () => {
+  it('distributed mode without SESSION_SECRET leaves the secret to the database; a set one must be strong and wins', () => {
     const dsn = 'root:pw@tcp(127.0.0.1:3306)/oneapi';
-    expect(() => loadConfig({ SQL_DSN: dsn })).toThrow(ConfigError);
+    const shared = loadConfig({ SQL_DSN: dsn });
+    expect(shared).toMatchObject({ mode: 'distributed', sessionSecretSource: 'database' });
+    expect(shared.sessionSecret).toBeUndefined();
     expect(() => loadConfig({ SQL_DSN: dsn, SESSION_SECRET: 'random_string' })).toThrow(/SESSION_SECRET/);
-    expect(loadConfig({ SQL_DSN: dsn, SESSION_SECRET: SECRET }).mode).toBe('distributed');
+    expect(loadConfig({ SQL_DSN: dsn, SESSION_SECRET: SECRET })).toMatchObject({ mode: 'distributed', sessionSecret: SECRET, sessionSecretSource: 'env' });
   });
 
   it.each([

@@ -29,21 +29,30 @@ export interface AppConfig {
   logDatabase?: DatabaseConfig;
   redisUrl?: string;
   isMaster: boolean;
-  sessionSecret: string;
+  /**
+   * Cookie key. SESSION_SECRET when set; in embedded mode the one kept in the data folder;
+   * otherwise undefined here and read from the database at boot (the master generates it), so
+   * every node shares it with nothing to set. The service runtime's config always has it.
+   */
+  sessionSecret?: string;
+  sessionSecretSource: 'env' | 'data-dir' | 'database';
   /** Folder for embedded-mode state (SQLite file, generated session secret). */
   dataDir: string;
   adminUrl: string;
   relayUrl: string;
   consoleUrl: string;
   trustedProxies: string[];
+  /** One API variables set in the environment that are accepted but not acted on (warned at start-up). */
+  unhonoured: UnhonouredVariable[];
 }
+
+/** A config whose session secret has been resolved (the database's, when SESSION_SECRET is unset). */
+export type ResolvedConfig = AppConfig & { sessionSecret: string };
 
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
     detail: string,
-  /** One API variables set in the environment that are accepted but not acted on (warned at start-up). */
-  unhonoured: UnhonouredVariable[];
   ) {
     super(`invalid environment variable ${variable}: ${detail}`);
     this.name = 'ConfigError';
@@ -167,6 +176,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
   }
   // An empty value means "unset" for variables with defaults, as in One API.
   for (const [key, value] of Object.entries(raw)) if (value.trim() === '') delete raw[key];
+  // One API's DEBUG=true turns on debug logs unless LOG_LEVEL says otherwise.
+  if (raw.LOG_LEVEL === undefined && ['true', '1'].includes((source.DEBUG ?? '').trim().toLowerCase())) raw.LOG_LEVEL = 'debug';
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) throw firstIssue(parsed.error);
   const env = parsed.data;
@@ -176,22 +187,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
     : { type: 'sqlite', path: resolve(env.SQLITE_PATH), busyTimeoutMs: env.SQLITE_BUSY_TIMEOUT };
   const logDatabase = env.LOG_SQL_DSN ? parseSqlDsn(env.LOG_SQL_DSN, 'LOG_SQL_DSN', env) : undefined;
   if (env.REDIS_CONN_STRING && !/^rediss?:\/\//.test(env.REDIS_CONN_STRING)) {
-  // One API's DEBUG=true turns on debug logs unless LOG_LEVEL says otherwise.
-  if (raw.LOG_LEVEL === undefined && ['true', '1'].includes((source.DEBUG ?? '').trim().toLowerCase())) raw.LOG_LEVEL = 'debug';
     throw new ConfigError('REDIS_CONN_STRING', 'expected redis://[:password@]host:6379[/db]');
   }
   const mode = database.type === 'mysql' ? 'distributed' : 'embedded';
   const dataDir = dirname(resolve(env.SQLITE_PATH));
 
-  let sessionSecret: string;
+  let sessionSecret: string | undefined;
+  let sessionSecretSource: AppConfig['sessionSecretSource'];
   if (env.SESSION_SECRET) {
     const problem = sessionSecretProblem(env.SESSION_SECRET);
     if (problem) throw new ConfigError('SESSION_SECRET', `${problem}; generate one with: openssl rand -hex 32`);
     sessionSecret = env.SESSION_SECRET;
+    sessionSecretSource = 'env';
   } else if (mode === 'distributed') {
-    throw new ConfigError('SESSION_SECRET', 'required when SQL_DSN is set, and must be the same on every node');
+    sessionSecretSource = 'database';
   } else {
     sessionSecret = embeddedSessionSecret(dataDir);
+    sessionSecretSource = 'data-dir';
   }
 
   if (env.CHANNEL_KEY_SECRET && env.CHANNEL_KEY_SECRET.length < 16) {
@@ -208,12 +220,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
     redisUrl: env.REDIS_CONN_STRING,
     isMaster: env.NODE_TYPE === 'master',
     sessionSecret,
+    sessionSecretSource,
     dataDir,
     adminUrl: env.ADMIN_URL ?? `http://127.0.0.1:${env.ADMIN_PORT}`,
     relayUrl: env.RELAY_URL ?? `http://localhost:${env.PORT}`,
     // FRONTEND_BASE_URL (One API's name) points browsers at the master's console.
     consoleUrl: env.FRONTEND_BASE_URL ?? env.CONSOLE_URL ?? `http://localhost:${env.CONSOLE_PORT}`,
     trustedProxies,
+    unhonoured: unhonouredOneApiVariables(source),
   };
 }
-    unhonoured: unhonouredOneApiVariables(source),

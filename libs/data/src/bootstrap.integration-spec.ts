@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { availableDbKinds, createTestDatabase, distFile, type DbKind, type TestDatabase } from '@oneapi/testing';
 import { createDataSource, openDataSource } from './data-source';
-import { bootstrapDatabase, DEFAULT_ROOT_PASSWORD } from './bootstrap';
+import { bootstrapDatabase, DEFAULT_ROOT_PASSWORD, readSessionSecret } from './bootstrap';
 import { verifyPassword } from './passwords';
 
 describe('database bootstrap', () => {
@@ -22,7 +22,7 @@ describe('database bootstrap', () => {
         if (!db) return;
         const first = await openDataSource(db.config);
         const r1 = await bootstrapDatabase(first, { isMaster: true });
-        expect(r1.migrationsApplied).toEqual(['InitialSchema1764288000000', 'CacheEvents1764288100000', 'MoneyLedger1764288200000', 'SessionEpoch1764288300000', 'ChannelCapacity1764288400000']);
+        expect(r1.migrationsApplied).toEqual(['InitialSchema1764288000000', 'CacheEvents1764288100000', 'MoneyLedger1764288200000', 'SessionEpoch1764288300000', 'ChannelCapacity1764288400000', 'SystemSecrets1764288600000']);
         expect(r1.rootCreated).toBe(true);
 
         // The entities describe exactly the schema the migrations built.
@@ -39,8 +39,25 @@ describe('database bootstrap', () => {
         const r2 = await bootstrapDatabase(second, { isMaster: true });
         expect(r2).toEqual({ migrationsApplied: [], rootCreated: false });
         const migrations: unknown[] = await second.query('SELECT * FROM migrations');
-        expect(migrations).toHaveLength(5);
+        expect(migrations).toHaveLength(6);
         await second.destroy();
+      });
+
+      it('the master stores one session secret under the migration lock; later masters keep it and slaves read it', async () => {
+        if (!db) return;
+        const master = await openDataSource(db.config);
+        await bootstrapDatabase(master, { isMaster: true });
+        const secret = await readSessionSecret(master, 0);
+        expect(secret).toMatch(/^[0-9a-f]{64}$/);
+        await bootstrapDatabase(master, { isMaster: true });
+        await master.destroy();
+
+        const slave = await openDataSource(db.config);
+        await bootstrapDatabase(slave, { isMaster: false });
+        expect(await readSessionSecret(slave, 0)).toBe(secret);
+        const rows: unknown[] = await slave.query('SELECT name FROM system_secrets');
+        expect(rows).toHaveLength(1);
+        await slave.destroy();
       });
     });
   }

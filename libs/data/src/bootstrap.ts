@@ -16,7 +16,7 @@ export interface BootstrapOptions {
   initialRootPassword?: string;
   initialRootToken?: string;
   initialRootAccessToken?: string;
-  /** Create root on an empty users table (default true; false for a logs-only database). */
+  /** Create root and the session secret on an empty database (default true; false for a logs-only database). */
   seedRoot?: boolean;
   /** How long a slave waits for the schema, in ms. */
   waitTimeoutMs?: number;
@@ -50,20 +50,59 @@ async function withMigrationLock<T>(ds: DataSource, fn: () => Promise<T>): Promi
   }
 }
 
+async function runMigrations(ds: DataSource): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const applied = await ds.runMigrations({ transaction: 'each' });
+      return applied.map((m) => m.name);
+    } catch (error) {
+      // Another SQLite process won the race; its migrations are now visible, so retry sees them applied.
+      if (attempt >= 5) throw error;
+      await sleep(100 * attempt);
+    }
+  }
+}
+
 /** Applies pending migrations, once, even when several processes start together. */
 export async function migrate(ds: DataSource): Promise<string[]> {
-  return withMigrationLock(ds, async () => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const applied = await ds.runMigrations({ transaction: 'each' });
-        return applied.map((m) => m.name);
-      } catch (error) {
-        // Another SQLite process won the race; its migrations are now visible, so retry sees them applied.
-        if (attempt >= 5) throw error;
-        await sleep(100 * attempt);
-      }
-    }
-  });
+  return withMigrationLock(ds, () => runMigrations(ds));
+}
+
+/** Name of the shared session secret's row in `system_secrets`. */
+const SESSION_SECRET_ROW = 'session';
+
+/**
+ * Generates the installation's session secret unless one is stored (master only, under the
+ * migration lock): nodes started without SESSION_SECRET all read this one, so a session cookie
+ * issued by one admin node is accepted by every other.
+ */
+export async function ensureSessionSecret(ds: DataSource): Promise<boolean> {
+  try {
+    const inserted = await execAffected(ds.manager,
+      'INSERT INTO system_secrets (name, value, created_time) SELECT ?, ?, ? FROM (SELECT 1 AS one) AS seed WHERE NOT EXISTS (SELECT 1 FROM system_secrets WHERE name = ?)',
+      [SESSION_SECRET_ROW, randomBytes(32).toString('hex'), Math.floor(Date.now() / 1000), SESSION_SECRET_ROW],
+    );
+    return inserted === 1;
+  } catch (error) {
+    // SQLite has no migration lock: two first starts race and the second insert loses to the key.
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * The stored session secret. A slave can see the schema migrated a moment before the master has
+ * written the secret, so it waits for it up to timeoutMs.
+ */
+export async function readSessionSecret(ds: DataSource, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows: Array<{ value: string }> = await ds.query('SELECT value FROM system_secrets WHERE name = ?', [SESSION_SECRET_ROW]);
+    const value = rows[0]?.value;
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('no session secret stored in the database; start a master node (NODE_TYPE=master) first, or set SESSION_SECRET on every node');
+    await sleep(250);
+  }
 }
 
 async function waitForSchema(ds: DataSource, timeoutMs: number): Promise<void> {
@@ -120,7 +159,11 @@ export async function bootstrapDatabase(ds: DataSource, options: BootstrapOption
   if (!ds.isInitialized) await ds.initialize();
   let migrationsApplied: string[] = [];
   if (options.isMaster) {
-    migrationsApplied = await migrate(ds);
+    migrationsApplied = await withMigrationLock(ds, async () => {
+      const applied = await runMigrations(ds);
+      if (options.seedRoot !== false && (await ensureSessionSecret(ds))) options.log?.('stored a generated session secret for nodes started without SESSION_SECRET');
+      return applied;
+    });
     if (migrationsApplied.length) options.log?.(`applied migrations: ${migrationsApplied.join(', ')}`);
   } else {
     await waitForSchema(ds, options.waitTimeoutMs ?? 60_000);

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '@oneapi/config';
-import { bootstrapDatabase, type BootstrapResult } from './bootstrap';
+import { bootstrapDatabase, readSessionSecret, type BootstrapResult } from './bootstrap';
 import { openDataSource } from './data-source';
 import { withSqliteWriteLock } from './repositories/sql-helpers';
 
@@ -55,6 +55,11 @@ export class Database {
    */
   transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     return withSqliteWriteLock(this.source, () => this.source.transaction(fn));
+  }
+
+  /** The session secret the master generated and stored, for nodes started without SESSION_SECRET. */
+  sharedSessionSecret(timeoutMs?: number): Promise<string> {
+    return readSessionSecret(this.source, timeoutMs);
   }
 
   /** Readiness probe: a trivial query on each database. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { loadConfig, unhonouredWarning, type AppConfig } from '@oneapi/config';
+import { loadConfig, unhonouredWarning, type AppConfig, type ResolvedConfig } from '@oneapi/config';
 import { createRedis, redisReady, RedisCacheBus, type CacheBus, type RedisClient } from '@oneapi/cache';
 import { Database } from '@oneapi/data';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -13,7 +13,7 @@ import { OptionsStore } from './options-store';
  */
 export interface ServiceRuntime {
   service: string;
-  config: AppConfig;
+  config: ResolvedConfig;
   logger: Logger;
   db: Database;
   /** Present in distributed mode (REDIS_CONN_STRING set). */
@@ -32,6 +32,13 @@ export async function createRuntime(service: string, config: AppConfig, opts: { 
   const ignored = unhonouredWarning(config.unhonoured);
   if (ignored) logger.warn({ variables: config.unhonoured.map((v) => v.name) }, ignored);
   const db = await Database.open(config, { log: (m) => logger.info(m) });
+  let resolved: ResolvedConfig;
+  try {
+    resolved = { ...config, sessionSecret: config.sessionSecret ?? (await db.sharedSessionSecret()) };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   let redis: RedisClient | null = null;
   if (config.redisUrl) {
     redis = createRedis(config.redisUrl, { name: `oneapi-${service}` });

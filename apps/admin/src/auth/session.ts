@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import secureSession from '@fastify/secure-session';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import type { AppConfig } from '@oneapi/config';
+import type { ResolvedConfig } from '@oneapi/config';
 import { DEFAULT_ROOT_PASSWORD, type UserEntity } from '@oneapi/data';
 import { Role } from '@oneapi/domain';
 import { ClientOrigins } from '../rate-limit/client-origin';
@@ -33,7 +33,7 @@ export const SESSION_COOKIE = 'session';
  * COOKIE_SECURE, or when the request arrived over HTTPS: directly, through the console (its signed
  * header), or by a trusted proxy's X-Forwarded-Proto.
  */
-export async function registerSession(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+export async function registerSession(app: NestFastifyApplication, config: ResolvedConfig): Promise<void> {
   const key = createHash('sha256').update(`oneapi-session:${config.sessionSecret}`).digest();
   const always = config.env.COOKIE_SECURE;
   await app.register(secureSession, {
