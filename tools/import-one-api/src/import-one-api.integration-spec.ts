@@ -65,7 +65,7 @@ function expectReferenceCounts(report: OneApiImportReport): void {
 
   const logs = table(report, 'logs');
   expect([logs.found, logs.imported]).toEqual([3, 3]);
-  expect(logs.droppedColumns).toEqual(['system_prompt_reset']);
+  expect(logs.droppedColumns).toEqual([]);
   expect(logs.adjusted).toEqual({ 'user not imported: user_id set to 0 (username kept)': 1 });
 
   const options = table(report, 'options');
@@ -119,10 +119,10 @@ async function expectReferenceImported(config: AppConfig, data: FixtureData): Pr
   expect(t['redemptions'].map((r) => [Number(r['id']), r['key'], Number(r['status']), Number(r['used_by'])])).toEqual(
     data['redemptions'].map((r) => [r['id'], r['key'], r['status'], 0]),
   );
-  expect(t['logs'].map((l) => [Number(l['id']), Number(l['user_id']), l['username'], Number(l['channel_id']), Number(l['elapsed_time']), Number(l['is_stream'])])).toEqual([
-    [1, 2, 'alice', 1, 850, 1],
-    [2, 3, 'bob', 0, 0, 0],
-    [3, 0, 'carol', 2, 10, 0],
+  expect(t['logs'].map((l) => [Number(l['id']), Number(l['user_id']), l['username'], Number(l['channel_id']), Number(l['elapsed_time']), Number(l['is_stream']), Number(l['system_prompt_reset'])])).toEqual([
+    [1, 2, 'alice', 1, 850, 1, 0],
+    [2, 3, 'bob', 0, 0, 0, 0],
+    [3, 0, 'carol', 2, 10, 0, 1],
   ]);
   expect(Object.fromEntries(t['options'].map((o) => [o['key'], o['value']]))).toEqual({ ModelRatio: '{"gpt-4o":2.5}', QuotaForNewUser: '1000', SystemName: 'My One API' });
 }
@@ -271,7 +271,7 @@ describe('import-one-api', () => {
       expect(table(report, 'channels').defaultedColumns).toEqual(['priority', 'config', 'system_prompt']);
       expect(table(report, 'channels').droppedColumns).toEqual(['allow_streaming', 'allow_non_streaming']);
       expect(table(report, 'options').missingInSource).toBe(true);
-      expect(table(report, 'logs').defaultedColumns).toEqual(['request_id', 'elapsed_time', 'is_stream']);
+      expect(table(report, 'logs').defaultedColumns).toEqual(['request_id', 'elapsed_time', 'is_stream', 'system_prompt_reset']);
       const abilities = table(report, 'abilities');
       expect([abilities.found, abilities.imported]).toEqual([3, 2]);
       expect(abilities.skipped).toEqual({ 'inconsistent with its channel (rebuilt from channels)': 2 });

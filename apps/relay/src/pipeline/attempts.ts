@@ -238,6 +238,7 @@ export class Attempts {
     }
 
     try {
+      rq.systemPromptReset = prepared.systemPromptReset;
       const delivered = await this.d.replies.send(rq, channel, call, prepared.wantUsage, streaming, leg);
       return { kind: 'delivered', delivered };
     } catch (error) {

@@ -21,6 +21,8 @@ export interface RelayRequest {
   deadline: number;
   /** performance.now() of the first streamed byte, 0 until then. */
   firstByteAt: number;
+  /** The attempt being delivered put the channel's system prompt in (the log's `system_prompt_reset`). */
+  systemPromptReset?: boolean;
   /** The request's trace; absent when tracing is off. */
   trace?: RelayTrace | null;
 }

@@ -81,6 +81,7 @@ export class Settlement {
         requestId: rq.req.id,
         elapsedTime: Math.round(d.endedAt - rq.started),
         isStream: d.stream,
+        systemPromptReset: rq.systemPromptReset === true,
       };
       const settled = await this.quota.settle(caller, rq.req.id, bill.quota, d.channel.id, log);
       // With logs in their own database (LOG_SQL_DSN) the row follows the settlement, batched.

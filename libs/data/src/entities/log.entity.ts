@@ -56,4 +56,8 @@ export class LogEntity {
 
   @Column({ name: 'is_stream', type: 'tinyint', default: 0, transformer: booleanNumber })
   isStream!: boolean;
+
+  /** The channel's system prompt replaced the client's or was put first (One API's flag). */
+  @Column({ name: 'system_prompt_reset', type: 'tinyint', default: 0, transformer: booleanNumber })
+  systemPromptReset!: boolean;
 }

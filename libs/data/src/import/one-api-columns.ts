@@ -134,6 +134,7 @@ export const IMPORT_COLUMNS = {
     str('request_id', 64),
     bigint('elapsed_time'),
     bool('is_stream'),
+    bool('system_prompt_reset'),
   ],
   options: [str('key', 128, 'skip', '', { required: true }), text('value')],
   abilities: [str('group', 32, 'skip'), str('model', 128, 'skip'), int('channel_id'), bool('enabled', 1), bigint('priority'), int('weight')],

@@ -33,7 +33,7 @@ describe('prepareUpstreamRequest', () => {
   it('OpenAI: URL, auth and carried-over headers; the client’s bytes themselves when nothing changes', () => {
     const i = input(CHAT);
     const r = prepareUpstreamRequest(getAdapter(ChannelType.OpenAI), ch(ChannelType.OpenAI), 'chat', i);
-    expect(r).toEqual({ url: 'http://127.0.0.1:9/v1/chat/completions', method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer sk-channel-key' }, body: i.raw, wantUsage: false });
+    expect(r).toEqual({ url: 'http://127.0.0.1:9/v1/chat/completions', method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer sk-channel-key' }, body: i.raw, wantUsage: false, systemPromptReset: false });
     expect(r.body).toBe(i.raw);
   });
 
@@ -74,6 +74,23 @@ describe('prepareUpstreamRequest', () => {
   it('without the client’s bytes the JSON is serialised (channel tests, tools)', () => {
     const r = prepareUpstreamRequest(getAdapter(ChannelType.OpenAI), ch(ChannelType.OpenAI), 'chat', input(CHAT, { raw: undefined, text: undefined, upstreamModel: 'fake-model' }));
     expect(JSON.parse(r.body.toString())).toEqual({ model: 'fake-model', messages: [{ role: 'user', content: 'hi' }] });
+  });
+
+  it('the channel’s system prompt replaces the client’s on every adapter, as One API does', () => {
+    const WITH_SYSTEM = '{"model":"gpt-4o","messages":[{"role":"system","content":"Be chatty."},{"role":"user","content":"hi"}]}';
+    const openai = prepareUpstreamRequest(getAdapter(ChannelType.OpenAI), ch(ChannelType.OpenAI), 'chat', input(WITH_SYSTEM, { systemPrompt: 'Be brief.' }));
+    expect(JSON.parse(openai.body as string).messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'hi' },
+    ]);
+    expect(openai.systemPromptReset).toBe(true);
+    const claude = prepareUpstreamRequest(getAdapter(ChannelType.Anthropic), ch(ChannelType.Anthropic), 'chat', input(WITH_SYSTEM, { systemPrompt: 'Be brief.' }));
+    expect(JSON.parse(claude.body as string).system).toBe('Be brief.');
+    const gemini = prepareUpstreamRequest(getAdapter(ChannelType.Gemini), ch(ChannelType.Gemini), 'chat', input(WITH_SYSTEM, { systemPrompt: 'Be brief.' }));
+    expect(JSON.parse(gemini.body as string).systemInstruction).toEqual({ parts: [{ text: 'Be brief.' }] });
+    const none = prepareUpstreamRequest(getAdapter(ChannelType.OpenAI), ch(ChannelType.OpenAI), 'chat', input(WITH_SYSTEM));
+    expect(none.systemPromptReset).toBe(false);
+    expect(JSON.parse(none.body.toString()).messages[0].content).toBe('Be chatty.');
   });
 
   it('the channel’s system prompt goes first, for native adapters too', () => {

@@ -1,6 +1,7 @@
 import type { ChannelContext, ProviderAdapter, RelayMode } from '../adapter.types';
 import { AdapterNotImplementedError } from '../errors';
 import { upstreamBody } from './request-body';
+import { applyChannelSystemPrompt } from './system-prompt';
 
 /** One client request, as the exchange needs it to build the upstream request. */
 export interface PrepareInput {
@@ -22,7 +23,7 @@ export interface PrepareInput {
   stream: boolean;
   /** The client asked for the usage-only final chunk (`stream_options.include_usage`). */
   includeUsage: boolean;
-  /** The channel's system prompt ('' for none), put first in chat messages. */
+  /** The channel's system prompt ('' for none): replaces the client's first system message or is put first (One API). */
   systemPrompt: string;
   /** Client protocol headers for an adapter serving that protocol natively (`IncomingHeaders.protocol`). */
   protocolHeaders?: Readonly<Record<string, string>>;
@@ -41,6 +42,8 @@ export interface PreparedUpstreamRequest {
   wantUsage: boolean;
   /** The channel's own outbound proxy (`config.proxy`), when it has one. */
   proxy?: string;
+  /** The channel's system prompt replaced the client's or was put first (One API's log flag `system_prompt_reset`). */
+  systemPromptReset: boolean;
 }
 
 /**
@@ -62,10 +65,12 @@ export function prepareUpstreamRequest(adapter: ProviderAdapter, ch: ChannelCont
   const info = { stream: input.stream, model: upstreamModel };
   const url = adapter.requestUrl(ch, mode, upstreamModel, info);
   const headers = adapter.requestHeaders(ch, mode, { contentType: input.contentType, accept: input.accept, protocol: input.protocolHeaders }, info);
+  // One API's channel system prompt, before any conversion so that every wire format carries it.
+  const systemPromptReset = systemPrompt !== '' && mode === 'chat' && Array.isArray(input.json.messages) && input.json.messages.length > 0;
   let body: Buffer | string | undefined;
   if (adapter.convertRequest) {
     const json: Record<string, unknown> = { ...input.json, model: upstreamModel };
-    if (systemPrompt !== '' && mode === 'chat' && Array.isArray(json.messages)) json.messages = [{ role: 'system', content: systemPrompt }, ...(json.messages as unknown[])];
+    if (systemPromptReset) json.messages = applyChannelSystemPrompt(json.messages as unknown[], systemPrompt).messages;
     const converted = adapter.convertRequest(mode, json, { requestModel: input.requestModel, upstreamModel });
     // undefined: the adapter takes this mode in its own wire format (a native client protocol).
     if (converted !== undefined) body = JSON.stringify(converted);
@@ -76,5 +81,5 @@ export function prepareUpstreamRequest(adapter: ProviderAdapter, ch: ChannelCont
     body = upstreamBody(client, raw, upstreamModel, acceptsStreamOptions, systemPrompt, streamed && !acceptsStreamOptions);
   }
   const proxy = ch.config.proxy?.trim();
-  return { url, method: 'POST', headers, body, wantUsage: acceptsStreamOptions, ...(proxy ? { proxy } : {}) };
+  return { url, method: 'POST', headers, body, wantUsage: acceptsStreamOptions, systemPromptReset, ...(proxy ? { proxy } : {}) };
 }

@@ -130,6 +130,14 @@ describe('upstreamBody', () => {
     expect(upstreamBody(emb.req, emb.raw, 'text-embedding-3-small', false, 'Be brief.')).toBe(emb.raw);
   });
 
+  it('replaces the client’s own first system message with the channel’s (One API)', () => {
+    const { req, raw } = json('{"model":"gpt-4o","messages":[{"role":"system","content":"Be chatty."},{"role":"user","content":"hi"}]}');
+    expect(JSON.parse(upstreamBody(req, raw, 'gpt-4o', false, 'Be brief.') as string).messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'hi' },
+    ]);
+  });
+
   it('sets the model when the client gave none (a default model)', () => {
     const { req, raw } = json('{"input":"x"}', 'moderations', { model: 'text-moderation-latest' });
     expect(JSON.parse(upstreamBody(req, raw, 'text-moderation-latest', false, '') as string)).toEqual({ input: 'x', model: 'text-moderation-latest' });

@@ -1,4 +1,5 @@
 import type { RelayMode } from '../adapter.types';
+import { applyChannelSystemPrompt } from './system-prompt';
 
 /** The facts of a client request body that decide its upstream bytes (the relay's parsed request fits). */
 export interface ClientRequestBody {
@@ -77,7 +78,7 @@ export function upstreamBody(
   const changeModel = req.json.model !== upstreamModel;
   const so = req.json.stream_options as Record<string, unknown> | undefined | null;
   const addUsage = wantUsage && !req.includeUsage;
-  const prependSystem = systemPrompt !== '' && req.mode === 'chat' && Array.isArray(req.json.messages);
+  const prependSystem = systemPrompt !== '' && req.mode === 'chat' && Array.isArray(req.json.messages) && req.json.messages.length > 0;
   const strip = stripStreamOptions && so !== undefined;
 
   if (!changeModel && !addUsage && !prependSystem && !strip) return original;
@@ -101,6 +102,6 @@ export function upstreamBody(
   const copy: Record<string, unknown> = { ...req.json, model: upstreamModel };
   if (strip) delete copy.stream_options;
   if (addUsage) copy.stream_options = { ...(so && typeof so === 'object' ? so : {}), include_usage: true };
-  if (prependSystem) copy.messages = [{ role: 'system', content: systemPrompt }, ...(req.json.messages as unknown[])];
+  if (prependSystem) copy.messages = applyChannelSystemPrompt(req.json.messages as unknown[], systemPrompt).messages;
   return JSON.stringify(copy);
 }

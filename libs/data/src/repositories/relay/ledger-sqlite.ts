@@ -1,5 +1,5 @@
 import type { Database } from '../../database';
-import { LOG_COLUMNS, logValues } from './relay-log.repository';
+import { LOG_COLUMNS, LOG_PLACEHOLDERS, logValues } from './relay-log.repository';
 import type { LedgerOp, LedgerStore, ReserveResult, SettleResult } from './ledger-types';
 
 interface Statement {
@@ -44,7 +44,7 @@ export class SqliteLedgerStore implements LedgerStore {
     const settleToken = conn.prepare('UPDATE tokens SET remain_quota = remain_quota + ?, used_quota = used_quota + ?, accessed_time = ? WHERE id = ?');
     const settleUser = conn.prepare('UPDATE users SET quota = quota + ?, used_quota = used_quota + ?, request_count = request_count + ? WHERE id = ?');
     const channelUsed = conn.prepare('UPDATE channels SET used_quota = used_quota + ? WHERE id = ?');
-    const log = this.logsInline ? conn.prepare(`INSERT INTO logs (${LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`) : null;
+    const log = this.logsInline ? conn.prepare(`INSERT INTO logs (${LOG_COLUMNS}) VALUES ${LOG_PLACEHOLDERS}`) : null;
     this.extendStmt = conn.prepare('UPDATE reservations SET expires_at = ? WHERE request_id = ?');
 
     const tx = conn.transaction((ops: LedgerOp[], now: number, expiresAt: number) => {

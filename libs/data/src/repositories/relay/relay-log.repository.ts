@@ -16,14 +16,19 @@ export interface RelayLogRow {
   requestId: string;
   elapsedTime: number;
   isStream: boolean;
+  /** The channel's system prompt replaced the client's or was put first (One API's flag). */
+  systemPromptReset?: boolean;
 }
 
 export const LOG_COLUMNS =
-  'user_id, created_at, type, content, username, token_name, model_name, quota, prompt_tokens, completion_tokens, channel_id, request_id, elapsed_time, is_stream';
+  'user_id, created_at, type, content, username, token_name, model_name, quota, prompt_tokens, completion_tokens, channel_id, request_id, elapsed_time, is_stream, system_prompt_reset';
+
+/** One row's `(?, ...)` for LOG_COLUMNS. */
+export const LOG_PLACEHOLDERS = `(${LOG_COLUMNS.split(',').map(() => '?').join(', ')})`;
 
 /** A row's values in LOG_COLUMNS order. */
 export function logValues(r: RelayLogRow): unknown[] {
-  return [r.userId, r.createdAt, r.type, r.content, r.username, r.tokenName, r.modelName, r.quota, r.promptTokens, r.completionTokens, r.channelId, r.requestId, r.elapsedTime, r.isStream ? 1 : 0];
+  return [r.userId, r.createdAt, r.type, r.content, r.username, r.tokenName, r.modelName, r.quota, r.promptTokens, r.completionTokens, r.channelId, r.requestId, r.elapsedTime, r.isStream ? 1 : 0, r.systemPromptReset ? 1 : 0];
 }
 
 interface SqliteConnection {
@@ -46,7 +51,7 @@ export class RelayLogRepository {
       if (conn) {
         let insert = sqliteInserts.get(conn);
         if (!insert) {
-          const stmt = conn.prepare(`INSERT INTO logs (${LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+          const stmt = conn.prepare(`INSERT INTO logs (${LOG_COLUMNS}) VALUES ${LOG_PLACEHOLDERS}`);
           insert = conn.transaction((batch: readonly RelayLogRow[]) => {
             for (const r of batch) stmt.run(...logValues(r));
           });
@@ -56,11 +61,11 @@ export class RelayLogRepository {
         return;
       }
     }
-    // 14 parameters per row; 60 rows stays well under SQLite's and MySQL's parameter limits.
+    // 15 parameters per row; 60 rows stays well under SQLite's and MySQL's parameter limits.
     for (let i = 0; i < rows.length; i += 60) {
       const slice = rows.slice(i, i + 60);
       const params = slice.flatMap(logValues);
-      const values = slice.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const values = slice.map(() => LOG_PLACEHOLDERS).join(', ');
       await this.db.logSource.query(`INSERT INTO logs (${LOG_COLUMNS}) VALUES ${values}`, params);
     }
   }
