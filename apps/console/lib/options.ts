@@ -1,7 +1,8 @@
 /**
  * How the system-settings page renders One API's options (SPEC 8), grouped as One API's console
  * does (OperationSetting / SystemSetting / OtherSetting), derived from the option registry in
- * `@oneapi/domain`. Keys the API returns that the registry lacks still show, as text in "other".
+ * `@oneapi/domain`, in sections with help text. Keys the registry lacks are not shown: the API
+ * refuses to save them.
  */
 import { OPTION_DEFINITIONS, type OptionDefinition } from '@oneapi/domain';
 
@@ -11,9 +12,48 @@ export type OptionKind = 'boolean' | 'number' | 'text' | 'secret' | 'json' | 'lo
 export interface OptionSpec {
   group: OptionGroup;
   kind: OptionKind;
+  /** The section of its tab (`system.sections.<section>` titles it). */
+  section: OptionSection;
+  /** Allowed values of a choice option (rendered as a select). */
+  choices?: readonly string[];
 }
 
-const spec = (group: OptionGroup, kind: OptionKind): OptionSpec => ({ group, kind });
+/** Sections of the settings tabs, in display order; each key of the registry belongs to one. */
+export const OPTION_SECTIONS = {
+  operation: {
+    quota: ['QuotaForNewUser', 'QuotaForInviter', 'QuotaForInvitee', 'QuotaRemindThreshold', 'PreConsumedQuota'],
+    display: ['DisplayInCurrencyEnabled', 'DisplayCurrency', 'USDExchangeRate', 'QuotaPerUnit', 'DisplayTokenStatEnabled'],
+    links: ['TopUpLink', 'ChatLink'],
+    channels: ['RetryTimes', 'ChannelDisableThreshold', 'AutomaticDisableChannelEnabled', 'AutomaticEnableChannelEnabled'],
+    billing: ['LogConsumeEnabled', 'ApproximateTokenEnabled', 'RefuseUnknownModel'],
+    limits: ['TokenRequestsPerMinute', 'UserRequestsPerMinute', 'TokenTokensPerMinute', 'UserConcurrencyLimit', 'TokenConcurrencyLimit'],
+    ratios: ['ModelRatio', 'CompletionRatio', 'GroupRatio'],
+  },
+  system: {
+    general: ['ServerAddress'],
+    login: ['RegisterEnabled', 'PasswordLoginEnabled', 'PasswordRegisterEnabled', 'EmailVerificationEnabled', 'EmailDomainRestrictionEnabled', 'EmailDomainWhitelist'],
+    github: ['GitHubOAuthEnabled', 'GitHubClientId', 'GitHubClientSecret'],
+    wechat: ['WeChatAuthEnabled', 'WeChatServerAddress', 'WeChatServerToken', 'WeChatAccountQRCodeImageURL'],
+    turnstile: ['TurnstileCheckEnabled', 'TurnstileSiteKey', 'TurnstileSecretKey'],
+    smtp: ['SMTPServer', 'SMTPPort', 'SMTPAccount', 'SMTPFrom', 'SMTPToken'],
+    pusher: ['MessagePusherAddress', 'MessagePusherToken'],
+  },
+  other: {
+    branding: ['SystemName', 'Logo', 'Theme'],
+    content: ['Notice', 'HomePageContent', 'About', 'Footer'],
+  },
+} as const satisfies Record<OptionGroup, Record<string, readonly string[]>>;
+
+export type OptionSection = { [G in OptionGroup]: keyof (typeof OPTION_SECTIONS)[G] }[OptionGroup] | 'more';
+
+const SECTION_OF: Record<string, OptionSection> = Object.fromEntries(
+  Object.values(OPTION_SECTIONS).flatMap((sections) =>
+    (Object.entries(sections) as [OptionSection, readonly string[]][]).flatMap(([section, keys]) => keys.map((key) => [key, section])),
+  ),
+);
+
+const spec = (group: OptionGroup, kind: OptionKind, section: OptionSection = 'more', choices?: readonly string[]): OptionSpec =>
+  choices ? { group, kind, section, choices } : { group, kind, section };
 
 /** How each kind of the domain's option registry is edited on the page. */
 function consoleKind(d: OptionDefinition): OptionKind {
@@ -38,14 +78,17 @@ function consoleKind(d: OptionDefinition): OptionKind {
 
 /** Every option of the registry in `@oneapi/domain` (the one list the admin API validates against). */
 export const OPTION_SPECS: Record<string, OptionSpec> = Object.fromEntries(
-  Object.values(OPTION_DEFINITIONS).map((d) => [d.key, spec(d.group, consoleKind(d))]),
+  Object.values(OPTION_DEFINITIONS).map((d) => [d.key, spec(d.group, consoleKind(d), SECTION_OF[d.key] ?? 'more', d.choices)]),
 );
 
-/** Spec of a key; unknown keys are guessed from their name and value. */
-export function optionSpec(key: string, value: string): OptionSpec {
-  const known = OPTION_SPECS[key];
-  if (known) return known;
-  if (/Enabled$/.test(key) && (value === 'true' || value === 'false')) return spec('other', 'boolean');
-  if (/(Secret|Token|Password)$/.test(key)) return spec('other', 'secret');
-  return spec('other', value.length > 80 || value.includes('\n') ? 'longtext' : 'text');
+/**
+ * The sections of a settings tab with their keys: {@link OPTION_SECTIONS}, then a "more" section
+ * for any key of the group's registry that no section lists yet.
+ */
+export function optionSections(group: OptionGroup): [OptionSection, readonly string[]][] {
+  const listed = Object.entries(OPTION_SECTIONS[group]) as [OptionSection, readonly string[]][];
+  const rest = Object.entries(OPTION_SPECS)
+    .filter(([, spec]) => spec.group === group && spec.section === 'more')
+    .map(([key]) => key);
+  return rest.length ? [...listed, ['more', rest]] : listed;
 }

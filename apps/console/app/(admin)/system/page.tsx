@@ -1,116 +1,199 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Col, Form, Input, InputNumber, Result, Row, Skeleton, Switch, Tabs } from 'antd';
+import { Alert, App, Button, Card, Col, Form, Input, InputNumber, Result, Row, Select, Skeleton, Switch, Tabs, Typography } from 'antd';
+import type { Rule } from 'antd/es/form';
 import { useTranslations } from 'next-intl';
-import { useMemo } from 'react';
-import { Role } from '@oneapi/domain';
-import { api } from '@/lib/api-client';
+import { useMemo, useState } from 'react';
+import { Role, validateOptionValue } from '@oneapi/domain';
+import { api, ApiError } from '@/lib/api-client';
 import { errorMessage, queryKeys, useSelf } from '@/lib/hooks';
-import { jsonObjectError } from '@/lib/format';
-import { OPTION_SPECS, type OptionGroup, optionSpec } from '@/lib/options';
+import { OPTION_SPECS, optionSections, type OptionGroup, type OptionSpec } from '@/lib/options';
 import type { OptionEntry } from '@/lib/types';
 
-type Values = Record<string, string | number | boolean | null | undefined>;
+type FieldValue = string | number | boolean | null | undefined;
+type Values = Record<string, FieldValue>;
 
-function OptionSection({ group, entries }: { group: OptionGroup; entries: OptionEntry[] }) {
+/** One refused option, from the client's check or the API's `data.errors`. */
+interface FieldError {
+  key: string;
+  code: string;
+  message?: string;
+  params?: Record<string, string | number>;
+}
+
+/** The stored string a form value stands for. */
+function toText(spec: OptionSpec, value: FieldValue): string {
+  if (spec.kind === 'boolean') return String(!!value);
+  return value === null || value === undefined ? '' : String(value);
+}
+
+function fromText(spec: OptionSpec, value: string): FieldValue {
+  if (spec.kind === 'boolean') return value === 'true';
+  if (spec.kind === 'number') return value === '' ? null : Number(value);
+  if (spec.kind === 'secret') return '';
+  return value;
+}
+
+function specOf(key: string): OptionSpec {
+  return OPTION_SPECS[key] as OptionSpec;
+}
+
+/** The `invalid_options` refusals of a failed batch save, if that is what failed. */
+function refusedOptions(err: unknown): FieldError[] {
+  if (!(err instanceof ApiError) || err.body?.['code'] !== 'invalid_options') return [];
+  const data = err.body['data'] as { errors?: FieldError[] } | null | undefined;
+  return Array.isArray(data?.errors) ? data.errors : [];
+}
+
+/** One tab of settings: sections of fields, validated together and saved all-or-nothing. */
+function OptionTab({ group, stored }: { group: OptionGroup; stored: Map<string, string> }) {
   const t = useTranslations('system');
   const tc = useTranslations('common');
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [form] = Form.useForm<Values>();
+  const [refusedCount, setRefusedCount] = useState(0);
 
-  const initial = useMemo<Values>(() => {
-    const values: Values = {};
-    for (const { key, value } of entries) {
-      const { kind } = optionSpec(key, value);
-      values[key] = kind === 'boolean' ? value === 'true' : kind === 'number' ? (value === '' ? null : Number(value)) : kind === 'secret' ? '' : value;
-    }
-    return values;
-  }, [entries]);
+  const sections = useMemo(() => optionSections(group), [group]);
+  const keys = useMemo(() => sections.flatMap(([, k]) => k), [sections]);
+  const initial = useMemo<Values>(() => Object.fromEntries(keys.map((key) => [key, fromText(specOf(key), stored.get(key) ?? '')])), [keys, stored]);
+
+  const label = (key: string) => (t.has(`labels.${key}`) ? t(`labels.${key}`) : key);
+  const labelList = (list: string | number | undefined) =>
+    String(list ?? '')
+      .split(',')
+      .map((k) => label(k.trim()))
+      .join(tc('listSeparator'));
+  const errorText = (e: FieldError) => {
+    const params = { min: '', max: '', domain: '', choices: '', message: e.message ?? '', ...e.params, keys: labelList(e.params?.['keys']) };
+    // An open upper bound reads as "at least".
+    const code = e.code === 'out_of_range' && Number(e.params?.['max']) >= Number.MAX_SAFE_INTEGER ? 'below_min' : e.code;
+    return t.has(`errors.${code}`) ? t(`errors.${code}`, params) : t('errors.unknown', params);
+  };
+
+  /** The same check the API makes (`@oneapi/domain`'s validateOptionValue), before anything is sent. */
+  const ruleFor = (key: string): Rule => ({
+    validator: async (_rule, value: FieldValue) => {
+      const spec = specOf(key);
+      if (spec.kind === 'secret' && !value) return;
+      const checked = validateOptionValue(key, toText(spec, value));
+      if (!checked.ok) throw new Error(errorText({ key, code: checked.code, message: checked.message, params: checked.params }));
+    },
+  });
 
   const save = useMutation({
     mutationFn: async (values: Values) => {
       const changed: OptionEntry[] = [];
-      for (const { key, value } of entries) {
-        const { kind } = optionSpec(key, value);
-        const next = values[key];
-        if (kind === 'secret' && !next) continue; // blank secret = keep the stored one
-        const text = kind === 'boolean' ? String(!!next) : next === null || next === undefined ? '' : String(next);
-        if (text !== value || kind === 'secret') changed.push({ key, value: text });
+      for (const key of keys) {
+        const spec = specOf(key);
+        if (spec.kind === 'secret' && !values[key]) continue; // blank secret = keep the stored one
+        const text = toText(spec, values[key]);
+        if (spec.kind === 'secret' || text !== (stored.get(key) ?? '')) changed.push({ key, value: text });
       }
-      // Switches turned on go last: the API refuses e.g. GitHubOAuthEnabled before the client id and
-      // secret are stored, and those may be saved in the same submit.
-      const order = (e: OptionEntry) => (optionSpec(e.key, e.value).kind === 'boolean' && e.value === 'true' ? 1 : 0);
-      changed.sort((a, b) => order(a) - order(b));
-      for (const entry of changed) await api.put('/api/option/', entry);
+      if (changed.length) await api.put('/api/option/batch', { options: changed });
       return changed.length;
     },
     onSuccess: (count) => {
+      setRefusedCount(0);
+      if (!count) {
+        message.info(t('noChanges'));
+        return;
+      }
       message.success(t('savedCount', { count }));
       void queryClient.invalidateQueries({ queryKey: ['options'] });
       void queryClient.invalidateQueries({ queryKey: queryKeys.status });
     },
+    onError: (err) => {
+      const refused = refusedOptions(err).filter((e) => keys.includes(e.key));
+      setRefusedCount(refused.length);
+      if (!refused.length) return;
+      form.setFields(refused.map((e) => ({ name: e.key, errors: [errorText(e)] })));
+      const [first] = refused;
+      if (first) form.scrollToField(first.key, { block: 'center' });
+    },
   });
 
-  const field = ({ key, value }: OptionEntry) => {
-    const { kind } = optionSpec(key, value);
-    const label = t.has(`labels.${key}`) ? t(`labels.${key}`) : key;
-    switch (kind) {
+  const field = (key: string) => {
+    const spec = specOf(key);
+    const common = { name: key, label: label(key), extra: t.has(`help.${key}`) ? t(`help.${key}`) : undefined, rules: [ruleFor(key)] };
+    const id = `option-${key}`;
+    switch (spec.kind) {
       case 'boolean':
         return (
           <Col xs={24} sm={12} lg={8} key={key}>
-            <Form.Item name={key} label={label} valuePropName="checked"><Switch /></Form.Item>
+            <Form.Item {...common} valuePropName="checked"><Switch id={id} /></Form.Item>
           </Col>
         );
       case 'number':
         return (
           <Col xs={24} sm={12} lg={8} key={key}>
-            <Form.Item name={key} label={label} rules={[{ type: 'number', message: t('numberInvalid') }]}><InputNumber style={{ width: '100%' }} /></Form.Item>
+            <Form.Item {...common}><InputNumber id={id} style={{ width: '100%' }} /></Form.Item>
           </Col>
         );
       case 'secret':
         return (
           <Col xs={24} sm={12} lg={8} key={key}>
-            <Form.Item name={key} label={label} extra={t('secretHint')}><Input.Password autoComplete="new-password" /></Form.Item>
+            <Form.Item {...common} extra={`${common.extra ?? ''} ${t('secretHint')}`.trim()}><Input.Password id={id} autoComplete="new-password" /></Form.Item>
           </Col>
         );
       case 'json':
         return (
           <Col span={24} key={key}>
-            <Form.Item
-              name={key}
-              label={label}
-              rules={[{ validator: (_r, v: string | undefined) => { const err = jsonObjectError(v, false); return err ? Promise.reject(new Error(t('jsonInvalid', { error: err }))) : Promise.resolve(); } }]}
-            >
-              <Input.TextArea autoSize={{ minRows: 4, maxRows: 16 }} style={{ fontFamily: 'monospace' }} />
-            </Form.Item>
+            <Form.Item {...common}><Input.TextArea id={id} autoSize={{ minRows: 4, maxRows: 16 }} style={{ fontFamily: 'monospace' }} /></Form.Item>
           </Col>
         );
       case 'longtext':
         return (
           <Col span={24} key={key}>
-            <Form.Item name={key} label={label} extra={t.has(`hints.${key}`) ? t(`hints.${key}`) : undefined}><Input.TextArea autoSize={{ minRows: 3, maxRows: 12 }} /></Form.Item>
+            <Form.Item {...common}><Input.TextArea id={id} autoSize={{ minRows: 3, maxRows: 12 }} /></Form.Item>
           </Col>
         );
       default:
         return (
           <Col xs={24} sm={12} lg={8} key={key}>
-            <Form.Item name={key} label={label}><Input /></Form.Item>
+            <Form.Item {...common}>
+              {spec.choices ? (
+                <Select id={id} options={spec.choices.map((c) => ({ value: c, label: t.has(`choices.${c}`) ? t(`choices.${c}`) : c }))} />
+              ) : (
+                <Input id={id} />
+              )}
+            </Form.Item>
           </Col>
         );
     }
   };
 
   return (
-    <Form form={form} layout="vertical" initialValues={initial} onFinish={(v) => save.mutate(v)} key={group}>
-      {save.error && <Alert type="error" showIcon title={errorMessage(save.error)} style={{ marginBottom: 16 }} />}
-      <Row gutter={16}>{entries.map(field)}</Row>
-      <Button type="primary" htmlType="submit" loading={save.isPending}>{tc('save')}</Button>
+    <Form
+      form={form}
+      layout="vertical"
+      initialValues={initial}
+      scrollToFirstError={{ block: 'center' }}
+      onFinish={(v) => save.mutate(v)}
+      onFinishFailed={({ errorFields }) => setRefusedCount(errorFields.length)}
+      data-testid={`options-${group}`}
+    >
+      {sections.map(([section, sectionKeys]) => (
+        <section key={section} aria-labelledby={`section-${section}`} style={{ marginBottom: 8 }}>
+          <Typography.Title level={2} id={`section-${section}`} style={{ fontSize: 16, marginBottom: 4 }}>
+            {t(`sections.${section}.title`)}
+          </Typography.Title>
+          <Typography.Paragraph type="secondary">{t(`sections.${section}.help`)}</Typography.Paragraph>
+          <Row gutter={16}>{sectionKeys.map(field)}</Row>
+        </section>
+      ))}
+      {/* Beside the Save button, so a refusal is never out of sight; each field shows its own reason. */}
+      {refusedCount > 0 && <Alert type="error" showIcon title={t('notSaved', { count: refusedCount })} style={{ marginBottom: 12 }} data-testid="options-not-saved" />}
+      {save.error && !refusedOptions(save.error).length && <Alert type="error" showIcon title={errorMessage(save.error)} style={{ marginBottom: 12 }} />}
+      <Button type="primary" htmlType="submit" loading={save.isPending} data-testid={`options-save-${group}`}>{tc('save')}</Button>
     </Form>
   );
 }
 
-/** Root only: every option from `GET /api/option/`, saved with `PUT /api/option/ {key, value}`. */
+/**
+ * Root only: the options of `@oneapi/domain`'s registry from `GET /api/option/`, in sections with
+ * help text, each tab saved all-or-nothing with `PUT /api/option/batch`.
+ */
 export default function SystemSettingsPage() {
   const t = useTranslations('system');
   const tc = useTranslations('common');
@@ -121,15 +204,8 @@ export default function SystemSettingsPage() {
     queryFn: ({ signal }) => api.get<OptionEntry[]>('/api/option/', undefined, signal),
     enabled: isRoot,
   });
-  const grouped = useMemo(() => {
-    const groups: Record<OptionGroup, OptionEntry[]> = { operation: [], system: [], other: [] };
-    for (const entry of options.data ?? []) groups[optionSpec(entry.key, entry.value).group].push({ key: entry.key, value: entry.value ?? '' });
-    // The API never lists secrets (One API filters keys ending in Token/Secret), so the known ones
-    // are added as empty fields: without them GitHub, WeChat, Turnstile and SMTP cannot be set up.
-    const listed = new Set((options.data ?? []).map((e) => e.key));
-    for (const [key, spec] of Object.entries(OPTION_SPECS)) if (spec.kind === 'secret' && !listed.has(key)) groups[spec.group].push({ key, value: '' });
-    return groups;
-  }, [options.data]);
+  // Secrets are never listed (they show as empty fields); keys the registry lacks cannot be saved and are not shown.
+  const stored = useMemo(() => new Map((options.data ?? []).map((e) => [e.key, e.value ?? ''])), [options.data]);
 
   if (!isRoot) return <Result status="403" title="403" subTitle={tc('forbidden')} />;
   return (
@@ -143,7 +219,7 @@ export default function SystemSettingsPage() {
           items={(['operation', 'system', 'other'] as const).map((group) => ({
             key: group,
             label: t(`groups.${group}`),
-            children: <OptionSection group={group} entries={grouped[group]} />,
+            children: <OptionTab group={group} stored={stored} />,
           }))}
         />
       )}

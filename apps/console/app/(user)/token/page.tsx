@@ -8,7 +8,7 @@ import { useState } from 'react';
 import { TokenStatus } from '@oneapi/domain';
 import { TokenStatusTag } from '@/components/status-tag';
 import { api } from '@/lib/api-client';
-import { useCopy, useErrorToast, useQuotaFormat, useRelayUrl } from '@/lib/hooks';
+import { useCopy, useErrorToast, useQuotaFormat, useRelayUrl, useStatus } from '@/lib/hooks';
 import { formatTimestamp } from '@/lib/format';
 import { usePagedList } from '@/lib/use-paged-list';
 import type { Token } from '@/lib/types';
@@ -25,6 +25,7 @@ export default function TokensPage() {
   const toastError = useErrorToast();
   const formatQuota = useQuotaFormat();
   const relay = useRelayUrl();
+  const chatLink = useStatus().data?.chat_link?.replace(/\/+$/, '') ?? '';
   const [keyword, setKeyword] = useState('');
   const [editing, setEditing] = useState<Token | null>(null);
   const [formOpen, setFormOpen] = useState(false);
@@ -75,6 +76,14 @@ export default function TokensPage() {
     if (key) await copy(envText(key));
   };
 
+  /** One API's chat link: the operator's chat web app (NextChat-style) opened with this key and the relay filled in. */
+  const openChat = async (token: Token) => {
+    const key = await fullKey(token);
+    if (!key) return;
+    const settings = JSON.stringify({ key, url: relay });
+    window.open(`${chatLink}/#/?settings=${encodeURIComponent(settings)}`, '_blank', 'noopener,noreferrer');
+  };
+
   const columns: ColumnsType<Token> = [
     { title: t('name'), dataIndex: 'name', ellipsis: true },
     { title: t('status'), dataIndex: 'status', render: (s: number) => <TokenStatusTag status={s} />, width: 100 },
@@ -93,6 +102,11 @@ export default function TokensPage() {
           <Button size="small" onClick={() => void copyEnv(token)}>
             {t('copyEnv')}
           </Button>
+          {chatLink && (
+            <Button size="small" onClick={() => void openChat(token)} data-testid="token-chat">
+              {t('chat')}
+            </Button>
+          )}
           <Button size="small" onClick={() => setStatus.mutate(token)} disabled={token.status !== TokenStatus.Enabled && token.status !== TokenStatus.Disabled}>
             {token.status === TokenStatus.Enabled ? tc('disable') : tc('enable')}
           </Button>
