@@ -15,7 +15,7 @@
  * - `anthropic`, `gemini`, `cohere`: native wire formats (converted to/from OpenAI shapes);
  * - `unsupported`: a One API type we keep for imports but cannot relay yet (answers 501).
  */
-export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'unsupported';
+export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'unsupported';
 
 /** One input of the console's channel form. `name` is the channel column or the `config` key. */
 export interface ChannelFormField {
@@ -308,7 +308,20 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
     models: ['doubao-pro-32k', 'doubao-lite-32k', 'doubao-embedding'],
   }),
   entry({ id: 41, name: 'Novita AI', description: 'Novita AI, OpenAI-compatible.', defaultBaseUrl: 'https://api.novita.ai/v3/openai', adapter: 'openai', models: ['meta-llama/llama-3.1-8b-instruct', 'meta-llama/llama-3.1-70b-instruct'] }),
-  unsupported(42, 'Google Vertex AI', '', 'Needs Google service-account OAuth.'),
+  entry({
+    id: 42,
+    name: 'Google Vertex AI',
+    description: 'Gemini and Claude on Vertex AI, authenticated with a service-account key (JWT exchanged for an access token, cached).',
+    adapter: 'vertex',
+    models: ['gemini-1.5-flash', 'gemini-1.5-pro', 'gemini-2.0-flash', 'gemini-2.5-flash', 'gemini-2.5-pro', 'claude-3-5-sonnet-v2@20241022', 'claude-3-7-sonnet@20250219', 'claude-sonnet-4@20250514'],
+    key: keyField('Service account', 'us-central1|my-project|{"type":"service_account",...}', 'region|project id|service-account JSON, as One API stores it (or set the config fields below).'),
+    baseUrl: baseUrlField('', false, 'Optional; defaults to https://{region}-aiplatform.googleapis.com.'),
+    config: [
+      { name: 'region', label: 'Region', placeholder: 'us-central1', required: false },
+      { name: 'vertex_ai_project_id', label: 'Project id', placeholder: 'my-project', required: false },
+      { name: 'vertex_ai_adc', label: 'Service-account JSON key', placeholder: '{"type":"service_account",...}', required: false, secret: true, multiline: true },
+    ],
+  }),
   unsupported(43, 'Proxy', '', "One API's raw pass-through type."),
   entry({
     id: 44,
@@ -410,6 +423,7 @@ export const ChannelType = {
   TogetherAI: 39,
   Doubao: 40,
   Novita: 41,
+  VertexAI: 42,
   SiliconFlow: 44,
   XAI: 45,
   BaiduV2: 47,

@@ -4,10 +4,12 @@ import { isBalanceQuerySupported } from './balance/balance';
 import { AdapterNotImplementedError } from './errors';
 import { getAdapter } from './registry';
 
-const ctx = (type: number, baseUrl = 'https://upstream.example'): ChannelContext => ({ id: 1, type, key: 'sk-test', baseUrl, config: {} });
+/** Vertex AI keys are `region|project|service-account JSON` (the account is only used by `authorize`). */
+const KEYS: Record<number, string> = { [ChannelType.VertexAI]: `us-central1|proj|${JSON.stringify({ client_email: 'sa@proj.iam.gserviceaccount.com', private_key: 'sk-test' })}` };
+const ctx = (type: number, baseUrl = 'https://upstream.example'): ChannelContext => ({ id: 1, type, key: KEYS[type] ?? 'sk-test', baseUrl, config: {} });
 
 /** Types whose default host is built from the channel's credentials (the region), so a base URL is optional without a fixed default. */
-const REGIONAL_HOSTS = new Set<number>([ChannelType.AwsClaude]);
+const REGIONAL_HOSTS = new Set<number>([ChannelType.AwsClaude, ChannelType.VertexAI]);
 
 describe('channel-type registry → adapters', () => {
   it('lists every id the SPEC names, once', () => {

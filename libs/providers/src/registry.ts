@@ -8,6 +8,7 @@ import { createGeminiAdapter } from './gemini/gemini.adapter';
 import { NotImplementedAdapter } from './not-implemented.adapter';
 import { compatibleProfile } from './openai/compatible-profiles';
 import { OpenAIAdapter } from './openai/openai.adapter';
+import { createVertexAdapter } from './vertex/vertex.adapter';
 
 function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
   switch (info.adapter) {
@@ -23,6 +24,8 @@ function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
       return new CohereAdapter(info.defaultModels);
     case 'bedrock':
       return createBedrockAdapter(info.defaultModels);
+    case 'vertex':
+      return createVertexAdapter(info.defaultModels);
     case 'unsupported':
       return new NotImplementedAdapter(info.name, `channel type ${info.name} (${info.id}) is not supported yet`, info.defaultModels);
   }

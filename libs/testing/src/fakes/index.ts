@@ -8,3 +8,4 @@ export { startFakeAnthropic, anthropicError } from './anthropic.fake';
 export { startFakeGemini, geminiError } from './gemini.fake';
 export { startFakeBedrock, encodeEventStreamMessage, bedrockChunk, bedrockException, type FakeBedrockOptions } from './bedrock.fake';
 export { startFakeRerank, fakeRerankTokens, type FakeRerankOptions, type RerankFlavor } from './rerank.fake';
+export { startFakeVertex, type FakeVertex, type FakeVertexOptions } from './vertex.fake';
