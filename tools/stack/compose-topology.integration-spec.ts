@@ -14,17 +14,17 @@ interface ComposeService {
 }
 
 /**
- * docker-compose.yml is validated with Debian's docker-compose, then the same topology is run as
- * processes: each service gets the environment compose would give it (hosts pointed at the local
- * MariaDB and Redis), in depends_on order, and must pass the healthcheck compose declares.
+ * docker-compose.yml is validated with Debian's docker-compose in an empty environment (users run
+ * `docker compose up` with nothing exported), then the same topology is run as processes: each
+ * service gets the environment compose would give it (hosts pointed at the local MariaDB and
+ * Redis, no SESSION_SECRET), in depends_on order, and must pass the healthcheck compose declares.
  */
 describe('docker-compose.yml', () => {
-  const secret = 'compose-test-secret-0123456789abcdef';
   let config: { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
 
   beforeAll(() => {
     const text = execFileSync('docker-compose', ['-f', join(WORKSPACE_ROOT, 'docker-compose.yml'), 'config'], {
-      env: { ...childEnv({ SESSION_SECRET: secret }) },
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
       encoding: 'utf8',
     });
     config = YAML.parse(text);
@@ -48,6 +48,7 @@ describe('docker-compose.yml', () => {
   describe('the same topology as processes', () => {
     let db: TestDatabase | undefined;
     const procs: RunningProcess[] = [];
+    const started = new Map<string, { port: number; env: NodeJS.ProcessEnv; proc: RunningProcess }>();
 
     beforeAll(async () => {
       if (await isMysqlAvailable()) db = await createTestDatabase('mysql');
@@ -63,6 +64,8 @@ describe('docker-compose.yml', () => {
       const localEnv = (svc: ComposeService, portVar: string, port: number) => {
         const env: Record<string, string> = {};
         for (const [k, v] of Object.entries(svc.environment ?? {})) if (v !== null && v !== undefined) env[k] = String(v);
+        // Compose passes SESSION_SECRET through empty when nothing is exported.
+        expect(env['SESSION_SECRET'] ?? '').toBe('');
         // Same variables compose sets, with the hostnames of this machine's servers.
         if (env['SQL_DSN']) env['SQL_DSN'] = present(db?.env['SQL_DSN'], 'test database DSN');
         if (env['REDIS_CONN_STRING']) env['REDIS_CONN_STRING'] = redisUrl;
@@ -81,10 +84,34 @@ describe('docker-compose.yml', () => {
         const svc = present(config.services[name], name);
         for (const dep of Object.keys(svc.depends_on ?? {})) expect(['mysql', 'redis', 'admin']).toContain(dep);
         const port = await freePort();
-        const proc = startProcess(process.execPath, [distFile(`apps/${name}/src/main.js`)], { env: localEnv(svc, portVar, port), cwd: WORKSPACE_ROOT });
+        const env = localEnv(svc, portVar, port);
+        const proc = startProcess(process.execPath, [distFile(`apps/${name}/src/main.js`)], { env, cwd: WORKSPACE_ROOT });
         procs.push(proc);
+        started.set(name, { port, env, proc });
         await waitForHttp(`http://127.0.0.1:${port}${healthPath(svc)}`, { process: proc, timeoutMs: 60_000 });
       }
+    });
+
+    it('signs root in with no SESSION_SECRET, and the session survives an admin restart (the secret lives in the database)', async () => {
+      if (!db) return;
+      const admin = present(started.get('admin'), 'admin process');
+      const base = `http://127.0.0.1:${admin.port}`;
+      const login = await fetch(`${base}/api/user/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-requested-with': 'XMLHttpRequest' },
+        body: JSON.stringify({ username: 'root', password: '123456' }),
+      });
+      expect(login.status).toBe(200);
+      const cookie = present(login.headers.getSetCookie().find((c) => c.startsWith('session=')), 'session cookie').split(';')[0];
+      const self = () => fetch(`${base}/api/user/self`, { headers: { cookie, 'x-requested-with': 'XMLHttpRequest' } });
+      expect((await self()).status).toBe(200);
+
+      await admin.proc.stop();
+      const again = startProcess(process.execPath, [distFile('apps/admin/src/main.js')], { env: admin.env, cwd: WORKSPACE_ROOT });
+      procs.push(again);
+      await waitForHttp(`${base}/readyz`, { process: again, timeoutMs: 60_000 });
+      const after = await self();
+      expect({ status: after.status, username: ((await after.json()) as { data?: { username?: string } }).data?.username }).toEqual({ status: 200, username: 'root' });
     });
   });
 });
