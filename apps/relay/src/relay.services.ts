@@ -17,7 +17,7 @@ import { Replies } from './pipeline/replies';
 import { Settlement } from './pipeline/settlement';
 import { ChannelRouter } from './routing/channel-router.service';
 import { ChannelCapacity } from './capacity/channel-capacity';
-import { UpstreamClient } from '@oneapi/providers';
+import { setGeminiDefaultVersion, UpstreamClient } from '@oneapi/providers';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -74,6 +74,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
   constructor(@Inject(RUNTIME) readonly runtime: ServiceRuntime) {
     const env = runtime.config.env;
     preloadTokenCounting();
+    setGeminiDefaultVersion(env.GEMINI_VERSION);
     this.auth = new RelayAuthService(runtime.db, runtime.bus, runtime.redis, env.CACHE_TTL_SECONDS);
     const cipher = createChannelKeyCipher(env.CHANNEL_KEY_SECRET);
     this.router = new ChannelRouter(runtime.db, runtime.bus, runtime.logger, env.CACHE_TTL_SECONDS * 1000, env.CHANNEL_COOLDOWN_SECONDS * 1000, (k) =>
@@ -147,6 +148,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       trustedProxies: this.trustedProxies,
       totalTimeoutMs: this.upstream.totalTimeoutMs,
       maxInFlight: env.RELAY_MAX_IN_FLIGHT,
+      enforceIncludeUsage: env.ENFORCE_INCLUDE_USAGE,
     });
     this.metrics.trackInFlight(() => this.pipeline.inFlight);
     this.onChannelDisabled(rootNotifier(runtime));

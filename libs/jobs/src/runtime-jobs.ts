@@ -1,7 +1,7 @@
 import type { AppConfig } from '@oneapi/config';
 import { createChannelKeyCipher } from '@oneapi/data';
 import { Mailer, type ServiceRuntime } from '@oneapi/platform';
-import { createBalanceFetch } from '@oneapi/providers';
+import { createBalanceFetch, setGeminiDefaultVersion } from '@oneapi/providers';
 import { DEFAULT_PREFIX, BullJobQueue } from './drivers/bullmq.driver';
 import { InProcessJobQueue } from './drivers/in-process.driver';
 import type { JobQueue, RetryPolicy } from './drivers/job-queue';
@@ -51,6 +51,7 @@ export function createRunStore(runtime: ServiceRuntime, prefix = DEFAULT_PREFIX)
 
 /** The context processors run with in this process. */
 export function createJobContext(runtime: ServiceRuntime, runs: RunStore, opts: JobsOptions = {}): JobContext {
+  setGeminiDefaultVersion(runtime.config.env.GEMINI_VERSION);
   return {
     db: runtime.db,
     options: runtime.options,

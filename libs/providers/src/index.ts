@@ -30,7 +30,7 @@ export { proxyUrlProblem, createProxyAgent, PROXY_PROTOCOLS } from './exchange/p
 export { AnthropicAdapter, ANTHROPIC_VERSION, anthropicBetaHeader } from './anthropic/anthropic.adapter';
 export { toAnthropicRequest, fromAnthropicResponse, anthropicErrorToOpenAI, anthropicUsage, ANTHROPIC_DEFAULT_MAX_TOKENS } from './anthropic/anthropic-chat';
 export { convertAnthropicStreamEvent } from './anthropic/anthropic-stream';
-export { GeminiAdapter, GEMINI_DEFAULT_API_VERSION, geminiApiVersion } from './gemini/gemini.adapter';
+export { GeminiAdapter, GEMINI_DEFAULT_API_VERSION, geminiApiVersion, setGeminiDefaultVersion } from './gemini/gemini.adapter';
 export { toGeminiRequest, fromGeminiResponse, geminiErrorToOpenAI, geminiUsage } from './gemini/gemini-chat';
 export { convertGeminiStreamEvent } from './gemini/gemini-stream';
 export { CohereAdapter } from './cohere/cohere.adapter';

@@ -29,6 +29,8 @@ export interface PipelineDeps {
   totalTimeoutMs: number;
   /** RELAY_MAX_IN_FLIGHT: requests this process serves at once (0 = no cap). */
   maxInFlight: number;
+  /** ENFORCE_INCLUDE_USAGE: streamed chat and completions report usage as if the client asked. */
+  enforceIncludeUsage?: boolean;
 }
 
 /**
@@ -97,7 +99,8 @@ export class RelayPipeline {
   }
 
   private parse(endpoint: Endpoint, req: FastifyRequest, caller: RelayCaller, pathModel: string | undefined): ParsedRequest {
-    const parsed = endpoint.parse(req.body as Buffer | undefined, req.headers['content-type'] ?? '', pathModel);
+    let parsed = endpoint.parse(req.body as Buffer | undefined, req.headers['content-type'] ?? '', pathModel);
+    if (this.d.enforceIncludeUsage && parsed.stream && !parsed.includeUsage && (parsed.mode === 'chat' || parsed.mode === 'completions')) parsed = { ...parsed, includeUsage: true };
     this.d.auth.checkModel(caller, parsed.model);
     endpoint.check?.(parsed);
     return parsed;

@@ -77,7 +77,8 @@ export function upstreamBody(
   }
   const changeModel = req.json.model !== upstreamModel;
   const so = req.json.stream_options as Record<string, unknown> | undefined | null;
-  const addUsage = wantUsage && !req.includeUsage;
+  // From the body itself: the relay may report usage although the client did not ask (ENFORCE_INCLUDE_USAGE).
+  const addUsage = wantUsage && !(so && typeof so === 'object' && so.include_usage === true);
   const prependSystem = systemPrompt !== '' && req.mode === 'chat' && Array.isArray(req.json.messages) && req.json.messages.length > 0;
   const strip = stripStreamOptions && so !== undefined;
 

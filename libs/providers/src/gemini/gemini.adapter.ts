@@ -23,9 +23,20 @@ import { convertGeminiStreamEvent } from './gemini-stream';
  */
 export const GEMINI_DEFAULT_API_VERSION = 'v1beta';
 
+/** The version for channels without `config.api_version`: GEMINI_VERSION when set (see `setGeminiDefaultVersion`). */
+let defaultVersion = GEMINI_DEFAULT_API_VERSION;
+
+/**
+ * Sets the process-wide Gemini API version for channels that name none (One API's GEMINI_VERSION);
+ * '' or undefined restores `GEMINI_DEFAULT_API_VERSION`. Called once at start-up.
+ */
+export function setGeminiDefaultVersion(version: string | undefined): void {
+  defaultVersion = version?.trim() || GEMINI_DEFAULT_API_VERSION;
+}
+
 export function geminiApiVersion(ch: ChannelContext): string {
   const v = (ch.config.api_version ?? '').trim();
-  return v !== '' ? v : GEMINI_DEFAULT_API_VERSION;
+  return v !== '' ? v : defaultVersion;
 }
 
 /**
