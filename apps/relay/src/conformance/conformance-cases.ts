@@ -218,3 +218,46 @@ export async function postSse(baseURL: string, apiKey: string, path: string, bod
   }
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', requestId: res.headers.get('x-oneapi-request-id') ?? '', data };
 }
+
+/**
+ * Channel types whose upstream is reached with signed or exchanged credentials, or another wire
+ * format (issue 14). Each case names its fake and how its channel is configured; the suite
+ * (`native-adapters.integration-spec.ts`) runs chat, stream with usage, tools and a refused
+ * credential through the relay for every one.
+ */
+export type NativeFakeKind = 'bedrock' | 'vertex' | 'cohere' | 'cloudflare';
+
+export interface NativeCase {
+  id: number;
+  /** For titles (one type may have several cases, e.g. Vertex's two publishers). */
+  label: string;
+  fake: NativeFakeKind;
+  /** Prefix of the model names of this case (the fakes read knobs such as `-tools` from the name). */
+  model: string;
+  /** Expected upstream path of a chat call for `model`. */
+  chatPath(model: string, stream: boolean): string;
+}
+
+export const NATIVE_CASES: readonly NativeCase[] = [
+  {
+    id: ChannelType.AwsClaude,
+    label: 'AWS Claude (Bedrock), SigV4',
+    fake: 'bedrock',
+    model: 'c33-chat',
+    chatPath: (model, stream) => `/model/${model}/${stream ? 'invoke-with-response-stream' : 'invoke'}`,
+  },
+  {
+    id: ChannelType.VertexAI,
+    label: 'Vertex AI Gemini, service-account token',
+    fake: 'vertex',
+    model: 'c42-gemini',
+    chatPath: (model, stream) => `/v1/projects/conformance-project/locations/us-east5/publishers/google/models/${model}:${stream ? 'streamGenerateContent' : 'generateContent'}`,
+  },
+  {
+    id: ChannelType.VertexAI,
+    label: 'Vertex AI Claude, service-account token',
+    fake: 'vertex',
+    model: 'claude-c42',
+    chatPath: (model, stream) => `/v1/projects/conformance-project/locations/us-east5/publishers/anthropic/models/${model}:${stream ? 'streamRawPredict' : 'rawPredict'}`,
+  },
+];
