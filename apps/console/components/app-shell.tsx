@@ -6,7 +6,7 @@ import type { MenuProps } from 'antd';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
-import { type ReactNode, useMemo, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { Role } from '@oneapi/domain';
 import { api } from '@/lib/api-client';
 import { queryKeys, useSelf, useStatus } from '@/lib/hooks';
@@ -56,6 +56,13 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   const systemName = status?.system_name || 'One API';
   const compact = !screens.md;
+  const tp = useTranslations('pageTitles');
+  const pageKey = pathname.replace(/\/+$/, '') || '/';
+  const pageTitle = tp.has(pageKey) ? tp(pageKey) : '';
+  // The tab title follows the operator's SystemName on every page: "Tokens - My Gateway".
+  useEffect(() => {
+    if (status) document.title = pageTitle ? `${pageTitle} - ${systemName}` : systemName;
+  }, [status, pageTitle, systemName]);
   const menu = (
     <Menu
       mode={compact ? 'inline' : 'horizontal'}
@@ -109,7 +116,11 @@ export function AppShell({ children }: { children: ReactNode }) {
           title={<SafeHtml content={notice.data} testId="notice" />}
         />
       )}
-      <Content style={{ padding: compact ? 12 : 24, width: '100%', maxWidth: 1400, margin: '0 auto' }}>{children}</Content>
+      <Content style={{ padding: compact ? 12 : 24, width: '100%', maxWidth: 1400, margin: '0 auto' }}>
+        {/* The one <h1> of every page (its cards carry the visible titles). */}
+        <h1 className="visually-hidden" data-testid="page-title">{pageTitle || systemName}</h1>
+        {children}
+      </Content>
       <Footer style={{ textAlign: 'center', padding: '16px' }}>
         {status?.footer_html ? (
           <SafeHtml content={status.footer_html} markdown={false} testId="footer" />

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
 import { LogType, RedemptionStatus } from '@oneapi/domain';
+import { DEFAULT_MONEY_DISPLAY, formatQuota } from '../lib/money';
 import { startGatewayStack, type GatewayStack } from './gateway-stack';
 import { SCREENSHOT_DIR, startConsoleHarness, type ConsoleHarness } from './harness';
 
@@ -75,9 +76,9 @@ interface StatusView {
   display_in_currency: boolean;
 }
 
-/** `$1.23` as the console renders quota (display in currency, quota_per_unit from /api/status). */
-function usd(quota: number, perUnit: number, digits = 2): string {
-  return `$${(quota / perUnit).toFixed(digits)}`;
+/** Quota as the console renders it (lib/money.ts; display in currency, quota_per_unit from /api/status). */
+function usd(quota: number, perUnit: number): string {
+  return formatQuota(quota, { ...DEFAULT_MONEY_DISPLAY, quotaPerUnit: perUnit });
 }
 
 async function waitUntil<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -291,7 +292,7 @@ describe('console flows against the real admin and relay services (SQLite)', () 
     await row.waitFor();
     await row.getByRole('cell', { name: String(PROMPT_TOKENS), exact: true }).waitFor();
     await row.getByRole('cell', { name: '5', exact: true }).waitFor();
-    await row.getByRole('cell', { name: usd(log.quota, perUnit, 6), exact: true }).waitFor();
+    await row.getByRole('cell', { name: usd(log.quota, perUnit), exact: true }).waitFor();
     await h.screenshot(root, 'flow-5-logs');
 
     // The cost is big enough to show in two decimals, so the dashboard figures really move.

@@ -113,7 +113,7 @@ export default function ChannelsPage() {
       dataIndex: 'priority',
       responsive: ['lg'],
       render: (v: number | null, c) => (
-        <InputNumber key={`p${c.id}-${v}`} size="small" precision={0} defaultValue={v ?? 0} style={{ width: 72 }} onBlur={(e) => { const next = Number(e.target.value); if (Number.isInteger(next) && next !== (v ?? 0)) update.mutate({ id: c.id, priority: next }); }} />
+        <InputNumber key={`p${c.id}-${v}`} size="small" precision={0} aria-label={t('priorityOf', { name: c.name })} defaultValue={v ?? 0} style={{ width: 72 }} onBlur={(e) => { const next = Number(e.target.value); if (Number.isInteger(next) && next !== (v ?? 0)) update.mutate({ id: c.id, priority: next }); }} />
       ),
     },
     {
@@ -121,7 +121,7 @@ export default function ChannelsPage() {
       dataIndex: 'weight',
       responsive: ['lg'],
       render: (v: number | null, c) => (
-        <InputNumber key={`w${c.id}-${v}`} size="small" min={0} precision={0} defaultValue={v ?? 0} style={{ width: 72 }} onBlur={(e) => { const next = Number(e.target.value); if (Number.isInteger(next) && next >= 0 && next !== (v ?? 0)) update.mutate({ id: c.id, weight: next }); }} />
+        <InputNumber key={`w${c.id}-${v}`} size="small" min={0} precision={0} aria-label={t('weightOf', { name: c.name })} defaultValue={v ?? 0} style={{ width: 72 }} onBlur={(e) => { const next = Number(e.target.value); if (Number.isInteger(next) && next >= 0 && next !== (v ?? 0)) update.mutate({ id: c.id, weight: next }); }} />
       ),
     },
     {

@@ -116,36 +116,35 @@ function OptionTab({ group, stored }: { group: OptionGroup; stored: Map<string, 
   const field = (key: string) => {
     const spec = specOf(key);
     const common = { name: key, label: label(key), extra: t.has(`help.${key}`) ? t(`help.${key}`) : undefined, rules: [ruleFor(key)] };
-    const id = `option-${key}`;
     switch (spec.kind) {
       case 'boolean':
         return (
           <Col xs={24} sm={12} lg={8} key={key}>
-            <Form.Item {...common} valuePropName="checked"><Switch id={id} /></Form.Item>
+            <Form.Item {...common} valuePropName="checked"><Switch /></Form.Item>
           </Col>
         );
       case 'number':
         return (
           <Col xs={24} sm={12} lg={8} key={key}>
-            <Form.Item {...common}><InputNumber id={id} style={{ width: '100%' }} /></Form.Item>
+            <Form.Item {...common}><InputNumber style={{ width: '100%' }} /></Form.Item>
           </Col>
         );
       case 'secret':
         return (
           <Col xs={24} sm={12} lg={8} key={key}>
-            <Form.Item {...common} extra={`${common.extra ?? ''} ${t('secretHint')}`.trim()}><Input.Password id={id} autoComplete="new-password" /></Form.Item>
+            <Form.Item {...common} extra={`${common.extra ?? ''} ${t('secretHint')}`.trim()}><Input.Password autoComplete="new-password" /></Form.Item>
           </Col>
         );
       case 'json':
         return (
           <Col span={24} key={key}>
-            <Form.Item {...common}><Input.TextArea id={id} autoSize={{ minRows: 4, maxRows: 16 }} style={{ fontFamily: 'monospace' }} /></Form.Item>
+            <Form.Item {...common}><Input.TextArea autoSize={{ minRows: 4, maxRows: 16 }} style={{ fontFamily: 'monospace' }} /></Form.Item>
           </Col>
         );
       case 'longtext':
         return (
           <Col span={24} key={key}>
-            <Form.Item {...common}><Input.TextArea id={id} autoSize={{ minRows: 3, maxRows: 12 }} /></Form.Item>
+            <Form.Item {...common}><Input.TextArea autoSize={{ minRows: 3, maxRows: 12 }} /></Form.Item>
           </Col>
         );
       default:
@@ -153,9 +152,9 @@ function OptionTab({ group, stored }: { group: OptionGroup; stored: Map<string, 
           <Col xs={24} sm={12} lg={8} key={key}>
             <Form.Item {...common}>
               {spec.choices ? (
-                <Select id={id} options={spec.choices.map((c) => ({ value: c, label: t.has(`choices.${c}`) ? t(`choices.${c}`) : c }))} />
+                <Select options={spec.choices.map((c) => ({ value: c, label: t.has(`choices.${c}`) ? t(`choices.${c}`) : c }))} />
               ) : (
-                <Input id={id} />
+                <Input />
               )}
             </Form.Item>
           </Col>

@@ -8,7 +8,7 @@ import { api } from '@/lib/api-client';
 import { useMoney, useSelf } from '@/lib/hooks';
 import type { DashboardRow } from '@/lib/types';
 
-const COLORS = ['#2f73ff', '#00b5d8', '#6c63ff', '#05cd99', '#ffb547', '#ff5e7d', '#41b883', '#7983ff', '#ff8f6b', '#49beff'];
+const COLORS = ['#1f5fe0', '#00b5d8', '#6c63ff', '#05cd99', '#ffb547', '#ff5e7d', '#41b883', '#7983ff', '#ff8f6b', '#49beff'];
 
 /** The last 7 calendar days (local time) as YYYY-MM-DD, oldest first. */
 function lastSevenDays(): string[] {
