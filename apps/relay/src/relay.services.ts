@@ -17,6 +17,7 @@ import { Replies } from './pipeline/replies';
 import { Settlement } from './pipeline/settlement';
 import { ChannelRouter } from './routing/channel-router.service';
 import { ChannelCapacity } from './capacity/channel-capacity';
+import { ResponseAffinity } from './protocols/responses-affinity';
 import { setGeminiDefaultVersion, UpstreamClient } from '@oneapi/providers';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -64,6 +65,8 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
   readonly admission: Admission;
   readonly capacity: ChannelCapacity;
   readonly pipeline: RelayPipeline;
+  /** Where each stored response (OpenAI Responses API) lives: the channel its follow-ups must reach. */
+  readonly responseAffinity: ResponseAffinity;
   /** TRUSTED_PROXIES, parsed once: whose X-Forwarded-For names the client. */
   readonly trustedProxies: BlockList | null;
   private readonly disabledHooks: ChannelDisabledHook[] = [];
@@ -137,6 +140,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       capacity: this.capacity,
     });
     this.trustedProxies = parseCidrList(runtime.config.trustedProxies);
+    this.responseAffinity = new ResponseAffinity(runtime.redis);
     this.pipeline = new RelayPipeline({
       auth: this.auth,
       pricing: this.pricing,
@@ -148,6 +152,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       trustedProxies: this.trustedProxies,
       totalTimeoutMs: this.upstream.totalTimeoutMs,
       maxInFlight: env.RELAY_MAX_IN_FLIGHT,
+      homes: this.responseAffinity,
       enforceIncludeUsage: env.ENFORCE_INCLUDE_USAGE,
     });
     this.metrics.trackInFlight(() => this.pipeline.inFlight);

@@ -1,6 +1,11 @@
 import type { RelayMode, Usage } from '@oneapi/providers';
 import type { RelayPricing, Ratios } from '../billing/pricing';
+import type { RelayCaller } from '../auth/relay-auth.service';
+import type { RelayRequest } from '../pipeline/relay-request';
+import type { Delivered } from '../pipeline/settlement';
 import type { ClientProtocol } from '../protocols/client-protocol';
+import type { ResponseAffinity } from '../protocols/responses-affinity';
+import type { RouteChannel, RoutingTable } from '../routing/channel-router.service';
 import type { ParsedRequest } from './request-body';
 
 /**
@@ -61,4 +66,12 @@ export interface Endpoint {
   promptTokens(p: ParsedRequest, pricing: RelayPricing): number;
   reserve(p: ParsedRequest, promptTokens: number, ratios: Ratios, pricing: RelayPricing): number;
   bill(produced: Produced, p: ParsedRequest, priced: Priced, pricing: RelayPricing): Bill;
+  /**
+   * The one channel this request must go to because state it refers to lives there (a Responses
+   * follow-up's `previous_response_id`), or null to route normally. Throws the client's error when
+   * that channel cannot serve it: the request is never sent where the state is not.
+   */
+  home?(p: ParsedRequest, caller: RelayCaller, table: RoutingTable, homes: ResponseAffinity): Promise<RouteChannel | null>;
+  /** After a reply reached the client: records where state it created lives (a stored response). */
+  delivered?(rq: RelayRequest, d: Delivered, homes: ResponseAffinity): void;
 }

@@ -14,6 +14,7 @@ import type { ChannelRouter, RouteChannel, RoutingTable } from '../routing/chann
 import type { Admission } from './admission';
 import type { Attempts, Seat } from './attempts';
 import type { RelayRequest } from './relay-request';
+import type { ResponseAffinity } from '../protocols/responses-affinity';
 import { RelayTrace } from './relay-trace';
 
 export interface PipelineDeps {
@@ -29,6 +30,8 @@ export interface PipelineDeps {
   totalTimeoutMs: number;
   /** RELAY_MAX_IN_FLIGHT: requests this process serves at once (0 = no cap). */
   maxInFlight: number;
+  /** Where stored responses live (the channel a follow-up must reach). */
+  homes: ResponseAffinity;
   /** ENFORCE_INCLUDE_USAGE: streamed chat and completions report usage as if the client asked. */
   enforceIncludeUsage?: boolean;
 }
@@ -64,13 +67,16 @@ export class RelayPipeline {
       trace?.parsed(caller, parsed);
       const priced = this.price(endpoint, parsed, caller);
       const table = this.d.router.peek() ?? (await this.d.router.current());
-      const first = this.route(table, caller, parsed.model);
+      // A request about state held by one channel (a stored response) goes there, pinned, or fails.
+      const home = endpoint.home ? await endpoint.home(parsed, caller, table, this.d.homes) : null;
+      const routed = home ? { ...caller, pinnedChannelId: home.id } : caller;
+      const first = home ?? this.route(table, caller, parsed.model);
       // Channel capacity before admission: a request no channel has room for reserves nothing.
-      seat = first.capped ? await this.d.attempts.claim(req.id, table, caller, parsed, priced, first) : { channel: first, hold: null };
+      seat = first.capped ? await this.d.attempts.claim(req.id, table, routed, parsed, priced, first) : { channel: first, hold: null };
       const { rateCharge, leases: held } = await this.d.admission.admit(req.id, caller, parsed, priced);
       leases = held;
       const deadline = this.d.totalTimeoutMs > 0 ? started + this.d.totalTimeoutMs : Infinity;
-      const admitted: RelayRequest = { req, reply, endpoint, caller, parsed, priced, rateCharge, started, deadline, firstByteAt: 0, trace };
+      const admitted: RelayRequest = { req, reply, endpoint, caller: routed, parsed, priced, rateCharge, started, deadline, firstByteAt: 0, trace };
       rq = admitted;
       const delivered = await this.d.attempts.run(admitted, table, seat).catch(async (error: unknown) => {
         await this.release(admitted);
@@ -78,7 +84,10 @@ export class RelayPipeline {
       });
       // The client left before any reply: nothing was produced.
       if (!delivered) await this.release(admitted);
-      else trace?.delivered(delivered);
+      else {
+        endpoint.delivered?.(admitted, delivered, this.d.homes);
+        trace?.delivered(delivered);
+      }
     } catch (error) {
       trace?.failed(error);
       if (!(error instanceof RelayException) && !(error instanceof UpstreamHttpError)) {

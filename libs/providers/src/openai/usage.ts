@@ -34,3 +34,17 @@ export function usageFromStreamData(data: string): Usage | undefined {
     return undefined;
   }
 }
+
+/**
+ * The usage of an OpenAI Responses object (a reply, or the `response` of a `response.completed`
+ * / `response.incomplete` / `response.failed` event): input and output tokens, with the prompt
+ * cache's share (`input_tokens_details.cached_tokens`) as `cache_read_tokens`.
+ */
+export function readResponsesUsage(response: unknown): Usage | undefined {
+  const usage = readUsage(response);
+  if (!usage) return undefined;
+  const details = ((response as { usage: { input_tokens_details?: unknown } }).usage.input_tokens_details ?? {}) as Record<string, unknown>;
+  const cached = num(details.cached_tokens) ?? 0;
+  if (cached > 0) usage.cache_read_tokens = Math.min(cached, usage.prompt_tokens);
+  return usage;
+}
