@@ -116,7 +116,8 @@ export function parseRequest(mode: Exclude<RelayMode, MultipartOrOwnParser>, bod
   BODY_CHECKS[mode](json);
 
   const stream = json.stream === true && (mode === 'chat' || mode === 'completions' || mode === 'responses');
-  const maxTokens = (json.max_tokens ?? json.max_completion_tokens ?? json.max_output_tokens ?? null) as number | null;
+  // The Responses API names its cap max_output_tokens (the only one its body check reads).
+  const maxTokens = (mode === 'responses' ? (json.max_output_tokens ?? null) : (json.max_tokens ?? json.max_completion_tokens ?? null)) as number | null;
   const so = json.stream_options as { include_usage?: unknown } | undefined | null;
   const includeUsage = stream && typeof so === 'object' && so !== null && so.include_usage === true;
   return { mode, json, text, model, stream, maxTokens, includeUsage, multipart: false };
