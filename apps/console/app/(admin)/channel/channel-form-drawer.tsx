@@ -7,6 +7,7 @@ import { CHANNEL_TYPES, type ChannelFormField, ChannelType, getChannelType } fro
 import { api } from '@/lib/api-client';
 import { errorMessage } from '@/lib/hooks';
 import { jsonObjectError, splitList } from '@/lib/format';
+import { channelFieldText, channelTypeDescription } from '@/lib/registry-text';
 import type { Channel } from '@/lib/types';
 
 interface ChannelFormValues {
@@ -66,6 +67,7 @@ function parseConfig(config: string | null | undefined): Record<string, string> 
 export function ChannelFormDrawer({ open, channel, onClose, onSaved }: { open: boolean; channel: Channel | null; onClose: () => void; onSaved: () => void }) {
   const t = useTranslations('channels');
   const tc = useTranslations('common');
+  const tr = useTranslations('channels.registry');
   const [form] = Form.useForm<ChannelFormValues>();
   const groups = useQuery({
     queryKey: ['groups'],
@@ -142,20 +144,21 @@ export function ChannelFormDrawer({ open, channel, onClose, onSaved }: { open: b
   const renderField = (field: ChannelFormField, name: string | string[]) => {
     const isKey = field.name === 'key';
     const required = field.required && !(isKey && editing);
+    const text = channelFieldText(tr, field);
     const input = field.multiline || (isKey && !editing) ? (
-      <Input.TextArea autoSize={{ minRows: isKey ? 3 : 2, maxRows: 10 }} placeholder={field.placeholder} />
+      <Input.TextArea autoSize={{ minRows: isKey ? 3 : 2, maxRows: 10 }} placeholder={text.placeholder} />
     ) : field.secret || isKey ? (
-      <Input.Password placeholder={editing && isKey ? t('keyKeep') : field.placeholder} autoComplete="off" />
+      <Input.Password placeholder={editing && isKey ? t('keyKeep') : text.placeholder} autoComplete="off" />
     ) : (
-      <Input placeholder={field.placeholder} />
+      <Input placeholder={text.placeholder} />
     );
     return (
       <Form.Item
         key={field.name}
         name={name}
-        label={field.label}
-        extra={isKey && !editing ? `${field.hint ?? ''} ${t('batchHint')}`.trim() : field.hint}
-        rules={required ? [{ required: true, whitespace: true, message: t('fieldRequired', { field: field.label }) }] : []}
+        label={text.label}
+        extra={isKey && !editing ? `${text.hint ?? ''} ${t('batchHint')}`.trim() : text.hint}
+        rules={required ? [{ required: true, whitespace: true, message: t('fieldRequired', { field: text.label }) }] : []}
       >
         {input}
       </Form.Item>
@@ -179,7 +182,7 @@ export function ChannelFormDrawer({ open, channel, onClose, onSaved }: { open: b
     >
       {save.error && <Alert type="error" showIcon title={errorMessage(save.error)} style={{ marginBottom: 16 }} />}
       <Form form={form} layout="vertical" onFinish={(values) => save.mutate(values)}>
-        <Form.Item name="type" label={t('type')} extra={type?.description} rules={[{ required: true }]}>
+        <Form.Item name="type" label={t('type')} extra={type ? channelTypeDescription(tr, type) : undefined} rules={[{ required: true }]}>
           <Select showSearch optionFilterProp="label" options={typeOptions} onChange={onTypeChange} />
         </Form.Item>
         <Form.Item name="name" label={t('name')} rules={[{ required: true, whitespace: true, message: t('nameRequired') }]}>
