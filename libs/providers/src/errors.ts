@@ -39,3 +39,18 @@ export class UpstreamAuthorizationError extends Error {
     this.name = 'UpstreamAuthorizationError';
   }
 }
+
+/**
+ * The request asks for something the channel's wire format cannot express (e.g. `n` > 1 on
+ * Anthropic, audio input on Anthropic). The relay answers 400 naming `param` (OpenAI's error
+ * shape) unless another channel of the model can serve the request as it is.
+ */
+export class UnsupportedParameterError extends Error {
+  constructor(
+    readonly param: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UnsupportedParameterError';
+  }
+}

@@ -14,8 +14,11 @@ import {
   type OpenAIToolCall,
 } from '../native/openai-chat.types';
 import { toOpenAIFinishReason } from '../stop-reasons';
+import { UnsupportedParameterError } from '../errors';
+import { fileOf, reasoningBudget, responseFormatOf } from '../native/media-parts';
 import type {
   AnthropicContentBlock,
+  AnthropicDocumentBlock,
   AnthropicImageBlock,
   AnthropicMessage,
   AnthropicRequest,
@@ -38,17 +41,34 @@ function imageBlock(url: string): AnthropicImageBlock {
   return data ? { type: 'image', source: { type: 'base64', media_type: data.mimeType, data: data.data } } : { type: 'image', source: { type: 'url', url } };
 }
 
-/** Text and image parts of an OpenAI message as Anthropic blocks; empty text is dropped (Anthropic rejects it). */
-function contentBlocks(content: OpenAIChatMessage['content']): (AnthropicTextBlock | AnthropicImageBlock)[] {
-  const blocks: (AnthropicTextBlock | AnthropicImageBlock)[] = [];
-  for (const part of partsOf(content)) {
+type UserBlock = AnthropicTextBlock | AnthropicImageBlock | AnthropicDocumentBlock;
+
+/**
+ * Text, image and PDF parts of an OpenAI message as Anthropic blocks; empty text is dropped
+ * (Anthropic rejects it). Audio and other files cannot be expressed: 400 naming the part.
+ */
+function contentBlocks(content: OpenAIChatMessage['content'], param: string): UserBlock[] {
+  const blocks: UserBlock[] = [];
+  partsOf(content).forEach((part, j) => {
+    const at = `${param}[${j}]`;
     if (part.type === 'text' && typeof part.text === 'string') {
       if (part.text !== '') blocks.push({ type: 'text', text: part.text });
-      continue;
+      return;
     }
     const url = imageUrlOf(part);
-    if (url) blocks.push(imageBlock(url));
-  }
+    if (url) {
+      blocks.push(imageBlock(url));
+      return;
+    }
+    if (part.type === 'input_audio') throw new UnsupportedParameterError(at, `${at}: Anthropic models take no audio input`);
+    const file = fileOf(part, at);
+    if (file) {
+      if (file.mimeType !== 'application/pdf') throw new UnsupportedParameterError(at, `${at}: Anthropic takes PDF files only, not ${file.mimeType}`);
+      blocks.push({ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: file.data } });
+      return;
+    }
+    throw new UnsupportedParameterError(at, `${at}: content part type "${part.type}" is not supported by Anthropic`);
+  });
   return blocks;
 }
 
@@ -72,15 +92,63 @@ function toolChoice(choice: unknown, parallel: unknown): AnthropicToolChoice | u
 }
 
 /**
+ * The tool through which a `response_format` of json_object / json_schema is asked for: Anthropic
+ * has no JSON mode, so the schema becomes a forced tool's `input_schema` and the tool's input
+ * comes back as the message content (Anthropic's own recipe:
+ * https://docs.anthropic.com/en/docs/test-and-evaluate/strengthen-guardrails/increase-consistency).
+ */
+export const ANTHROPIC_RESPONSE_TOOL = 'json_response';
+
+function applyResponseFormat(out: AnthropicRequest, value: unknown): void {
+  const format = responseFormatOf(value);
+  if (!format || format.type === 'text') return;
+  if (out.tools?.length) {
+    throw new UnsupportedParameterError('response_format', 'response_format: Anthropic gives structured output through a forced tool, which cannot be combined with your own tools');
+  }
+  const schema = format.type === 'json_schema' ? format.schema : { type: 'object' };
+  const description = format.type === 'json_schema' ? (format.description ?? `Answer with a JSON value matching the schema "${format.name}".`) : 'Answer with a JSON object.';
+  out.tools = [{ name: ANTHROPIC_RESPONSE_TOOL, description, input_schema: schema }];
+  out.tool_choice = { type: 'tool', name: ANTHROPIC_RESPONSE_TOOL };
+}
+
+/**
+ * `reasoning_effort` → extended thinking with the budget of `reasoningBudget`. Anthropic counts
+ * thinking in `max_tokens`, so the budget is added to the client's limit (or the default);
+ * thinking requires temperature 1, no top_k, top_p ≥ 0.95 and no forced tool, so a request that
+ * sets those otherwise is answered 400 naming the field rather than changed.
+ */
+function applyThinking(out: AnthropicRequest, effort: unknown, clientMax: number | undefined): void {
+  const budget = reasoningBudget(effort);
+  if (!budget) return;
+  if (out.temperature !== undefined && out.temperature !== 1) throw new UnsupportedParameterError('temperature', 'temperature: Anthropic extended thinking (reasoning_effort) works only at temperature 1');
+  if (out.top_k !== undefined) throw new UnsupportedParameterError('top_k', 'top_k: Anthropic extended thinking (reasoning_effort) does not take top_k');
+  if (out.top_p !== undefined && out.top_p < 0.95) throw new UnsupportedParameterError('top_p', 'top_p: Anthropic extended thinking (reasoning_effort) needs top_p of at least 0.95');
+  const forced = out.tool_choice?.type === 'any' || out.tool_choice?.type === 'tool';
+  if (forced) {
+    const param = out.tool_choice?.type === 'tool' && out.tool_choice.name === ANTHROPIC_RESPONSE_TOOL ? 'response_format' : 'tool_choice';
+    throw new UnsupportedParameterError(param, `${param}: Anthropic extended thinking (reasoning_effort) cannot be combined with a forced tool`);
+  }
+  out.thinking = { type: 'enabled', budget_tokens: budget };
+  out.max_tokens = (clientMax ?? ANTHROPIC_DEFAULT_MAX_TOKENS) + budget;
+}
+
+/**
  * OpenAI chat request → Anthropic Messages request.
  * - system (and `developer`) messages become the top-level `system` string, in order;
  * - `tool` messages become `tool_result` blocks in a user turn; assistant `tool_calls` become
  *   `tool_use` blocks; consecutive turns of one role are merged, because every `tool_result` of a
  *   parallel call must sit in the one user message that follows the `tool_use` turn;
- * - images: data URLs → base64 sources, http(s) URLs → url sources.
+ * - images: data URLs → base64 sources, http(s) URLs → url sources; PDF files → document blocks;
+ * - response_format json_object / json_schema → a forced tool (`ANTHROPIC_RESPONSE_TOOL`) whose
+ *   input is the answer; reasoning_effort → extended thinking;
+ * - what Anthropic cannot express (n > 1, logprobs, audio input, other files) throws
+ *   `UnsupportedParameterError` naming the parameter.
  */
 export function toAnthropicRequest(body: Record<string, unknown>, ctx: ConversionContext): AnthropicRequest {
   const req = asChatRequest(body);
+  const n = num(req.n);
+  if (n !== undefined && n !== 1) throw new UnsupportedParameterError('n', 'n: Anthropic returns one choice per request; send n = 1 or leave it out');
+  if (body.logprobs === true) throw new UnsupportedParameterError('logprobs', 'logprobs: Anthropic does not return token log probabilities');
   const system: string[] = [];
   const messages: AnthropicMessage[] = [];
   const push = (role: AnthropicMessage['role'], content: AnthropicContentBlock[]) => {
@@ -89,7 +157,8 @@ export function toAnthropicRequest(body: Record<string, unknown>, ctx: Conversio
     if (last && last.role === role) last.content.push(...content);
     else messages.push({ role, content });
   };
-  for (const m of req.messages) {
+  req.messages.forEach((m, i) => {
+    const param = `messages[${i}].content`;
     switch (m.role) {
       case 'system':
       case 'developer': {
@@ -98,18 +167,18 @@ export function toAnthropicRequest(body: Record<string, unknown>, ctx: Conversio
         break;
       }
       case 'assistant':
-        push('assistant', [...contentBlocks(m.content), ...toolUseBlocks(m.tool_calls)]);
+        push('assistant', [...contentBlocks(m.content, param), ...toolUseBlocks(m.tool_calls)]);
         break;
       case 'tool':
       case 'function': {
-        const blocks = contentBlocks(m.content);
+        const blocks = contentBlocks(m.content, param).filter((b): b is AnthropicTextBlock | AnthropicImageBlock => b.type !== 'document');
         push('user', [{ type: 'tool_result', tool_use_id: m.tool_call_id ?? m.name ?? '', content: blocks.length ? blocks : textOf(m.content) }]);
         break;
       }
       default:
-        push('user', contentBlocks(m.content));
+        push('user', contentBlocks(m.content, param));
     }
-  }
+  });
 
   const out: AnthropicRequest = {
     model: req.model || ctx.upstreamModel,
@@ -136,6 +205,8 @@ export function toAnthropicRequest(body: Record<string, unknown>, ctx: Conversio
     const choice = toolChoice(req.tool_choice, req.parallel_tool_calls);
     if (choice) out.tool_choice = choice;
   }
+  applyResponseFormat(out, body.response_format);
+  applyThinking(out, body.reasoning_effort, num(req.max_tokens) ?? num(req.max_completion_tokens));
   if (typeof req.user === 'string' && req.user !== '') out.metadata = { user_id: req.user };
   return out;
 }
@@ -161,6 +232,12 @@ export function anthropicErrorToOpenAI(body: unknown): OpenAIErrorBody | undefin
   return openAIError(typeof message === 'string' ? message : '', t, t);
 }
 
+/** The OpenAI finish reason; a `tool_use` stop that only answered `response_format` is a plain stop. */
+export function finishOf(stopReason: string | null | undefined, calledTools: boolean): string {
+  const reason = toOpenAIFinishReason('anthropic', stopReason) ?? 'stop';
+  return reason === 'tool_calls' && !calledTools ? 'stop' : reason;
+}
+
 /** Anthropic message → OpenAI `chat.completion` (text joined, `tool_use` → `tool_calls`, thinking → `reasoning_content`). */
 export function fromAnthropicResponse(body: unknown, ctx: ConversionContext, now: number = Date.now()): ResponseConversion {
   const error = anthropicErrorToOpenAI(body);
@@ -174,6 +251,7 @@ export function fromAnthropicResponse(body: unknown, ctx: ConversionContext, now
   for (const block of res.content) {
     if (block.type === 'text') text += block.text;
     else if (block.type === 'thinking') reasoning += block.thinking;
+    else if (block.type === 'tool_use' && block.name === ANTHROPIC_RESPONSE_TOOL) text += JSON.stringify(block.input ?? {});
     else if (block.type === 'tool_use') {
       toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
@@ -188,7 +266,7 @@ export function fromAnthropicResponse(body: unknown, ctx: ConversionContext, now
       object: 'chat.completion',
       created: Math.floor(now / 1000),
       model: ctx.requestModel,
-      choices: [{ index: 0, message, logprobs: null, finish_reason: toOpenAIFinishReason('anthropic', res.stop_reason) ?? 'stop' }],
+      choices: [{ index: 0, message, logprobs: null, finish_reason: finishOf(res.stop_reason, toolCalls.length > 0) }],
       usage: usage ?? usageOf(0, 0),
     },
     usage,

@@ -2,7 +2,7 @@ import type { SseEvent, StreamConversion, StreamState } from '../adapter.types';
 import { chunk, openAIError, usageChunk, usageOf } from '../native/openai-chunks';
 import { num } from '../native/openai-chat.types';
 import { toOpenAIFinishReason } from '../stop-reasons';
-import { anthropicErrorToOpenAI, anthropicUsage } from './anthropic-chat';
+import { ANTHROPIC_RESPONSE_TOOL, anthropicErrorToOpenAI, anthropicUsage, finishOf } from './anthropic-chat';
 import type { AnthropicUsage } from './anthropic.types';
 
 /** What the Anthropic stream converter keeps in `state.scratch`. */
@@ -13,6 +13,8 @@ interface AnthropicScratch {
   promptTokens: number;
   /** True once the usage chunk went out. */
   usageSent: boolean;
+  /** Content block index of the `response_format` tool, whose input is streamed as content. */
+  responseBlock?: number;
 }
 
 function scratchOf(state: StreamState): AnthropicScratch {
@@ -58,11 +60,18 @@ export function convertAnthropicStreamEvent(event: SseEvent, state: StreamState)
   const sc = scratchOf(state);
   switch (p.type ?? event.event) {
     case 'message_start': {
-      sc.promptTokens = anthropicUsage(p.message?.usage)?.prompt_tokens ?? 0;
+      const start = anthropicUsage(p.message?.usage);
+      sc.promptTokens = start?.prompt_tokens ?? 0;
+      // Kept at once: a stream cut short before message_delta is billed on what Anthropic reported.
+      if (start) state.usage = start;
       return { chunks: [chunk(state, { role: 'assistant', content: '' })], done: false };
     }
     case 'content_block_start': {
       const b = p.content_block;
+      if (b?.type === 'tool_use' && b.name === ANTHROPIC_RESPONSE_TOOL) {
+        sc.responseBlock = num(p.index) ?? -1;
+        return NOTHING;
+      }
       if (b?.type === 'tool_use' && typeof b.id === 'string') {
         const index = state.toolCallIndex.size;
         state.toolCallIndex.set(b.id, index);
@@ -76,6 +85,9 @@ export function convertAnthropicStreamEvent(event: SseEvent, state: StreamState)
       const d = p.delta;
       if (d?.type === 'text_delta' && d.text) return { chunks: [chunk(state, { content: d.text })], done: false };
       if (d?.type === 'thinking_delta' && d.thinking) return { chunks: [chunk(state, { reasoning_content: d.thinking })], done: false };
+      if (d?.type === 'input_json_delta' && d.partial_json && sc.responseBlock !== undefined && num(p.index) === sc.responseBlock) {
+        return { chunks: [chunk(state, { content: d.partial_json })], done: false };
+      }
       if (d?.type === 'input_json_delta' && d.partial_json) {
         const id = sc.blockTool[num(p.index) ?? -1];
         const index = id === undefined ? undefined : state.toolCallIndex.get(id);
@@ -90,8 +102,8 @@ export function convertAnthropicStreamEvent(event: SseEvent, state: StreamState)
       const u = p.usage;
       const prompt = Math.max(sc.promptTokens, anthropicUsage(u)?.prompt_tokens ?? 0);
       state.usage = usageOf(prompt, num(u?.output_tokens) ?? 0);
-      const reason = toOpenAIFinishReason('anthropic', p.delta?.stop_reason);
-      if (reason === null) return NOTHING;
+      if (toOpenAIFinishReason('anthropic', p.delta?.stop_reason) === null) return NOTHING;
+      const reason = finishOf(p.delta?.stop_reason, state.toolCallIndex.size > 0);
       state.finishReason = reason;
       return { chunks: [chunk(state, {}, reason)], done: false };
     }

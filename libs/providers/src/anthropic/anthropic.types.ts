@@ -32,7 +32,13 @@ export interface AnthropicThinkingBlock {
   signature?: string;
 }
 
-export type AnthropicContentBlock = AnthropicTextBlock | AnthropicImageBlock | AnthropicToolUseBlock | AnthropicToolResultBlock | AnthropicThinkingBlock;
+/** A PDF as a document block (https://docs.anthropic.com/en/docs/build-with-claude/pdf-support). */
+export interface AnthropicDocumentBlock {
+  type: 'document';
+  source: { type: 'base64'; media_type: 'application/pdf'; data: string };
+}
+
+export type AnthropicContentBlock = AnthropicTextBlock | AnthropicImageBlock | AnthropicDocumentBlock | AnthropicToolUseBlock | AnthropicToolResultBlock | AnthropicThinkingBlock;
 
 export interface AnthropicMessage {
   role: 'user' | 'assistant';
@@ -62,6 +68,8 @@ export interface AnthropicRequest {
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
   metadata?: { user_id: string };
+  /** Extended thinking (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking). */
+  thinking?: { type: 'enabled'; budget_tokens: number };
 }
 
 export interface AnthropicUsage {
