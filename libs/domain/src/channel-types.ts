@@ -275,10 +275,10 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
   entry({
     id: 35,
     name: 'Cohere',
-    description: 'Cohere; the relay serves its rerank API (/v2/rerank), billed per search unit.',
+    description: 'Cohere: chat through its v2 API (/v2/chat, tools and streams converted to and from OpenAI shapes) and rerank (/v2/rerank, billed per search unit).',
     defaultBaseUrl: 'https://api.cohere.ai',
     adapter: 'cohere',
-    models: ['rerank-v3.5', 'rerank-english-v3.0', 'rerank-multilingual-v3.0'],
+    models: ['command-a-03-2025', 'command-r-plus-08-2024', 'command-r-08-2024', 'command-r7b-12-2024', 'rerank-v3.5', 'rerank-english-v3.0', 'rerank-multilingual-v3.0'],
   }),
   entry({
     id: 36,

@@ -1,8 +1,8 @@
 import OpenAI, { APIError } from 'openai';
 import { exportPKCS8, generateKeyPair } from 'jose';
-import { availableDbKinds, startFakeBedrock, startFakeVertex, type DbKind, type FakeUpstreamRequest } from '@oneapi/testing';
+import { availableDbKinds, startFakeBedrock, startFakeCohere, startFakeVertex, type DbKind, type FakeUpstreamRequest } from '@oneapi/testing';
 import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
-import { EXPECTED_CALLS, FAKE_PIECES, FAKE_USAGE, NATIVE_CASES, TOOLS, type NativeCase, type NativeFakeKind } from './conformance-cases';
+import { EXPECTED_CALLS, FAKE_PIECES, FAKE_USAGE, NATIVE_CASES, TOOLS, type NativeCase, type NativeFakeKind } from '../testing/conformance-cases';
 
 /**
  * Conformance of the signed / token / other-wire channel types (issue 14) through the relay,
@@ -21,6 +21,7 @@ const AWS_REGION = 'us-west-2';
 const PROJECT = 'conformance-project';
 const GCP_REGION = 'us-east5';
 const EMAIL = 'relay@conformance-project.iam.gserviceaccount.com';
+const COHERE_KEY = 'co-conformance-key-0001';
 
 interface Fake {
   url: string;
@@ -57,6 +58,7 @@ describe('adapter conformance: signed and token-authenticated channel types thro
     fakes.bedrock = await startFakeBedrock({ accessKeyId: AK, secretAccessKey: SK, region: AWS_REGION });
     const vertex = await startFakeVertex({ projectId: PROJECT, region: GCP_REGION, clientEmail: EMAIL, publicKey: pair.publicKey });
     fakes.vertex = vertex;
+    fakes.cohere = await startFakeCohere({ apiKey: COHERE_KEY });
     h = await startRelayHarness('sqlite');
     const adc = (pem: string) => JSON.stringify({ type: 'service_account', project_id: PROJECT, client_email: EMAIL, private_key: pem, private_key_id: 'kid-1', token_uri: vertex.tokenUri });
     const credentials = (c: NativeCase, good: boolean): { key: string; config: Record<string, string> } => {
@@ -65,6 +67,8 @@ describe('adapter conformance: signed and token-authenticated channel types thro
           return { key: `${AK}|${good ? SK : 'refused/secret+key'}|${AWS_REGION}`, config: {} };
         case 'vertex':
           return { key: `${GCP_REGION}|${PROJECT}|service-account`, config: { region: GCP_REGION, vertex_ai_project_id: PROJECT, vertex_ai_adc: adc(good ? goodPem : badPem) } };
+        case 'cohere':
+          return { key: good ? COHERE_KEY : 'co-refused-key-0001', config: {} };
         default:
           throw new Error(`no credentials for ${c.fake}`);
       }
@@ -105,8 +109,9 @@ describe('adapter conformance: signed and token-authenticated channel types thro
 
   const logOf = async (requestId: string | null): Promise<LogRow> => {
     expect(requestId).toBeTruthy();
-    await h!.flush();
-    const rows = await h!.sql<LogRow>('SELECT quota, prompt_tokens, completion_tokens, channel_id, is_stream FROM logs WHERE request_id = ?', [requestId]);
+    if (!h) throw new Error('no relay');
+    await h.flush();
+    const rows = await h.sql<LogRow>('SELECT quota, prompt_tokens, completion_tokens, channel_id, is_stream FROM logs WHERE request_id = ?', [requestId]);
     expect(rows).toHaveLength(1);
     const r = rows[0];
     return { quota: Number(r.quota), prompt_tokens: Number(r.prompt_tokens), completion_tokens: Number(r.completion_tokens), channel_id: Number(r.channel_id), is_stream: Number(r.is_stream) };
@@ -133,7 +138,7 @@ describe('adapter conformance: signed and token-authenticated channel types thro
         const sent = modelCalls(fake, from);
         expect(sent.map((r) => r.path)).toEqual([c.chatPath(encodeURIComponent(c.model), false)]);
         const log = await logOf(response.headers.get('x-oneapi-request-id'));
-        expect(log).toEqual({ ...FAKE_USAGE, quota: cost(FAKE_USAGE.prompt_tokens, FAKE_USAGE.completion_tokens), channel_id: channels.get(c.label)!.good, is_stream: 0 });
+        expect(log).toEqual({ ...FAKE_USAGE, quota: cost(FAKE_USAGE.prompt_tokens, FAKE_USAGE.completion_tokens), channel_id: channels.get(c.label)?.good, is_stream: 0 });
       });
 
       it('POST /v1/chat/completions stream with include_usage: chunks, one usage chunk last, billed exactly', async () => {

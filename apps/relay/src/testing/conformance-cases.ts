@@ -260,4 +260,11 @@ export const NATIVE_CASES: readonly NativeCase[] = [
     model: 'claude-c42',
     chatPath: (model, stream) => `/v1/projects/conformance-project/locations/us-east5/publishers/anthropic/models/${model}:${stream ? 'streamRawPredict' : 'rawPredict'}`,
   },
+  {
+    id: ChannelType.Cohere,
+    label: 'Cohere chat v2',
+    fake: 'cohere',
+    model: 'c35-command',
+    chatPath: () => '/v2/chat',
+  },
 ];

@@ -9,3 +9,4 @@ export { startFakeGemini, geminiError } from './gemini.fake';
 export { startFakeBedrock, encodeEventStreamMessage, bedrockChunk, bedrockException, type FakeBedrockOptions } from './bedrock.fake';
 export { startFakeRerank, fakeRerankTokens, type FakeRerankOptions, type RerankFlavor } from './rerank.fake';
 export { startFakeVertex, type FakeVertex, type FakeVertexOptions } from './vertex.fake';
+export { startFakeCohere, COHERE_TEMPLATE_TOKENS } from './cohere.fake';
