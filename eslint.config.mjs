@@ -5,8 +5,16 @@ import nx from '@nx/eslint-plugin';
  * - libs/domain imports nothing of ours; libs/config only domain.
  * - only libs/data imports TypeORM; apps never import each other; the console only domain.
  * - nothing but libs/config reads process.env.
+ * - production code never imports @oneapi/testing (fake upstreams, test databases): only specs and
+ *   test harness folders (testing/, __tests__/, e2e/) do, and those stay out of dist/.
  */
 const TEST_FILES = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', '**/__tests__/**/*.ts', '**/e2e/**/*.ts', '**/testing/**/*.ts'];
+
+const TYPEORM_ONLY_IN_DATA = { name: 'typeorm', message: 'Only libs/data talks to TypeORM; add a repository method there.' };
+const NO_TEST_HELPERS = {
+  name: '@oneapi/testing',
+  message: 'Test helpers stay out of production code: import @oneapi/testing only from *.spec.ts, *.integration-spec.ts or a testing/ folder.',
+};
 
 const ALL_LIBS = ['type:domain', 'type:config', 'type:data', 'type:cache', 'type:providers', 'type:platform', 'type:jobs', 'type:testing'];
 
@@ -31,9 +39,9 @@ export default [
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:domain', 'type:config', 'type:data', 'type:cache'] },
             { sourceTag: 'type:jobs', onlyDependOnLibsWithTags: ['type:domain', 'type:config', 'type:data', 'type:cache', 'type:providers', 'type:platform'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:config', 'type:data', 'type:cache', 'type:providers'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:config', 'type:data', 'type:cache', 'type:providers', 'type:platform', 'type:jobs', 'type:testing'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:config', 'type:data', 'type:cache', 'type:providers', 'type:platform', 'type:jobs'] },
             { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:domain'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:config', 'type:data', 'type:testing'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:config', 'type:data'] },
           ],
         },
       ],
@@ -45,7 +53,22 @@ export default [
     files: ['**/*.ts', '**/*.tsx'],
     ignores: ['libs/data/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'typeorm', message: 'Only libs/data talks to TypeORM; add a repository method there.' }], patterns: ['typeorm/*'] }],
+      'no-restricted-imports': ['error', { paths: [TYPEORM_ONLY_IN_DATA], patterns: ['typeorm/*'] }],
+    },
+  },
+  {
+    // Also without Nx's project graph (a bare `eslint` run skips the boundaries rule).
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: [...TEST_FILES, 'libs/testing/**', 'libs/data/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [TYPEORM_ONLY_IN_DATA, NO_TEST_HELPERS], patterns: ['typeorm/*', '@oneapi/testing/*'] }],
+    },
+  },
+  {
+    files: ['libs/data/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      'no-restricted-imports': ['error', { paths: [NO_TEST_HELPERS], patterns: ['@oneapi/testing/*'] }],
     },
   },
   {

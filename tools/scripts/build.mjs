@@ -17,13 +17,30 @@ function run(cmd, cmdArgs, opts = {}) {
 const tsc = join(root, 'node_modules/.bin/tsc');
 run(tsc, ['-p', 'tsconfig.build.json']);
 
+// Test harnesses (testing/, __tests__/, libs/testing) are not part of the build
+// (tsconfig.build.json); drop what an older build left of them. The one exception is the
+// bootstrap child a spec spawns from dist/.
+const KEEP_IN_DIST = new Set(['bootstrap-child.js', 'bootstrap-child.js.map']);
+function pruneHarnesses(dir) {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name === 'node_modules') continue;
+    const p = join(dir, entry.name);
+    if (entry.name === 'testing') rmSync(p, { recursive: true, force: true });
+    else if (entry.name === '__tests__') {
+      for (const f of readdirSync(p)) if (!KEEP_IN_DIST.has(f)) rmSync(join(p, f), { recursive: true, force: true });
+    } else pruneHarnesses(p);
+  }
+}
+for (const top of ['apps', 'libs', 'tools']) pruneHarnesses(join(root, 'dist', top));
+
 const scope = join(root, 'dist/node_modules/@oneapi');
 mkdirSync(scope, { recursive: true });
 for (const lib of readdirSync(join(root, 'libs'))) {
   const target = join(root, 'dist/libs', lib, 'src');
   const link = join(scope, lib);
-  if (!existsSync(target)) continue;
   rmSync(link, { force: true, recursive: true });
+  if (!existsSync(target)) continue;
   symlinkSync(relative(scope, target), link, 'dir');
 }
 

@@ -23,7 +23,7 @@ import {
   undeclaredProbe,
   type ConformanceType,
   type FakeKind,
-} from './conformance-cases';
+} from '../testing/conformance-cases';
 
 /**
  * The adapter conformance suite (issue 5): the same relay scenarios — chat, stream, embeddings,
