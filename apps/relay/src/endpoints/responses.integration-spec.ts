@@ -339,19 +339,14 @@ describe('POST /v1/responses', () => {
           ]);
         });
 
-        it('structured output: refused with a 400 (the Anthropic conversion has no structured output), never dropped', async () => {
+        it('structured output: text.format json_schema reaches Anthropic as its forced-tool recipe, a Response comes back', async () => {
           if (!h) return;
           const before = await balances();
-          const sent = anthropic.requests.length;
-          await expect(
-            client.responses.create({
-              model: 'claude-resp',
-              input: 'weather as JSON',
-              text: { format: { type: 'json_schema', name: 'weather', strict: true, schema: WEATHER_TOOL.parameters ?? {} } },
-            }),
-          ).rejects.toMatchObject({ status: 400, param: 'text.format', message: expect.stringContaining('Anthropic') });
-          expect(anthropic.requests.length).toBe(sent);
-          expect(await balances()).toEqual(before);
+          const schema = WEATHER_TOOL.parameters ?? {};
+          const r = await client.responses.create({ model: 'claude-resp', input: 'weather as JSON', text: { format: { type: 'json_schema', name: 'weather', strict: true, schema } } });
+          expect(r).toMatchObject({ status: 'completed', output: [{ type: 'message' }] });
+          expect(anthropic.requests.slice(-1)[0].body).toMatchObject({ tools: [{ input_schema: schema }], tool_choice: { type: 'tool' } });
+          await expectBilled(before, 10, 5, 1.5, 5);
         });
 
         it('what a stateless conversion cannot do is a 400 naming it, and nothing is billed', async () => {

@@ -109,9 +109,12 @@ describe('Responses → chat request', () => {
     expect(e.message).toContain(words);
   });
 
-  it('refuses structured output and reasoning effort where the chat conversion cannot carry them', () => {
-    expect(refusal(() => responsesToChat({ model: 'm', input: 'x', text: { format: { type: 'json_object' } } }, 'm', 'Anthropic', false)).param).toBe('text.format');
-    expect(refusal(() => responsesToChat({ model: 'm', input: 'x', reasoning: { effort: 'high' } }, 'm', 'Anthropic', false)).param).toBe('reasoning.effort');
+  it('leaves structured output and reasoning effort to the adapter; refuses verbosity off OpenAI wire', () => {
+    expect(responsesToChat({ model: 'm', input: 'x', text: { format: { type: 'json_object' } }, reasoning: { effort: 'high' } }, 'm', 'Anthropic', false)).toMatchObject({
+      response_format: { type: 'json_object' },
+      reasoning_effort: 'high',
+    });
+    expect(refusal(() => responsesToChat({ model: 'm', input: 'x', text: { verbosity: 'low' } }, 'm', 'Anthropic', false)).param).toBe('text.verbosity');
     expect(responsesToChat({ model: 'm', input: 'x', text: { format: { type: 'text' } } }, 'm', 'Anthropic', false)).not.toHaveProperty('response_format');
   });
 });

@@ -231,20 +231,17 @@ export function responsesToChat(body: Json, upstreamModel: string, channelType: 
   if (typeof body.parallel_tool_calls === 'boolean' && chat.tools) chat.parallel_tool_calls = body.parallel_tool_calls;
   const text = isObject(body.text) ? body.text : undefined;
   if (text && isObject(text.format)) {
+    // Adapters of other wire formats carry response_format their way or refuse it (never drop it).
     const rf = responseFormat(text.format);
-    // Chat conversions to other wire formats have no structured output: refuse rather than drop it.
-    if (rf && !openAIWire) bad(`text.format ${String(text.format.type)} (structured output) is not supported on channel type ${channelType}`, 'text.format');
     if (rf) chat.response_format = rf;
   }
   if (text && typeof text.verbosity === 'string') {
+    // Only OpenAI-wire chat knows verbosity; no other conversion reads it.
     if (!openAIWire) bad(`text.verbosity is not supported on channel type ${channelType}`, 'text.verbosity');
     chat.verbosity = text.verbosity;
   }
   const reasoning = isObject(body.reasoning) ? body.reasoning : undefined;
-  if (reasoning && typeof reasoning.effort === 'string') {
-    if (!openAIWire) bad(`reasoning.effort is not supported on channel type ${channelType}`, 'reasoning.effort');
-    chat.reasoning_effort = reasoning.effort;
-  }
+  if (reasoning && typeof reasoning.effort === 'string') chat.reasoning_effort = reasoning.effort;
   if (num(body.max_output_tokens) !== undefined) chat.max_tokens = body.max_output_tokens;
   for (const key of ['temperature', 'top_p', 'metadata', 'service_tier'] as const) if (body[key] !== undefined && body[key] !== null) chat[key] = body[key];
   const user = str(body.safety_identifier) ?? str(body.user);
