@@ -5,8 +5,9 @@ import { App, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { useRouter } from 'next/navigation';
-import { type ReactNode, useState } from 'react';
-import { ApiError } from '@/lib/api-client';
+import { useTranslations } from 'next-intl';
+import { type ReactNode, useEffect, useState } from 'react';
+import { ApiError, messageSlug, setServerErrorTranslator } from '@/lib/api-client';
 
 /**
  * Colours that meet WCAG AA (4.5:1) for text: the primary (buttons, links, selected menu items)
@@ -38,6 +39,16 @@ function onApiError(err: unknown, quiet401: boolean, navigate: (href: string) =>
 /** React Query, antd (with SSR style extraction) and the global redirects on 401 / forced password change. */
 export function Providers({ locale, children }: { locale: string; children: ReactNode }) {
   const router = useRouter();
+  const ts = useTranslations('serverErrors');
+  // The API answers in English with a code: known messages are translated as a whole, others by their code.
+  useEffect(() => {
+    setServerErrorTranslator(({ code, message }) => {
+      const slug = `messages.${messageSlug(message)}`;
+      if (ts.has(slug)) return ts(slug);
+      if (locale === 'en') return message;
+      return code && ts.has(`codes.${code}`) ? ts(`codes.${code}`, { message }) : message;
+    });
+  }, [ts, locale]);
   const [client] = useState(
     () =>
       new QueryClient({

@@ -14,6 +14,32 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** What failed, for {@link ServerErrorTranslator}: the API's `code` and English `message`. */
+export interface ApiFailure {
+  code?: string;
+  message: string;
+  status: number;
+}
+
+/** Turns a failure into the text the console shows (the user's language). */
+export type ServerErrorTranslator = (failure: ApiFailure) => string;
+
+let translateFailure: ServerErrorTranslator = (failure) => failure.message;
+
+/** Installed by the console's providers, in the page's language (the API speaks English and sends a code). */
+export function setServerErrorTranslator(translator: ServerErrorTranslator): void {
+  translateFailure = translator;
+}
+
+/** A server message as a message-catalog key: `wrong username or password` → `wrong_username_or_password`. */
+export function messageSlug(message: string): string {
+  return message
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 80);
+}
+
 export class ApiError extends Error {
   constructor(
     message: string,
@@ -23,6 +49,18 @@ export class ApiError extends Error {
   ) {
     super(message);
     this.name = 'ApiError';
+  }
+
+  /** The API's machine-readable `code` (`bad_request`, `invalid_options`, ...), when it sent one. */
+  get code(): string | undefined {
+    const code = this.body?.['code'];
+    return typeof code === 'string' ? code : undefined;
+  }
+
+  /** The API's own (English) message; `message` is what the console shows. */
+  get serverMessage(): string {
+    const message = this.body?.['message'];
+    return typeof message === 'string' ? message : this.message;
   }
 
   /** Session missing or expired. */
@@ -38,7 +76,7 @@ export class ApiError extends Error {
     if (this.status !== 403) return false;
     const code = this.body?.['code'];
     if (typeof code === 'string' && /password/i.test(code)) return true;
-    return /(default|initial)\b.{0,20}password|change\b.{0,30}password|默认密码|修改密码/i.test(this.message);
+    return /(default|initial)\b.{0,20}password|change\b.{0,30}password|默认密码|修改密码/i.test(this.serverMessage);
   }
 }
 
@@ -73,7 +111,7 @@ export async function apiRequest<T>(method: string, path: string, options: Reque
     res = await fetch(buildUrl(path, options.query), init);
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
-    throw new ApiError('Network error: the server could not be reached.', 0);
+    throw new ApiError(translateFailure({ code: 'network', message: 'Network error: the server could not be reached.', status: 0 }), 0);
   }
   let body: Record<string, unknown> | undefined;
   const text = await res.text();
@@ -84,7 +122,8 @@ export async function apiRequest<T>(method: string, path: string, options: Reque
   }
   const message = typeof body?.['message'] === 'string' ? (body['message'] as string) : '';
   if (!res.ok || !body || body['success'] !== true) {
-    throw new ApiError(message || `${res.status} ${res.statusText || 'request failed'}`, res.status, body);
+    const code = typeof body?.['code'] === 'string' ? (body['code'] as string) : undefined;
+    throw new ApiError(translateFailure({ code, message: message || `${res.status} ${res.statusText || 'request failed'}`, status: res.status }), res.status, body);
   }
   return body as ApiResponse<T>;
 }

@@ -90,7 +90,7 @@ export default function LogsPage() {
         <Space size={4} wrap>
           <span>{log.content}</span>
           {log.elapsed_time ? <Tag>{log.elapsed_time} ms</Tag> : null}
-          {log.is_stream ? <Tag color="magenta">stream</Tag> : null}
+          {log.is_stream ? <Tag color="magenta">{t('stream')}</Tag> : null}
         </Space>
       ),
     },
