@@ -15,7 +15,7 @@
  * - `anthropic`, `gemini`, `cohere`: native wire formats (converted to/from OpenAI shapes);
  * - `unsupported`: a One API type we keep for imports but cannot relay yet (answers 501).
  */
-export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'unsupported';
+export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'unsupported';
 
 /** One input of the console's channel form. `name` is the channel column or the `config` key. */
 export interface ChannelFormField {
@@ -289,7 +289,16 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
     models: ['deepseek-chat', 'deepseek-reasoner'],
     balance: true,
   }),
-  unsupported(37, 'Cloudflare Workers AI', 'https://api.cloudflare.com', 'Needs the account id in the URL.'),
+  entry({
+    id: 37,
+    name: 'Cloudflare Workers AI',
+    description: "Workers AI through its OpenAI-compatible endpoints under your account (chat, embeddings); the key is an API token.",
+    defaultBaseUrl: 'https://api.cloudflare.com',
+    adapter: 'cloudflare',
+    models: ['@cf/meta/llama-3.1-8b-instruct', '@cf/meta/llama-3.3-70b-instruct-fp8-fast', '@cf/qwen/qwen1.5-14b-chat-awq', '@cf/baai/bge-base-en-v1.5'],
+    key: keyField('API token', 'Cloudflare API token'),
+    config: [{ name: 'user_id', label: 'Account ID', placeholder: '023e105f4ecef8ad9ca31a8372d0c353', hint: 'Your Cloudflare account id (One API stores it as user_id). Not needed with an AI Gateway base URL ending in /workers-ai.', required: false }],
+  }),
   unsupported(38, 'DeepL', 'https://api-free.deepl.com', 'A translation API, not a chat API.'),
   entry({
     id: 39,
@@ -420,6 +429,7 @@ export const ChannelType = {
   StepFun: 32,
   AwsClaude: 33,
   DeepSeek: 36,
+  Cloudflare: 37,
   TogetherAI: 39,
   Doubao: 40,
   Novita: 41,

@@ -6,7 +6,9 @@ import { getAdapter } from './registry';
 
 /** Vertex AI keys are `region|project|service-account JSON` (the account is only used by `authorize`). */
 const KEYS: Record<number, string> = { [ChannelType.VertexAI]: `us-central1|proj|${JSON.stringify({ client_email: 'sa@proj.iam.gserviceaccount.com', private_key: 'sk-test' })}` };
-const ctx = (type: number, baseUrl = 'https://upstream.example'): ChannelContext => ({ id: 1, type, key: KEYS[type] ?? 'sk-test', baseUrl, config: {} });
+/** Cloudflare needs the account id (One API's config user_id). */
+const CONFIGS: Record<number, Record<string, string>> = { [ChannelType.Cloudflare]: { user_id: 'acct' } };
+const ctx = (type: number, baseUrl = 'https://upstream.example'): ChannelContext => ({ id: 1, type, key: KEYS[type] ?? 'sk-test', baseUrl, config: CONFIGS[type] ?? {} });
 
 /** Types whose default host is built from the channel's credentials (the region), so a base URL is optional without a fixed default. */
 const REGIONAL_HOSTS = new Set<number>([ChannelType.AwsClaude, ChannelType.VertexAI]);

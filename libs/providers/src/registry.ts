@@ -3,6 +3,7 @@ import type { ProviderAdapter } from './adapter.types';
 import { createAnthropicAdapter } from './anthropic/anthropic.adapter';
 import { AzureAdapter } from './azure/azure.adapter';
 import { createBedrockAdapter } from './bedrock/bedrock.adapter';
+import { CloudflareAdapter } from './cloudflare/cloudflare.adapter';
 import { CohereAdapter } from './cohere/cohere.adapter';
 import { createGeminiAdapter } from './gemini/gemini.adapter';
 import { NotImplementedAdapter } from './not-implemented.adapter';
@@ -26,6 +27,8 @@ function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
       return createBedrockAdapter(info.defaultModels);
     case 'vertex':
       return createVertexAdapter(info.defaultModels);
+    case 'cloudflare':
+      return new CloudflareAdapter(info.name, info.id, info.defaultModels);
     case 'unsupported':
       return new NotImplementedAdapter(info.name, `channel type ${info.name} (${info.id}) is not supported yet`, info.defaultModels);
   }

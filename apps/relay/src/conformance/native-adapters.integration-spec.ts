@@ -1,6 +1,6 @@
 import OpenAI, { APIError } from 'openai';
 import { exportPKCS8, generateKeyPair } from 'jose';
-import { availableDbKinds, startFakeBedrock, startFakeCohere, startFakeVertex, type DbKind, type FakeUpstreamRequest } from '@oneapi/testing';
+import { availableDbKinds, startFakeBedrock, startFakeCloudflare, startFakeCohere, startFakeVertex, type DbKind, type FakeUpstreamRequest } from '@oneapi/testing';
 import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 import { EXPECTED_CALLS, FAKE_PIECES, FAKE_USAGE, NATIVE_CASES, TOOLS, type NativeCase, type NativeFakeKind } from '../testing/conformance-cases';
 
@@ -22,6 +22,8 @@ const PROJECT = 'conformance-project';
 const GCP_REGION = 'us-east5';
 const EMAIL = 'relay@conformance-project.iam.gserviceaccount.com';
 const COHERE_KEY = 'co-conformance-key-0001';
+const CF_ACCOUNT = 'conformance-account';
+const CF_TOKEN = 'cf-conformance-token-0001';
 
 interface Fake {
   url: string;
@@ -59,6 +61,7 @@ describe('adapter conformance: signed and token-authenticated channel types thro
     const vertex = await startFakeVertex({ projectId: PROJECT, region: GCP_REGION, clientEmail: EMAIL, publicKey: pair.publicKey });
     fakes.vertex = vertex;
     fakes.cohere = await startFakeCohere({ apiKey: COHERE_KEY });
+    fakes.cloudflare = await startFakeCloudflare({ accountId: CF_ACCOUNT, apiKey: CF_TOKEN });
     h = await startRelayHarness('sqlite');
     const adc = (pem: string) => JSON.stringify({ type: 'service_account', project_id: PROJECT, client_email: EMAIL, private_key: pem, private_key_id: 'kid-1', token_uri: vertex.tokenUri });
     const credentials = (c: NativeCase, good: boolean): { key: string; config: Record<string, string> } => {
@@ -69,8 +72,8 @@ describe('adapter conformance: signed and token-authenticated channel types thro
           return { key: `${GCP_REGION}|${PROJECT}|service-account`, config: { region: GCP_REGION, vertex_ai_project_id: PROJECT, vertex_ai_adc: adc(good ? goodPem : badPem) } };
         case 'cohere':
           return { key: good ? COHERE_KEY : 'co-refused-key-0001', config: {} };
-        default:
-          throw new Error(`no credentials for ${c.fake}`);
+        case 'cloudflare':
+          return { key: good ? CF_TOKEN : 'cf-refused-token-0001', config: { user_id: CF_ACCOUNT } };
       }
     };
     const modelRatio: Record<string, number> = {};

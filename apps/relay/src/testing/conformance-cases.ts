@@ -267,4 +267,11 @@ export const NATIVE_CASES: readonly NativeCase[] = [
     model: 'c35-command',
     chatPath: () => '/v2/chat',
   },
+  {
+    id: ChannelType.Cloudflare,
+    label: 'Cloudflare Workers AI, account URL',
+    fake: 'cloudflare',
+    model: 'c37-llama',
+    chatPath: () => '/client/v4/accounts/conformance-account/ai/v1/chat/completions',
+  },
 ];

@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parseMultipart, type MultipartPart } from './multipart';
 
@@ -159,5 +159,27 @@ export function sleep(ms: number, res: ServerResponse): Promise<void> {
       resolve();
     }, ms);
     res.once('close', onClose);
+  });
+}
+
+/** Passes a request on to another fake (a provider front over a backing fake) and streams its reply back as it comes. */
+export function forwardTo(ctx: UpstreamContext, target: string, path: string, headers: Record<string, string>, body: unknown): Promise<void> {
+  return new Promise((resolve) => {
+    const payload = Buffer.from(JSON.stringify(body));
+    const up = request(`${target}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': String(payload.length) } }, (r) => {
+      ctx.res.writeHead(r.statusCode ?? 502, { 'content-type': r.headers['content-type'] ?? 'application/json' });
+      r.pipe(ctx.res);
+      r.on('end', resolve);
+      r.on('error', () => {
+        ctx.res.socket?.resetAndDestroy();
+        resolve();
+      });
+    });
+    up.on('error', () => {
+      ctx.res.socket?.resetAndDestroy();
+      resolve();
+    });
+    ctx.res.on('close', () => up.destroy());
+    up.end(payload);
   });
 }

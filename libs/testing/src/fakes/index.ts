@@ -10,3 +10,4 @@ export { startFakeBedrock, encodeEventStreamMessage, bedrockChunk, bedrockExcept
 export { startFakeRerank, fakeRerankTokens, type FakeRerankOptions, type RerankFlavor } from './rerank.fake';
 export { startFakeVertex, type FakeVertex, type FakeVertexOptions } from './vertex.fake';
 export { startFakeCohere, COHERE_TEMPLATE_TOKENS } from './cohere.fake';
+export { startFakeCloudflare, type FakeCloudflare, type FakeCloudflareOptions } from './cloudflare.fake';

@@ -1,7 +1,6 @@
-import { request } from 'node:http';
 import { jwtVerify, type CryptoKey, type KeyObject } from 'jose';
 import { startFakeAnthropic } from './anthropic.fake';
-import { startUpstreamServer, type UpstreamContext, type UpstreamServer } from './fake-server';
+import { forwardTo, startUpstreamServer, type UpstreamContext, type UpstreamServer } from './fake-server';
 import type { FakeUpstream, FakeUpstreamOptions } from './fake-openai';
 import { geminiError, startFakeGemini } from './gemini.fake';
 
@@ -40,28 +39,6 @@ async function startBackends(opts: FakeUpstreamOptions): Promise<{ gemini: FakeU
 
 function oauthError(ctx: UpstreamContext, error: string, description: string): void {
   ctx.json(400, { error, error_description: description });
-}
-
-/** Passes the request on to one of the backing fakes and streams its reply back as it comes. */
-function forward(ctx: UpstreamContext, target: string, path: string, headers: Record<string, string>, body: unknown): Promise<void> {
-  return new Promise((resolve) => {
-    const payload = Buffer.from(JSON.stringify(body));
-    const up = request(`${target}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': String(payload.length) } }, (r) => {
-      ctx.res.writeHead(r.statusCode ?? 502, { 'content-type': r.headers['content-type'] ?? 'application/json' });
-      r.pipe(ctx.res);
-      r.on('end', resolve);
-      r.on('error', () => {
-        ctx.res.socket?.resetAndDestroy();
-        resolve();
-      });
-    });
-    up.on('error', () => {
-      ctx.res.socket?.resetAndDestroy();
-      resolve();
-    });
-    ctx.res.on('close', () => up.destroy());
-    up.end(payload);
-  });
 }
 
 /**
@@ -109,7 +86,7 @@ export async function startFakeVertex(opts: FakeVertexOptions): Promise<FakeVert
     if (publisher === 'google') {
       if (action !== 'generateContent' && action !== 'streamGenerateContent') return json(400, geminiError(400, `${action} is not served by publisher google`));
       const query = action === 'streamGenerateContent' ? `?alt=${record.query.alt ?? ''}` : '';
-      return forward(ctx, backends.gemini.url, `/v1beta/models/${model}:${action}${query}`, { 'x-goog-api-key': backends.key }, body);
+      return forwardTo(ctx, backends.gemini.url, `/v1beta/models/${model}:${action}${query}`, { 'x-goog-api-key': backends.key }, body);
     }
     if (action !== 'rawPredict' && action !== 'streamRawPredict') return json(400, geminiError(400, `${action} is not served by publisher anthropic`));
     if ('model' in body) return json(400, { type: 'error', error: { type: 'invalid_request_error', message: 'model: Extra inputs are not permitted' } });
@@ -117,7 +94,7 @@ export async function startFakeVertex(opts: FakeVertexOptions): Promise<FakeVert
     if ((action === 'streamRawPredict') !== (body.stream === true)) return json(400, { type: 'error', error: { type: 'invalid_request_error', message: 'stream must be true exactly for streamRawPredict' } });
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
     const { anthropic_version, ...rest } = body;
-    return forward(ctx, backends.anthropic.url, '/v1/messages', { 'x-api-key': backends.key, 'anthropic-version': '2023-06-01' }, { model, ...rest });
+    return forwardTo(ctx, backends.anthropic.url, '/v1/messages', { 'x-api-key': backends.key, 'anthropic-version': '2023-06-01' }, { model, ...rest });
   });
   tokenUri = `${server.url}/token`;
   return {
