@@ -44,6 +44,12 @@ describe('settleQuota', () => {
     expect(settleQuota({ promptTokens: 1000, completionTokens: 1000, modelRatio: 0, completionRatio: 4, groupRatio: 1 })).toBe(0);
     expect(settleQuota({ promptTokens: 1000, completionTokens: 1000, modelRatio: 1, completionRatio: 4, groupRatio: 0 })).toBe(0);
   });
+  it('bills cache reads at 0.1× and cache writes at 1.25× of an input token', () => {
+    // 1000 prompt = 200 uncached + 500 read + 300 written; (200 + 50 + 375 + 10 × 5) × 1.5 = 1012.5 → 1013
+    expect(settleQuota({ promptTokens: 1000, cacheReadTokens: 500, cacheWriteTokens: 300, completionTokens: 10, modelRatio: 1.5, completionRatio: 5, groupRatio: 1 })).toBe(1013);
+    // Cache counts above the prompt are capped by it (never a negative uncached part).
+    expect(settleQuota({ promptTokens: 100, cacheReadTokens: 400, completionTokens: 0, modelRatio: 1, completionRatio: 1, groupRatio: 1 })).toBe(10);
+  });
   it('returns integers', () => {
     const q = settleQuota({ promptTokens: 123, completionTokens: 457, modelRatio: 0.075, completionRatio: 4, groupRatio: 1.3 });
     expect(Number.isInteger(q)).toBe(true);

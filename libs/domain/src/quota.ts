@@ -45,25 +45,43 @@ export function preConsumedQuota(input: PreConsumeInput): number {
   return ceilQuota(tokens * input.modelRatio * input.groupRatio);
 }
 
+/**
+ * Prompt-cache prices relative to the input (model) ratio, as the providers bill them and as
+ * One API's successors default them: a cache read costs 0.1× an input token, a cache write
+ * (Anthropic's 5-minute cache) 1.25×. https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#pricing
+ */
+export const CACHE_READ_RATIO = 0.1;
+export const CACHE_WRITE_RATIO = 1.25;
+
 /** Inputs of {@link settleQuota}. */
 export interface SettleInput {
+  /** Every prompt token, cached ones included. */
   promptTokens: number;
   completionTokens: number;
   modelRatio: number;
   completionRatio: number;
   groupRatio: number;
+  /** Of `promptTokens`, those read from the prompt cache (billed × {@link CACHE_READ_RATIO}). */
+  cacheReadTokens?: number;
+  /** Of `promptTokens`, those written to the prompt cache (billed × {@link CACHE_WRITE_RATIO}). */
+  cacheWriteTokens?: number;
 }
 
 /**
  * Quota charged after the response:
  * `ceil((prompt + completion × completionRatio) × modelRatio × groupRatio)`,
  * at least 1 when `modelRatio × groupRatio` is non-zero (One API never bills a priced request 0),
- * and 0 when it is 0.
+ * and 0 when it is 0. Cached prompt tokens count at their cache ratio instead of 1:
+ * `prompt = uncached + cacheRead × 0.1 + cacheWrite × 1.25`.
  */
 export function settleQuota(input: SettleInput): number {
   const ratio = input.modelRatio * input.groupRatio;
   if (!(ratio > 0)) return 0;
-  const weighted = count(input.promptTokens) + count(input.completionTokens) * Math.max(0, input.completionRatio);
+  const prompt = count(input.promptTokens);
+  const read = Math.min(count(input.cacheReadTokens), prompt);
+  const write = Math.min(count(input.cacheWriteTokens), prompt - read);
+  const weightedPrompt = prompt - read - write + read * CACHE_READ_RATIO + write * CACHE_WRITE_RATIO;
+  const weighted = weightedPrompt + count(input.completionTokens) * Math.max(0, input.completionRatio);
   return Math.max(1, ceilQuota(weighted * ratio));
 }
 

@@ -27,7 +27,7 @@ export interface PricingView {
   options: RelayOptions;
   ratios(model: string, group: string): Ratios | null;
   reserve(prompt: number, maxTokens: number | null, r: Ratios): number;
-  settle(prompt: number, completion: number, r: Ratios): number;
+  settle(prompt: number, completion: number, r: Ratios, cache?: { read: number; write: number }): number;
   image(model: string, size: string | undefined, quality: string | undefined, n: number, r: Ratios): number;
   speech(text: string, r: Ratios): number;
   audioReserve(r: Ratios): number;
@@ -74,8 +74,16 @@ export function pricingView(raw: Readonly<Record<string, string>>): PricingView 
     },
     reserve: (promptTokens, maxTokens, r) =>
       preConsumedQuota({ promptTokens, maxTokens, preConsumedQuota: o.PreConsumedQuota, modelRatio: r.modelRatio, groupRatio: r.groupRatio }),
-    settle: (promptTokens, completionTokens, r) =>
-      settleQuota({ promptTokens, completionTokens, modelRatio: r.modelRatio, completionRatio: r.completionRatio, groupRatio: r.groupRatio }),
+    settle: (promptTokens, completionTokens, r, cache) =>
+      settleQuota({
+        promptTokens,
+        completionTokens,
+        modelRatio: r.modelRatio,
+        completionRatio: r.completionRatio,
+        groupRatio: r.groupRatio,
+        cacheReadTokens: cache?.read,
+        cacheWriteTokens: cache?.write,
+      }),
     image: (model, size, quality, n, r) =>
       imageQuota({ modelRatio: r.modelRatio, groupRatio: r.groupRatio, imageRatio: getImageRatio(model, size ?? '1024x1024', quality), n }),
     speech: (text, r) => speechQuota({ text, modelRatio: r.modelRatio, groupRatio: r.groupRatio }),

@@ -57,9 +57,13 @@ export class RelayPricing {
     return this.current().view.reserve(promptTokens, maxTokens, r);
   }
 
-  /** Settlement: ceil((prompt + completion × completion ratio) × model ratio × group ratio), ≥ 1 when the ratio is non-zero. */
-  settle(promptTokens: number, completionTokens: number, r: Ratios): number {
-    return this.current().view.settle(promptTokens, completionTokens, r);
+  /**
+   * Settlement: ceil((prompt + completion × completion ratio) × model ratio × group ratio), ≥ 1
+   * when the ratio is non-zero; prompt tokens read from or written to a prompt cache (`cache`,
+   * subsets of `promptTokens`) count at the domain's cache ratios (0.1× and 1.25×).
+   */
+  settle(promptTokens: number, completionTokens: number, r: Ratios, cache?: { read: number; write: number }): number {
+    return this.current().view.settle(promptTokens, completionTokens, r, cache);
   }
 
   /** Per-request price of an image generation (One API's size/quality multipliers × n). */

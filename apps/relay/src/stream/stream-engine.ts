@@ -451,6 +451,8 @@ class StreamRun implements StreamSink, SseEventHandler {
       if (pending !== undefined) this.result.text = pending;
       return;
     }
+    // The bridge counts delivered text only for a stream that ended before its usage came.
+    if (this.format.kind === 'bridged-sse' && this.result.usage !== undefined) this.result.text = '';
     if (this.format.kind !== 'openai-sse' || this.result.usage !== undefined || this.payloads.length === 0) return;
     let text = '';
     for (const p of this.payloads) text += chunkText(JSON.parse(p.toString('utf8')));
