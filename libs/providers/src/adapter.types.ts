@@ -142,7 +142,14 @@ export interface StreamState {
   /** The model name reported to the client (the one it asked for). */
   model: string;
   created: number;
+  /** The final usage, once the provider reported it (the relay bills it). */
   usage?: Usage;
+  /**
+   * Usage the provider reported before its final count (Anthropic's message_start, Gemini's
+   * running usageMetadata): prompt tokens are final, completion tokens may lag what was
+   * delivered. A stream cut short before `usage` is billed on it.
+   */
+  reportedUsage?: Usage;
   finishReason?: string | null;
   /** Provider tool-call id → OpenAI `tool_calls[].index`, so deltas keep a stable index. */
   toolCallIndex: Map<string, number>;

@@ -15,7 +15,7 @@ import {
 } from '../native/openai-chat.types';
 import { toOpenAIFinishReason } from '../stop-reasons';
 import { UnsupportedParameterError } from '../errors';
-import { fileOf, reasoningBudget, responseFormatOf } from '../native/media-parts';
+import { checkFunctionTools, fileOf, reasoningBudget, responseFormatOf } from '../native/media-parts';
 import type {
   AnthropicContentBlock,
   AnthropicDocumentBlock,
@@ -146,6 +146,7 @@ function applyThinking(out: AnthropicRequest, effort: unknown, clientMax: number
  */
 export function toAnthropicRequest(body: Record<string, unknown>, ctx: ConversionContext): AnthropicRequest {
   const req = asChatRequest(body);
+  checkFunctionTools(body.tools);
   const n = num(req.n);
   if (n !== undefined && n !== 1) throw new UnsupportedParameterError('n', 'n: Anthropic returns one choice per request; send n = 1 or leave it out');
   if (body.logprobs === true) throw new UnsupportedParameterError('logprobs', 'logprobs: Anthropic does not return token log probabilities');

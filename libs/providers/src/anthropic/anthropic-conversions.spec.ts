@@ -125,6 +125,7 @@ describe('Anthropic replies to a response_format request', () => {
   it('stream cut short after message_start: the usage Anthropic reported is kept', () => {
     const state = newStreamState(ctx, 1_750_000_000_000);
     convertAnthropicStreamEvent({ event: 'message_start', data: JSON.stringify({ type: 'message_start', message: { usage: { input_tokens: 321, cache_read_input_tokens: 0, output_tokens: 1 } } }) }, state);
-    expect(state.usage).toEqual({ prompt_tokens: 321, completion_tokens: 1, total_tokens: 322 });
+    expect(state.reportedUsage).toEqual({ prompt_tokens: 321, completion_tokens: 1, total_tokens: 322 });
+    expect(state.usage).toBeUndefined();
   });
 });

@@ -96,8 +96,7 @@ describe('convertAnthropicStreamEvent', () => {
 
   it('ignores unparsable data and unknown events; message_stop without message_delta still finishes', () => {
     const { chunks, dones } = run([{ data: 'not json' }, START, ev('future_event', {}), ev('message_stop', {})]);
-    // The usage message_start reported is all there is: it is still passed on.
-    expect(deltas(chunks)).toEqual([{ delta: { role: 'assistant', content: '' }, finish: null }, { delta: {}, finish: 'stop' }, { usage: { prompt_tokens: 25, completion_tokens: 1, total_tokens: 26 } }]);
+    expect(deltas(chunks)).toEqual([{ delta: { role: 'assistant', content: '' }, finish: null }, { delta: {}, finish: 'stop' }]);
     expect(dones).toEqual([false, false, false, true]);
   });
 

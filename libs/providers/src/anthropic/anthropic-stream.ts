@@ -62,8 +62,8 @@ export function convertAnthropicStreamEvent(event: SseEvent, state: StreamState)
     case 'message_start': {
       const start = anthropicUsage(p.message?.usage);
       sc.promptTokens = start?.prompt_tokens ?? 0;
-      // Kept at once: a stream cut short before message_delta is billed on what Anthropic reported.
-      if (start) state.usage = start;
+      // A stream cut short before message_delta is billed on what Anthropic reported here.
+      if (start) state.reportedUsage = start;
       return { chunks: [chunk(state, { role: 'assistant', content: '' })], done: false };
     }
     case 'content_block_start': {

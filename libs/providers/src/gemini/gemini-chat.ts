@@ -15,6 +15,9 @@ import {
   type OpenAIToolCall,
 } from '../native/openai-chat.types';
 import { toOpenAIFinishReason, type OpenAIFinishReason } from '../stop-reasons';
+import { UnsupportedParameterError } from '../errors';
+import { audioOf, checkFunctionTools, fileOf, reasoningBudget, responseFormatOf } from '../native/media-parts';
+import { toGeminiSchema } from './gemini-schema';
 import type { GeminiCandidate, GeminiContent, GeminiPart, GeminiRequest, GeminiResponse, GeminiUsageMetadata } from './gemini.types';
 
 /**
@@ -25,21 +28,12 @@ export const GEMINI_SAFETY_CATEGORIES = ['HARM_CATEGORY_HARASSMENT', 'HARM_CATEG
 export const GEMINI_SAFETY_THRESHOLD = 'BLOCK_NONE';
 
 /**
- * JSON-Schema keywords Gemini's `Schema` (an OpenAPI subset, https://ai.google.dev/api/caching#Schema)
- * answers 400 "Unknown name" for; OpenAI SDKs add them to every strict tool (zod/pydantic output).
+ * Tool parameters in Gemini's schema subset (see `toGeminiSchema`); undefined for "no parameters":
+ * an OBJECT with no properties is rejected by Gemini ("properties: should be non-empty for OBJECT type").
  */
-const UNSUPPORTED_SCHEMA_KEYS = new Set(['$schema', 'additionalProperties', '$id', 'strict']);
-
-/** Tool parameters without the keywords Gemini rejects, recursively; undefined for "no parameters". */
-export function geminiSchema(schema: unknown): Record<string, unknown> | undefined {
-  const clean = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(clean);
-    if (typeof v !== 'object' || v === null) return v;
-    return Object.fromEntries(Object.entries(v).filter(([k]) => !UNSUPPORTED_SCHEMA_KEYS.has(k)).map(([k, x]) => [k, clean(x)]));
-  };
+export function geminiSchema(schema: unknown, param = 'parameters'): Record<string, unknown> | undefined {
   if (typeof schema !== 'object' || schema === null) return undefined;
-  const out = clean(schema) as Record<string, unknown>;
-  // An OBJECT with no properties is rejected ("properties: should be non-empty for OBJECT type").
+  const out = toGeminiSchema(schema, param);
   const props = out.properties;
   if (out.type === 'object' && (typeof props !== 'object' || props === null || Object.keys(props).length === 0)) return undefined;
   return out;
@@ -53,16 +47,27 @@ function imagePart(url: string): GeminiPart {
   return { fileData: { mimeType: imageMimeFromUrl(url), fileUri: url } };
 }
 
-function contentParts(content: OpenAIChatMessage['content']): GeminiPart[] {
+/** Text, image, file (PDF and the other types Gemini reads) and audio parts as Gemini parts. */
+function contentParts(content: OpenAIChatMessage['content'], param: string): GeminiPart[] {
   const parts: GeminiPart[] = [];
-  for (const part of partsOf(content)) {
+  partsOf(content).forEach((part, j) => {
+    const at = `${param}[${j}]`;
     if (part.type === 'text' && typeof part.text === 'string') {
       if (part.text !== '') parts.push({ text: part.text });
-      continue;
+      return;
     }
     const url = imageUrlOf(part);
-    if (url) parts.push(imagePart(url));
-  }
+    if (url) {
+      parts.push(imagePart(url));
+      return;
+    }
+    const media = fileOf(part, at) ?? audioOf(part, at);
+    if (media) {
+      parts.push({ inlineData: { mimeType: media.mimeType, data: media.data } });
+      return;
+    }
+    throw new UnsupportedParameterError(at, `${at}: content part type "${part.type}" is not supported by Gemini`);
+  });
   return parts;
 }
 
@@ -97,10 +102,19 @@ function toolConfig(choice: unknown): GeminiRequest['toolConfig'] {
  * - assistant `tool_calls` → `functionCall` parts; `tool` messages → `functionResponse` parts,
  *   named after the call they answer (Gemini matches responses by function name, not by id);
  * - images: data URLs → `inlineData`, other URLs → `fileData`;
- * - max_tokens/temperature/top_p/top_k/stop/n/seed/penalties → `generationConfig`.
+ * - files (PDF...) and input_audio → `inlineData` with their MIME types;
+ * - max_tokens/temperature/top_p/top_k/stop/n/seed/penalties → `generationConfig`;
+ *   response_format json_schema → `responseMimeType` + `responseSchema` (`toGeminiSchema`),
+ *   reasoning_effort → `thinkingConfig.thinkingBudget`;
+ * - what Gemini cannot express throws `UnsupportedParameterError` naming the parameter.
  */
 export function toGeminiRequest(body: Record<string, unknown>): GeminiRequest {
   const req = asChatRequest(body);
+  checkFunctionTools(body.tools);
+  const n = num(req.n);
+  // Streams carry candidate 0 only (one choice per chunk stream); JSON replies carry every candidate.
+  if (req.stream === true && n !== undefined && n > 1) throw new UnsupportedParameterError('n', 'n: Gemini streams one choice; send n = 1 or ask without stream');
+  if (body.logprobs === true) throw new UnsupportedParameterError('logprobs', 'logprobs: not relayed from Gemini');
   const system: GeminiPart[] = [];
   const contents: GeminiContent[] = [];
   const callNames = new Map<string, string>();
@@ -110,7 +124,8 @@ export function toGeminiRequest(body: Record<string, unknown>): GeminiRequest {
     if (last && last.role === role) last.parts.push(...parts);
     else contents.push({ role, parts });
   };
-  for (const m of req.messages) {
+  req.messages.forEach((m, i) => {
+    const param = `messages[${i}].content`;
     switch (m.role) {
       case 'system':
       case 'developer': {
@@ -121,7 +136,7 @@ export function toGeminiRequest(body: Record<string, unknown>): GeminiRequest {
       case 'assistant': {
         const calls: OpenAIToolCall[] = Array.isArray(m.tool_calls) ? m.tool_calls.filter((c) => typeof c?.function?.name === 'string') : [];
         for (const c of calls) callNames.set(c.id, c.function.name);
-        push('model', [...contentParts(m.content), ...calls.map((c) => ({ functionCall: { name: c.function.name, args: parseToolArguments(c.function.arguments) } }))]);
+        push('model', [...contentParts(m.content, param), ...calls.map((c) => ({ functionCall: { name: c.function.name, args: parseToolArguments(c.function.arguments) } }))]);
         break;
       }
       case 'tool':
@@ -131,9 +146,9 @@ export function toGeminiRequest(body: Record<string, unknown>): GeminiRequest {
         break;
       }
       default:
-        push('user', contentParts(m.content));
+        push('user', contentParts(m.content, param));
     }
-  }
+  });
 
   const out: GeminiRequest = {
     contents,
@@ -153,15 +168,23 @@ export function toGeminiRequest(body: Record<string, unknown>): GeminiRequest {
   set('seed', num(req.seed));
   set('presencePenalty', num(req.presence_penalty));
   set('frequencyPenalty', num(req.frequency_penalty));
-  const format = req.response_format?.type;
-  if (format === 'json_object' || format === 'json_schema') gc.responseMimeType = 'application/json';
+  const format = responseFormatOf(body.response_format);
+  if (format?.type === 'json_object') gc.responseMimeType = 'application/json';
+  if (format?.type === 'json_schema') {
+    gc.responseMimeType = 'application/json';
+    const schema = toGeminiSchema(format.schema, 'response_format.json_schema.schema');
+    // An object schema without properties constrains nothing Gemini can take: plain JSON mode.
+    if (!(schema.type === 'object' && !schema.properties)) gc.responseSchema = schema;
+  }
+  const budget = reasoningBudget(body.reasoning_effort);
+  if (budget !== undefined) gc.thinkingConfig = { thinkingBudget: budget };
   if (Object.keys(gc).length) out.generationConfig = gc;
   const tools = functionTools(req.tools);
   if (tools.length) {
     out.tools = [
       {
-        functionDeclarations: tools.map((f) => {
-          const parameters = geminiSchema(f.parameters);
+        functionDeclarations: tools.map((f, i) => {
+          const parameters = geminiSchema(f.parameters, `tools[${i}].function.parameters`);
           return { name: f.name, ...(f.description ? { description: f.description } : {}), ...(parameters ? { parameters } : {}) };
         }),
       },

@@ -36,6 +36,8 @@ export function convertGeminiStreamEvent(event: SseEvent, state: StreamState): S
     chunks.push(chunk(state, { role: 'assistant', content: '' }));
   }
   const usage = geminiUsage(res.usageMetadata);
+  // Running counts until the finish event: a stream cut short is billed on what Gemini reported.
+  if (usage) state.reportedUsage = usage;
   const candidate = res.candidates?.[0];
   if (!candidate) {
     // A blocked prompt streams one event with promptFeedback.blockReason and no candidates.
@@ -60,7 +62,7 @@ export function convertGeminiStreamEvent(event: SseEvent, state: StreamState): S
   const finish = candidateFinish(candidate, state.toolCallIndex.size > 0);
   if (finish === null) return { chunks, done: false };
   state.finishReason = finish;
-  // Only the last event's usageMetadata is final; earlier ones may lack candidatesTokenCount.
+  // Only the finish event's usageMetadata is final; earlier ones may lack candidatesTokenCount.
   if (usage) state.usage = usage;
   chunks.push(chunk(state, {}, finish));
   if (state.usage) chunks.push(usageChunk(state, state.usage));

@@ -36,6 +36,8 @@ export interface GeminiGenerationConfig {
   presencePenalty?: number;
   frequencyPenalty?: number;
   responseMimeType?: string;
+  responseSchema?: Record<string, unknown>;
+  thinkingConfig?: { thinkingBudget: number };
 }
 
 export interface GeminiSafetySetting {

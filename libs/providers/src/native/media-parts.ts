@@ -83,3 +83,12 @@ export function responseFormatOf(v: unknown): { type: 'text' | 'json_object' } |
   }
   throw new UnsupportedParameterError('response_format', `response_format.type must be text, json_object or json_schema`);
 }
+
+/** Refuses tools other than functions (code interpreter, web search...): no native conversion can carry them. */
+export function checkFunctionTools(tools: unknown): void {
+  if (!Array.isArray(tools)) return;
+  tools.forEach((t, i) => {
+    const type = typeof t === 'object' && t !== null ? (t as { type?: unknown }).type : undefined;
+    if (type !== 'function') throw new UnsupportedParameterError(`tools[${i}]`, `tools[${i}]: only function tools can be relayed to this provider`);
+  });
+}
