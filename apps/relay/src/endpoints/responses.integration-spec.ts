@@ -5,8 +5,8 @@ import { ChannelType } from '@oneapi/domain';
 import { availableDbKinds, startFakeAnthropic, startFakeOpenAI, type DbKind, type FakeUpstream } from '@oneapi/testing';
 import { eventually, startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 
-const MODEL_RATIO = { 'gpt-resp': 2, 'gpt-resp-reset-2': 2, 'claude-resp': 1.5, 'claude-tools': 1.5 };
-const COMPLETION_RATIO = { 'gpt-resp': 3, 'gpt-resp-reset-2': 3, 'claude-resp': 5, 'claude-tools': 5 };
+const MODEL_RATIO = { 'gpt-resp': 2, 'gpt-resp-reset-2': 2, 'gpt-resp-cached-4': 2, 'claude-resp': 1.5, 'claude-tools': 1.5 };
+const COMPLETION_RATIO = { 'gpt-resp': 3, 'gpt-resp-reset-2': 3, 'gpt-resp-cached-4': 3, 'claude-resp': 5, 'claude-tools': 5 };
 const cost = (prompt: number, completion: number, mr: number, cr: number) => Math.max(1, Math.ceil((prompt + completion * cr) * mr));
 
 interface LogRow {
@@ -83,7 +83,7 @@ describe('POST /v1/responses', () => {
         userId = await h.createUser({ quota: 50_000_000 });
         key = await h.createToken({ userId, unlimitedQuota: false, remainQuota: 20_000_000, name: 'resp' });
         // Two OpenAI channels serve the same model: only affinity keeps a follow-up on the right one.
-        chA = await h.createChannel({ type: ChannelType.OpenAI, name: 'openai A', baseUrl: fakeA.url, models: ['gpt-resp', 'gpt-resp-reset-2'] });
+        chA = await h.createChannel({ type: ChannelType.OpenAI, name: 'openai A', baseUrl: fakeA.url, models: ['gpt-resp', 'gpt-resp-reset-2', 'gpt-resp-cached-4'] });
         chB = await h.createChannel({ type: ChannelType.OpenAI, name: 'openai B', baseUrl: fakeB.url, models: ['gpt-resp'] });
         chClaude = await h.createChannel({ type: ChannelType.Anthropic, name: 'claude', key: 'sk-ant', baseUrl: anthropic.url, models: ['claude-resp', 'claude-tools'] });
         await h.refresh();
@@ -128,6 +128,24 @@ describe('POST /v1/responses', () => {
           expect(types[types.length - 1]).toBe('response.completed');
           const log = await expectBilled(before, 10, 5, 2, 3);
           expect(Number(log.is_stream)).toBe(1);
+        });
+
+        it('cached input tokens are billed at the cache-read ratio (0.1×), JSON and stream', async () => {
+          if (!h) return;
+          // 10 input tokens of which 4 cached, 5 output: (6 + 4 × 0.1 + 5 × 3) × 2 = 42.8 → 43 (50 without the cache).
+          for (const stream of [false, true]) {
+            const before = await balances();
+            if (stream) {
+              for await (const e of await client.responses.create({ model: 'gpt-resp-cached-4', input: 'hello', stream: true })) expect(e.type).not.toBe('error');
+            } else {
+              const r = await client.responses.create({ model: 'gpt-resp-cached-4', input: 'hello' });
+              expect(r.usage?.input_tokens_details).toEqual({ cached_tokens: 4 });
+            }
+            const log = await lastLog();
+            expect({ prompt: Number(log.prompt_tokens), completion: Number(log.completion_tokens), quota: Number(log.quota) }).toEqual({ prompt: 10, completion: 5, quota: 43 });
+            const after = await balances();
+            expect({ user: before.user - after.user, token: before.token - after.token }).toEqual({ user: 43, token: 43 });
+          }
         });
 
         it('responses.stream helper: final response and its text', async () => {
