@@ -51,8 +51,10 @@ export interface ChannelTypeInfo {
   /** Whether `queryBalance` in `@oneapi/providers` can read the upstream balance. */
   supportsBalance: boolean;
   adapter: ChannelAdapterKind;
-  /** False when the relay answers 501 for every endpoint of this type; the console hides it from "create". */
+  /** False when the relay serves no endpoint of this type; the console hides it from "create". */
   implemented: boolean;
+  /** Why an unimplemented type does not relay (the relay's error, the console and the import report name it). */
+  notImplementedReason?: string;
 }
 
 /** Azure's default `api-version` when the channel config has none (One API's default). */
@@ -115,6 +117,7 @@ interface Entry {
   baseUrl?: ChannelFormField;
   config?: ChannelFormField[];
   implemented?: boolean;
+  notImplementedReason?: string;
 }
 
 function entry(e: Entry): ChannelTypeInfo {
@@ -130,6 +133,7 @@ function entry(e: Entry): ChannelTypeInfo {
     supportsBalance: e.balance ?? false,
     adapter: e.adapter,
     implemented: e.implemented ?? e.adapter !== 'unsupported',
+    ...(e.notImplementedReason ? { notImplementedReason: e.notImplementedReason } : {}),
   };
 }
 
@@ -137,7 +141,7 @@ const proxy = (id: number, name: string, defaultBaseUrl: string, balance = false
   entry({ id, name, description: `OpenAI-compatible proxy ${name}; requests pass through with the channel key.`, defaultBaseUrl, adapter: 'openai', models: OPENAI_MODELS, balance });
 
 const unsupported = (id: number, name: string, defaultBaseUrl: string, why: string): ChannelTypeInfo =>
-  entry({ id, name, description: `${why} Kept so One API databases import; the relay answers 501 for it.`, defaultBaseUrl, adapter: 'unsupported' });
+  entry({ id, name, description: `${why} Kept so One API databases import; the relay does not send requests to it.`, defaultBaseUrl, adapter: 'unsupported', notImplementedReason: why });
 
 /** Every known channel type, ordered by id. */
 export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
@@ -177,7 +181,7 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
   }),
   proxy(9, 'Ails', 'https://api.caipacity.com'),
   proxy(10, 'AIProxy', 'https://api.aiproxy.io', true),
-  unsupported(11, 'Google PaLM', 'https://generativelanguage.googleapis.com', 'PaLM is retired by Google.'),
+  unsupported(11, 'Google PaLM', 'https://generativelanguage.googleapis.com', 'Google shut the PaLM API down in 2024; move these channels to Google Gemini (24) with the same API key.'),
   proxy(12, 'API2GPT', 'https://api.api2gpt.com', true),
   proxy(13, 'AIGC2D', 'https://api.aigc2d.com', true),
   entry({

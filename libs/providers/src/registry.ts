@@ -30,7 +30,7 @@ function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
     case 'cloudflare':
       return new CloudflareAdapter(info.name, info.id, info.defaultModels);
     case 'unsupported':
-      return new NotImplementedAdapter(info.name, `channel type ${info.name} (${info.id}) is not supported yet`, info.defaultModels);
+      return new NotImplementedAdapter(info.name, info.notImplementedReason ?? `channel type ${info.name} (${info.id}) is not supported yet`, info.defaultModels);
   }
 }
 

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@oneapi/config';
 import { createChannelKeyCipher, formatOneApiImportReport, importOneApiDatabase, openDataSource, verifyPassword, type ImportTableReport, type OneApiImportReport } from '@oneapi/data';
+import { getChannelType } from '@oneapi/domain';
+import { getAdapter } from '@oneapi/providers';
 import { availableDbKinds, createTestDatabase, distFile, type DbKind, type TestDatabase } from '@oneapi/testing';
 import { OLD_ONE_API_TABLES, PASSWORDS, referenceRows, TOKEN_KEYS, writeOneApiMysql, writeOneApiSqlite, type FixtureData } from './__tests__/one-api-fixture';
 
@@ -360,5 +362,31 @@ describe('import-one-api', () => {
         await db.drop();
       }
     });
+  });
+
+  it('every imported channel either relays or is flagged with the reason (one channel of every One API type, and an unknown one)', async () => {
+    const path = join(dir, 'every-type.db');
+    // One API's channeltype/define.go: 1 OpenAI … 51 Gemini (OpenAI-compatible); 99 is no type at all.
+    const types = [...Array.from({ length: 51 }, (_, i) => i + 1), 99];
+    const channel = (type: number) => ({ ...data['channels'][0], id: type, type, name: `type ${type}`, key: `key-of-type-${type}`, models: `m${type}`, group: 'default' });
+    writeOneApiSqlite(path, { ...data, channels: types.map(channel), abilities: [], logs: [] });
+    const db = await createTestDatabase('sqlite');
+    try {
+      const report = await importOneApiDatabase({ from: path, target: targetConfig(db) });
+      const channels = table(report, 'channels');
+      expect(channels.imported).toBe(types.length);
+      const flaggedIds = Object.values(channels.flagged).flat();
+      for (const type of types) {
+        const relays = getAdapter(type).endpoints.size > 0;
+        expect({ type, relays, flagged: flaggedIds.includes(type) }).toEqual({ type, relays, flagged: !relays });
+      }
+      const [palm] = Object.entries(channels.flagged).filter(([, ids]) => ids.includes(11));
+      expect(palm[0]).toBe(`type 11 (Google PaLM) does not relay: ${getChannelType(11)?.notImplementedReason ?? '?'}`);
+      expect(palm[0]).toMatch(/PaLM API down.*Gemini \(24\)/);
+      expect(channels.flagged['type 99 is not a channel type this relay knows; its requests will fail']).toEqual([99]);
+      expect(formatOneApiImportReport(report)).toContain('FLAGGED 1 (#11): type 11 (Google PaLM) does not relay');
+    } finally {
+      await db.drop();
+    }
   });
 });

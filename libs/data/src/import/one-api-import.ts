@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig, DatabaseConfig } from '@oneapi/config';
-import { ChannelStatus, Role } from '@oneapi/domain';
+import { ChannelStatus, getChannelType, Role } from '@oneapi/domain';
 import { bootstrapDatabase } from '../bootstrap';
 import { createChannelKeyCipher, ENCRYPTED_CHANNEL_KEY_PREFIX, type ChannelKeyCipher } from '../channel-key-cipher';
 import { openDataSource } from '../data-source';
@@ -47,6 +47,11 @@ export interface ImportTableReport {
   /** Added to every source id (merge into a target whose ids overlap); 0 = ids preserved. */
   idOffset: number;
   notes: string[];
+  /**
+   * Reason → source ids of rows imported as they are but that will not work here: channels of a
+   * type the relay does not serve (PaLM, unknown ids), so the operator moves them before relying on them.
+   */
+  flagged: Record<string, number[]>;
 }
 
 /** What the target held before the import. */
@@ -217,7 +222,7 @@ async function loadExistingKeys(target: TargetHandles, merging: boolean, norm: (
 }
 
 function newTableReport(table: ImportTable): ImportTableReport {
-  return { table, missingInSource: false, found: 0, imported: 0, skipped: {}, adjusted: {}, droppedColumns: [], defaultedColumns: [], idOffset: 0, notes: [] };
+  return { table, missingInSource: false, found: 0, imported: 0, skipped: {}, adjusted: {}, droppedColumns: [], defaultedColumns: [], idOffset: 0, notes: [], flagged: {} };
 }
 
 /** Our columns for a table, plus the source-only columns we knowingly fold into them. */
@@ -434,6 +439,12 @@ async function importChannels(ctx: RunContext, report: ImportTableReport): Promi
           adjusted.push('key encrypted with CHANNEL_KEY_SECRET');
         }
         const sourceId = Number(row['id']);
+        const type = Number(row['type']);
+        const info = getChannelType(type);
+        if (!info?.implemented) {
+          const why = info ? `type ${type} (${info.name}) does not relay: ${info.notImplementedReason ?? 'not supported'}` : `type ${type} is not a channel type this relay knows; its requests will fail`;
+          (report.flagged[why] ??= []).push(sourceId);
+        }
         row['id'] = sourceId + report.idOffset;
         ctx.channelIds.set(sourceId, sourceId + report.idOffset);
         ctx.channels.push({
@@ -699,6 +710,7 @@ export function formatOneApiImportReport(report: OneApiImportReport): string {
     lines.push(`${t.table}: found ${t.found}, ${verb} ${t.imported}, skipped ${skippedTotal}`);
     for (const [reason, n] of Object.entries(t.skipped)) lines.push(`  skipped ${n}: ${reason}`);
     for (const [change, n] of Object.entries(t.adjusted)) lines.push(`  adjusted ${n}: ${change}`);
+    for (const [why, ids] of Object.entries(t.flagged)) lines.push(`  FLAGGED ${ids.length} (${ids.map((id) => `#${id}`).join(', ')}): ${why}`);
     if (t.idOffset) lines.push(`  ids shifted by +${t.idOffset} (they overlap the target's)`);
     if (t.droppedColumns.length) lines.push(`  columns dropped: ${t.droppedColumns.join(', ')}`);
     if (t.defaultedColumns.length) lines.push(`  columns defaulted (absent in the source): ${t.defaultedColumns.join(', ')}`);

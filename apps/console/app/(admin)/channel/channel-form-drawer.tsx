@@ -181,6 +181,7 @@ export function ChannelFormDrawer({ open, channel, onClose, onSaved }: { open: b
       }
     >
       {save.error && <Alert type="error" showIcon title={errorMessage(save.error)} style={{ marginBottom: 16 }} />}
+      {type && !type.implemented && <Alert type="warning" showIcon title={t('doesNotRelay')} description={type.notImplementedReason} style={{ marginBottom: 16 }} data-testid="channel-type-not-relayed" />}
       <Form form={form} layout="vertical" onFinish={(values) => save.mutate(values)}>
         <Form.Item name="type" label={t('type')} extra={type ? channelTypeDescription(tr, type) : undefined} rules={[{ required: true }]}>
           <Select showSearch optionFilterProp="label" options={typeOptions} onChange={onTypeChange} />

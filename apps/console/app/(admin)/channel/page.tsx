@@ -70,7 +70,24 @@ export default function ChannelsPage() {
   const columns: ColumnsType<Channel> = [
     { title: 'ID', dataIndex: 'id', width: 64 },
     { title: t('name'), dataIndex: 'name', ellipsis: true },
-    { title: t('type'), dataIndex: 'type', render: (v: number) => getChannelType(v)?.name ?? `#${v}`, responsive: ['sm'] },
+    {
+      title: t('type'),
+      dataIndex: 'type',
+      responsive: ['sm'],
+      render: (v: number) => {
+        const type = getChannelType(v);
+        if (type?.implemented) return type.name;
+        // Kept for One API imports (PaLM, unknown ids): say so, and why, where the channel is listed.
+        return (
+          <Space size={4} wrap>
+            {type?.name ?? `#${v}`}
+            <Tooltip title={type?.notImplementedReason}>
+              <Tag color="warning" data-testid="channel-does-not-relay">{t('doesNotRelay')}</Tag>
+            </Tooltip>
+          </Space>
+        );
+      },
+    },
     { title: t('status'), dataIndex: 'status', render: (v: number) => <ChannelStatusTag status={v} /> },
     { title: t('groups'), dataIndex: 'group', responsive: ['lg'], render: (v: string) => splitList(v).map((g) => <Tag key={g}>{g}</Tag>) },
     {
