@@ -5,8 +5,8 @@ import { ChannelType } from '@oneapi/domain';
 import { availableDbKinds, startFakeAnthropic, startFakeOpenAI, type DbKind, type FakeUpstream } from '@oneapi/testing';
 import { eventually, startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 
-const MODEL_RATIO = { 'gpt-resp': 2, 'gpt-resp-reset-2': 2, 'gpt-resp-cached-4': 2, 'claude-resp': 1.5, 'claude-tools': 1.5 };
-const COMPLETION_RATIO = { 'gpt-resp': 3, 'gpt-resp-reset-2': 3, 'gpt-resp-cached-4': 3, 'claude-resp': 5, 'claude-tools': 5 };
+const MODEL_RATIO = { 'gpt-resp-failed': 2, 'gpt-resp': 2, 'gpt-resp-reset-2': 2, 'gpt-resp-cached-4': 2, 'claude-resp': 1.5, 'claude-tools': 1.5 };
+const COMPLETION_RATIO = { 'gpt-resp-failed': 3, 'gpt-resp': 3, 'gpt-resp-reset-2': 3, 'gpt-resp-cached-4': 3, 'claude-resp': 5, 'claude-tools': 5 };
 const cost = (prompt: number, completion: number, mr: number, cr: number) => Math.max(1, Math.ceil((prompt + completion * cr) * mr));
 
 interface LogRow {
@@ -83,7 +83,7 @@ describe('POST /v1/responses', () => {
         userId = await h.createUser({ quota: 50_000_000 });
         key = await h.createToken({ userId, unlimitedQuota: false, remainQuota: 20_000_000, name: 'resp' });
         // Two OpenAI channels serve the same model: only affinity keeps a follow-up on the right one.
-        chA = await h.createChannel({ type: ChannelType.OpenAI, name: 'openai A', baseUrl: fakeA.url, models: ['gpt-resp', 'gpt-resp-reset-2', 'gpt-resp-cached-4'] });
+        chA = await h.createChannel({ type: ChannelType.OpenAI, name: 'openai A', baseUrl: fakeA.url, models: ['gpt-resp', 'gpt-resp-reset-2', 'gpt-resp-cached-4', 'gpt-resp-failed'] });
         chB = await h.createChannel({ type: ChannelType.OpenAI, name: 'openai B', baseUrl: fakeB.url, models: ['gpt-resp'] });
         chClaude = await h.createChannel({ type: ChannelType.Anthropic, name: 'claude', key: 'sk-ant', baseUrl: anthropic.url, models: ['claude-resp', 'claude-tools'] });
         await h.refresh();
@@ -265,6 +265,19 @@ describe('POST /v1/responses', () => {
           const after = await balances();
           expect(before.user - after.user).toBe(cost(prompt, completion, 2, 3));
           expect(Number(log.quota)).toBe(cost(prompt, completion, 2, 3));
+        });
+
+        it('response.failed: relayed with its error text sanitised (no host, no key), billed from its usage', async () => {
+          if (!h) return;
+          const before = await balances();
+          const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+          for await (const e of await client.responses.create({ model: 'gpt-resp-failed', input: 'hello', stream: true })) events.push(e);
+          expect(events.map((e) => e.type)).toEqual(['response.created', 'response.in_progress', 'response.failed']);
+          const failed = events[2];
+          const message = failed.type === 'response.failed' ? String(failed.response.error?.message) : '';
+          expect(message).toContain('The model failed');
+          expect(message).not.toMatch(/internal\.fake\.example|sk-fake-upstream/);
+          await expectBilled(before, 10, 0, 2, 3);
         });
 
         it('Vercel AI SDK: the default openai(model) provider (Responses API) generateText and streamText', async () => {

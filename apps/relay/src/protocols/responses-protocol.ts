@@ -55,6 +55,14 @@ class ResponsesEventReader implements ProtocolEventReader {
   error(code: string, message: string): string {
     return responsesErrorEvent(code, message, this.lastSequence + 1);
   }
+
+  /** Upstream text sits in the `error` event itself and in `response.failed`'s `response.error`. */
+  errorOf(data: unknown): { message?: unknown } | undefined {
+    const d = data as { type?: unknown; response?: { error?: unknown } };
+    if (d.type === 'error') return d as { message?: unknown };
+    if (d.type === 'response.failed' && typeof d.response?.error === 'object' && d.response.error !== null) return d.response.error as { message?: unknown };
+    return undefined;
+  }
 }
 
 /**

@@ -106,6 +106,12 @@ export interface ProtocolEventReader {
   readonly pendingText: string | undefined;
   /** The protocol's error event for an abnormal end (nothing follows it). */
   error(code: string, message: string): string;
+  /**
+   * Where an event carries upstream error text in this protocol's shape (the object holding its
+   * `message`, e.g. the Responses `error` event itself or `response.failed`'s `response.error`),
+   * so it is sanitised before it is forwarded; absent or undefined: `data.error` as in OpenAI's.
+   */
+  errorOf?(data: unknown): { message?: unknown } | undefined;
 }
 
 /** Turns OpenAI chat chunks into a client protocol's SSE events (the chat bridge). Per request. */
@@ -509,7 +515,7 @@ class StreamRun implements StreamSink, SseEventHandler {
       return true;
     }
     if (format.reader.usage) this.result.usage = format.reader.usage;
-    const e = typeof parsed === 'object' && parsed !== null ? (parsed as { error?: unknown }).error : undefined;
+    const e = format.reader.errorOf?.(parsed) ?? (typeof parsed === 'object' && parsed !== null ? (parsed as { error?: unknown }).error : undefined);
     if (this.opts.sanitize && typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
       (e as { message: string }).message = this.opts.sanitize((e as { message: string }).message);
       this.flushRun();

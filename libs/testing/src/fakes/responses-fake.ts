@@ -16,7 +16,8 @@ type Json = Record<string, unknown>;
  * one `get_weather`-style call of the first function tool; `text.format` json_schema → a JSON
  * object following the schema's properties; otherwise the usual `tok0 tok1 …` text. Requests are
  * validated as the real API does: unknown top-level parameters, malformed input items, a
- * function_call_output without its call, an unknown previous response → 400/404.
+ * function_call_output without its call, an unknown previous response → 400/404. A model name
+ * with `-failed` streams `response.failed` (an error naming a host and a key) instead of output.
  */
 export interface ResponsesStore {
   responses: Map<string, { response: Json; items: Json[] }>;
@@ -291,7 +292,12 @@ export async function respondResponses(ctx: UpstreamContext, task: string, knobs
     events.push(ev('response.function_call_arguments.done', { item_id: fcId, output_index: 0, name: p.call?.name, arguments: args.join('') }));
     events.push(ev('response.output_item.done', { output_index: 0, item: call('completed', args.join('')) }));
   }
-  events.push(ev('response.completed', { response: final }));
+  if (/(?:^|-)failed(?:-|$)/.test(model)) {
+    // A response the model could not finish: `response.failed` with an error (naming an internal host and key, as upstream text may).
+    const error = { code: 'server_error', message: 'The model failed at https://internal.fake.example/v1 (key sk-fake-upstream-0123456789abcdef)' };
+    events.splice(2);
+    events.push(ev('response.failed', { response: { ...responseObject(body, rid, 'failed', [], usageOf(k, 0)), error } }));
+  } else events.push(ev('response.completed', { response: final }));
   remember();
   await writeSseEvents(res, k, events);
   return true;
