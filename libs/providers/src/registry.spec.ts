@@ -52,17 +52,22 @@ describe('channel-type registry → adapters', () => {
     expect(() => getAdapter(ChannelType.DeepSeek).requestUrl(ctx(36), 'audio.speech', 'm')).toThrow(AdapterNotImplementedError);
   });
 
-  it('serves chat natively for Anthropic (14) and chat + embeddings for Gemini (24)', () => {
+  it('serves chat and the Messages API natively for Anthropic (14) and chat + embeddings for Gemini (24)', () => {
     const a = getAdapter(ChannelType.Anthropic);
     expect(a.wireFormat).toBe('anthropic');
-    expect([...a.endpoints]).toEqual(['chat']);
+    expect([...a.endpoints]).toEqual(['chat', 'messages', 'messages.count_tokens']);
     expect(a.convertRequest && a.convertResponse && a.createStreamState && a.convertStreamEvent).toBeTruthy();
     const g = getAdapter(ChannelType.Gemini);
     expect(g.wireFormat).toBe('gemini');
     expect([...g.endpoints].sort()).toEqual(['chat', 'embeddings']);
-    for (const mode of RELAY_MODES.filter((m) => m !== 'chat')) expect(a.endpoints.has(mode)).toBe(false);
+    for (const mode of RELAY_MODES.filter((m) => !['chat', 'messages', 'messages.count_tokens'].includes(m))) expect(a.endpoints.has(mode)).toBe(false);
     expect(getChannelType(14)?.implemented).toBe(true);
     expect(getChannelType(24)?.implemented).toBe(true);
+  });
+
+  it('declares the Messages API only on Anthropic: every other type serves it through the chat bridge', () => {
+    const native = CHANNEL_TYPES.filter((t) => getAdapter(t.id).endpoints.has('messages')).map((t) => t.id);
+    expect(native).toEqual([ChannelType.Anthropic]);
   });
 
   it('declares rerank only where the upstream serves it: Cohere (v2), Jina, SiliconFlow, Xinference, OpenAI-compatible (50)', () => {

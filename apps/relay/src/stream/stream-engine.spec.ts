@@ -593,6 +593,155 @@ describe('runStream: converted-sse (Anthropic)', () => {
   }
 });
 
+/** A protocol reader for the tests: counts events, ends at `{"type":"end"}`, usage from `{"usage":...}`. */
+function testReader() {
+  const seen: string[] = [];
+  let usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | undefined;
+  let final = false;
+  let text = '';
+  return {
+    seen,
+    get usage() {
+      return usage;
+    },
+    get pendingText() {
+      return final ? undefined : text;
+    },
+    event(name: string | undefined, data: unknown) {
+      const d = data as { type?: string; text?: string; usage?: { in: number; out: number } };
+      seen.push(name ?? d.type ?? '');
+      if (typeof d.text === 'string') text += d.text;
+      if (d.usage) {
+        usage = { prompt_tokens: d.usage.in, completion_tokens: d.usage.out, total_tokens: d.usage.in + d.usage.out };
+        final = true;
+      }
+      return d.type === 'end';
+    },
+    error: (code: string, message: string) => `event: error\ndata: ${JSON.stringify({ type: 'error', code, message })}\n\n`,
+  };
+}
+
+describe('runStream: protocol-sse (a client protocol served natively)', () => {
+  const ev = (type: string, data: Record<string, unknown> = {}) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+
+  it('forwards the events byte for byte, drops malformed ones, reads usage and ends at the protocol’s last event', async () => {
+    const source = new TestSource();
+    const reader = testReader();
+    const result = serveNext({ source, format: StreamFormats.protocol(reader) });
+    const res = await request();
+    const good = [ev('start'), ': keep-alive\n\n', ev('delta', { text: 'Hi ' }), ev('delta', { text: 'there' }), ev('final', { usage: { in: 7, out: 3 } }), ev('end')];
+    const wire = Buffer.from([good[0], good[1], good[2], 'event: delta\ndata: {oops\n\n', ...good.slice(3), ev('delta', { text: 'after the end' })].join(''));
+    const pieces: Buffer[] = [];
+    for (let at = 0; at < wire.length; at += 13) pieces.push(Buffer.from(wire.subarray(at, at + 13)));
+    void source.pushAll(pieces, 2).then(() => source.end());
+    const body = await readBody(res);
+    const r = await result;
+    expect(r.reason).toBe('complete');
+    expect(body.bytes.toString()).toBe(good.join(''));
+    expect(r.usage).toEqual({ prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 });
+    expect(r.droppedEvents).toBe(1);
+    expect(r.text).toBe('');
+    expect(reader.seen).toEqual(['start', 'delta', 'delta', 'final', 'end']);
+  });
+
+  it('sanitises an upstream error event’s message and passes it on', async () => {
+    const source = new TestSource();
+    const result = serveNext({ source, format: StreamFormats.protocol(testReader()), sanitize: (m) => m.replace('sk-secret', '[key]') });
+    const res = await request();
+    void source.pushAll([ev('start'), ev('error', { error: { type: 'overloaded_error', message: 'bad key sk-secret' } })]).then(() => source.end());
+    const body = await readBody(res);
+    await result;
+    expect(body.bytes.toString()).toContain('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"bad key [key]"}}\n\n');
+  });
+
+  it('an upstream reset ends with the protocol’s error event (no [DONE]); the text delivered before the final usage is kept for billing', async () => {
+    const source = new TestSource();
+    const result = serveNext({ source, format: StreamFormats.protocol(testReader()), requestId: 'req-1' });
+    const res = await request();
+    await source.pushAll([ev('start'), ev('delta', { text: 'partial' })]);
+    source.sink?.error(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    const body = await readBody(res);
+    const r = await result;
+    expect(r.reason).toBe('upstream_reset');
+    expect(r.text).toBe('partial');
+    const text = body.bytes.toString();
+    expect(text.endsWith(`event: error\ndata: ${JSON.stringify({ type: 'error', code: 'upstream_reset', message: 'the upstream connection broke off (request id: req-1)' })}\n\n`)).toBe(true);
+    expect(text).not.toContain('[DONE]');
+  });
+});
+
+describe('runStream: bridged-sse (chat chunks as a client protocol’s events)', () => {
+  /** A translator for the tests: one `event: t` per chunk with its text, `event: end` at the end. */
+  const translator = () => ({
+    chunk: (c: Record<string, unknown>) => {
+      const delta = (c.choices as { delta?: { content?: string } }[] | undefined)?.[0]?.delta?.content;
+      return delta ? `event: t\ndata: ${JSON.stringify({ text: delta })}\n\n` : '';
+    },
+    end: () => 'event: end\ndata: {}\n\n',
+    error: (code: string, message: string) => `event: error\ndata: ${JSON.stringify({ code, message })}\n\n`,
+  });
+  const usageChunk = `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } })}\n\n`;
+
+  it('translates each chunk, ends with the translator’s end at [DONE], keeps the usage (and no text to count)', async () => {
+    const source = new TestSource();
+    const result = serveNext({ source, format: StreamFormats.bridged(translator()) });
+    const res = await request();
+    void source.pushAll([chatChunk('Hel'), 'data: not json\n\n', chatChunk('lo'), usageChunk, 'data: [DONE]\n\n']).then(() => source.end());
+    const body = await readBody(res);
+    const r = await result;
+    expect(body.bytes.toString()).toBe('event: t\ndata: {"text":"Hel"}\n\nevent: t\ndata: {"text":"lo"}\n\nevent: end\ndata: {}\n\n');
+    expect(r.usage).toEqual({ prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 });
+    expect(r.text).toBe('');
+    expect(r.droppedEvents).toBe(1);
+  });
+
+  it('an upstream error chunk becomes the protocol’s error event, sanitised, and nothing follows', async () => {
+    const source = new TestSource();
+    const result = serveNext({ source, format: StreamFormats.bridged(translator()), sanitize: (m) => m.replace('https://up.example', '[url]') });
+    const res = await request();
+    void source.pushAll([chatChunk('a'), `data: ${JSON.stringify({ error: { message: 'failed at https://up.example', type: 'server_error', code: 'boom' } })}\n\n`, chatChunk('b')]).then(() => source.end());
+    const body = await readBody(res);
+    expect((await result).reason).toBe('complete');
+    expect(body.bytes.toString()).toBe('event: t\ndata: {"text":"a"}\n\nevent: error\ndata: {"code":"boom","message":"failed at [url]"}\n\n');
+  });
+
+  it('a stream cut before its usage ends with the error event, the delivered text kept for billing', async () => {
+    const source = new TestSource();
+    const result = serveNext({ source, format: StreamFormats.bridged(translator()) });
+    const res = await request();
+    await source.pushAll([chatChunk('one '), chatChunk('two')]);
+    source.sink?.error(Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
+    const body = await readBody(res);
+    const r = await result;
+    expect(r.reason).toBe('upstream_reset');
+    expect(r.usage).toBeUndefined();
+    expect(r.text).toBe('one two');
+    expect(body.bytes.toString()).toMatch(/event: error\ndata: \{"code":"upstream_reset",.*\}\n\n$/);
+  });
+
+  it('converts a native upstream to chunks first (Anthropic events → chat chunks → the protocol)', async () => {
+    const anthropic = getAdapter(14);
+    const state = anthropic.createStreamState?.({ requestModel: 'm', upstreamModel: 'm' });
+    if (!state) throw new Error('the Anthropic adapter has no stream state');
+    const source = new TestSource();
+    const result = serveNext({ source, format: StreamFormats.bridged(translator(), { adapter: anthropic, state }) });
+    const res = await request();
+    const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    void source
+      .pushAll([
+        ev('message_start', { message: { usage: { input_tokens: 5, output_tokens: 1 } } }),
+        ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Salut' } }),
+        ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 2 } }),
+        ev('message_stop', {}),
+      ])
+      .then(() => source.end());
+    const body = await readBody(res);
+    const r = await result;
+    expect(body.bytes.toString()).toBe('event: t\ndata: {"text":"Salut"}\n\nevent: end\ndata: {}\n\n');
+    expect(r.usage).toEqual({ prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 });
+  });
+});
+
 describe('runStream: raw-sse (text-to-speech)', () => {
   it('forwards valid events, drops malformed ones, records usage, adds no [DONE]', async () => {
     const source = new TestSource();
