@@ -12,6 +12,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 // A .env file at the root is read like One API's; variables already exported win.
 if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+// Readable log lines in a terminal; LOG_FORMAT=json gives the services' JSON lines (files under
+// LOG_DIR are JSON either way).
+env.LOG_FORMAT ||= 'text';
 const consoleDir = join(root, 'apps/console');
 
 const needsServer = !existsSync(join(root, 'dist/apps/relay/src/main.js')) || !existsSync(join(root, 'dist/apps/admin/src/main.js'));

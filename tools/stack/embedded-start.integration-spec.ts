@@ -16,16 +16,15 @@ describe('npm start (embedded mode)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'oneapi-start-'));
     ports = { relay: await freePort(), admin: await freePort(), console: await freePort() };
-    proc = startProcess(process.execPath, [join(WORKSPACE_ROOT, 'tools/scripts/start.mjs')], {
-      cwd: WORKSPACE_ROOT,
-      env: childEnv({
-        SQLITE_PATH: join(dir, 'one-api.db'),
-        PORT: String(ports.relay),
-        ADMIN_PORT: String(ports.admin),
-        CONSOLE_PORT: String(ports.console),
-        LOG_LEVEL: 'warn',
-      }),
+    const env = childEnv({
+      SQLITE_PATH: join(dir, 'one-api.db'),
+      PORT: String(ports.relay),
+      ADMIN_PORT: String(ports.admin),
+      CONSOLE_PORT: String(ports.console),
     });
+    // A fresh clone's defaults: the start output below is what a new user sees.
+    for (const key of ['LOG_LEVEL', 'LOG_FORMAT', 'LOG_DIR', 'DEBUG']) delete env[key];
+    proc = startProcess(process.execPath, [join(WORKSPACE_ROOT, 'tools/scripts/start.mjs')], { cwd: WORKSPACE_ROOT, env });
   });
 
   afterAll(async () => {
@@ -63,5 +62,16 @@ describe('npm start (embedded mode)', () => {
     expect(proc.output()).toContain(`http://localhost:${ports.console}`);
     expect(proc.output()).toContain(`http://localhost:${ports.relay}/v1`);
     expect(proc.output()).toMatch(/root \/ 123456/);
+  });
+
+  it('prints at most 10 lines before the summary, readable ones, without Nest bootstrap lines', () => {
+    const output = proc.output();
+    const before = output.slice(0, output.indexOf('One API TS is running')).split('\n').filter((l) => l.trim() !== '');
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.length).toBeLessThanOrEqual(10);
+    expect(output).not.toMatch(/dependencies initialized|Mapped \{/);
+    // LOG_FORMAT defaults to text under npm start: no JSON log lines.
+    expect(before.filter((l) => l.startsWith('{"level"'))).toEqual([]);
+    expect(output).toMatch(/INFO\s+admin\s+admin listening/);
   });
 });

@@ -26,7 +26,6 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
 
 const port = int(0, 65535);
 const url = z.string().trim().url({ message: 'expected a URL such as http://host:port' });
-const optionalString = z
 const proxyUrl = z
   .string()
   .trim()
@@ -38,6 +37,7 @@ const proxyUrl = z
       return false;
     }
   }, { message: 'expected a proxy URL such as http://host:port, https://host:port or socks5://host:port' });
+const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
@@ -117,7 +117,6 @@ export const envSchema = z.object({
   // Longest upstream SSE event held in memory (bytes); a longer one ends the stream with an error event.
   RELAY_MAX_SSE_LINE_BYTES: int(1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
   CHANNEL_COOLDOWN_SECONDS: int(0).default(30),
-  CACHE_TTL_SECONDS: int(1).default(60),
   // Outbound proxy for every upstream call (relay, channel tests, balance queries); a channel's
   // own `config.proxy` wins. http(s):// tunnels with CONNECT, socks5:// uses undici's SOCKS5 agent.
   RELAY_PROXY: proxyUrl.optional(),
@@ -131,6 +130,7 @@ export const envSchema = z.object({
   GEMINI_VERSION: optionalString,
   // Prompt of the channel test request (One API's name).
   TEST_PROMPT: optionalString,
+  CACHE_TTL_SECONDS: int(1).default(60),
 
   // Accounts and secrets.
   INITIAL_ROOT_PASSWORD: optionalString,
@@ -172,6 +172,9 @@ export const envSchema = z.object({
   // Logging.
   LOG_DIR: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Standard output as JSON lines (for collectors) or one readable line per entry (npm start's
+  // default). Files under LOG_DIR are JSON either way.
+  LOG_FORMAT: z.enum(['json', 'text']).default('json'),
   TZ: optionalString,
   NODE_ENV: z.string().default('production'),
 });

@@ -161,7 +161,7 @@ export async function bootstrapDatabase(ds: DataSource, options: BootstrapOption
   if (options.isMaster) {
     migrationsApplied = await withMigrationLock(ds, async () => {
       const applied = await runMigrations(ds);
-      if (options.seedRoot !== false && (await ensureSessionSecret(ds))) options.log?.('stored a generated session secret for nodes started without SESSION_SECRET');
+      if (options.seedRoot !== false) await ensureSessionSecret(ds);
       return applied;
     });
     if (migrationsApplied.length) options.log?.(`applied migrations: ${migrationsApplied.join(', ')}`);
