@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
 import OpenAI from 'openai';
 import { envSchema, tracingConfig } from '@oneapi/config';
 import { activeTracing, startTracing, stopTracing, type Tracing } from '@oneapi/platform';
@@ -28,6 +29,8 @@ describe('relay tracing', () => {
     it('creates no tracer and sends no traceparent upstream', async () => {
       expect(startTracing('oneapi-relay', tracingConfig(envSchema.parse({})))).toBeNull();
       expect(activeTracing()).toBeNull();
+      // No provider registered: OpenTelemetry's API hands out non-recording spans only.
+      expect(trace.getTracer('probe').startSpan('probe').isRecording()).toBe(false);
       const userId = await h.createUser();
       const key = await h.createToken({ userId });
       await h.createChannel({ baseUrl: fake.url, models: ['gpt-4o'] });
