@@ -21,6 +21,8 @@ export interface Produced {
   usage?: Usage;
   /** Generated text delivered to the client (streams), counted when `usage` is missing. */
   text?: string;
+  /** `usage` is the provider's count before its final one (a stream cut short); this text was delivered meanwhile. */
+  pendingText?: string;
   /** A whole reply body (JSON and text replies). */
   body?: Buffer;
   /** `body` already parsed (converted replies), so it is not parsed twice. */

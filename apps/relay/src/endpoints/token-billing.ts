@@ -14,6 +14,8 @@ export function billTokens(produced: Produced, p: ParsedRequest, priced: Priced,
   if (usage) {
     prompt = usage.prompt_tokens || prompt;
     completion = usage.completion_tokens;
+    // A stream cut short: the provider's running output count may lag the text that reached the client.
+    if (generates && produced.pendingText) completion = Math.max(completion, pricing.textTokens(produced.pendingText, p.model));
   } else if (generates) {
     let text = produced.text;
     if (text === undefined) {

@@ -152,7 +152,7 @@ export class Replies {
     this.metrics.streamEnded(parsed.mode, result.reason, channel.id, result.droppedEvents);
     const delivered: Delivered = {
       channel,
-      produced: { usage: result.usage, text: result.text },
+      produced: { usage: result.usage, text: result.text, pendingText: result.pendingText },
       stream: true,
       endReason: result.reason === 'complete' ? undefined : result.reason,
       endedAt: performance.now(),

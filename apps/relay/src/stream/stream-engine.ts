@@ -56,6 +56,11 @@ export interface StreamResult {
   firstByteAt: number;
   /** The source's error, when `reason` is `upstream_reset` (for the log, never for the client). */
   error?: Error;
+  /**
+   * Set when the stream ended before the provider's final usage: `usage` is what it reported so
+   * far and this is the text delivered meanwhile; settlement bills the larger completion count.
+   */
+  pendingText?: string;
 }
 
 /**
@@ -343,9 +348,18 @@ class StreamRun implements StreamSink, SseEventHandler {
     this.sourceOpen = false;
     if (this.clientOpen) {
       if (this.framer?.finish(this) === FrameResult.Overflow) this.fail('line_too_long');
+      // A converted stream ends with the provider's last event (message_stop, a finish reason):
+      // a body that closed before it was cut short, not complete.
+      else if (this.clientOpen && this.convertedState()) this.fail('upstream_reset');
       else this.complete();
     }
     this.settle();
+  }
+
+  /** The converter's state of a converted (or converted and bridged) stream. */
+  private convertedState(): StreamState | undefined {
+    const f = this.format;
+    return f.kind === 'converted-sse' ? f.state : f.kind === 'bridged-sse' ? f.convert?.state : undefined;
   }
 
   error(err: Error): void {
@@ -454,8 +468,14 @@ class StreamRun implements StreamSink, SseEventHandler {
   private countText(): void {
     if (this.format.kind === 'protocol-sse') {
       const pending = this.format.reader.pendingText;
-      if (pending !== undefined) this.result.text = pending;
+      if (pending !== undefined) this.result.text = this.result.pendingText = pending;
       return;
+    }
+    // Ended before the provider's final usage: bill what it reported and the text delivered since.
+    const state = this.convertedState();
+    if (state && !state.usage && state.reportedUsage) {
+      this.result.usage = state.reportedUsage;
+      this.result.pendingText = this.result.text;
     }
     // The bridge counts delivered text only for a stream that ended before its usage came.
     if (this.format.kind === 'bridged-sse' && this.result.usage !== undefined) this.result.text = '';
