@@ -30,6 +30,8 @@ export interface FakeKnobs {
   statusTimes?: number;
   /** Reset the TCP connection after N content chunks (mid-stream failure). */
   resetAfterChunks?: number;
+  /** End the response cleanly after N content chunks, without the stream's closing events (`close-N`). */
+  closeAfterChunks?: number;
   /** Make the first content chunk this many characters long (one SSE line > 64 KB). */
   longLineBytes?: number;
   /** Stream/return two tool calls (indexes 0 and 1) instead of text. */
@@ -123,6 +125,7 @@ export function knobsFromModel(model: string): Partial<FakeKnobs> {
   set('latencyMs', n('latency'));
   set('status', n('status'));
   set('resetAfterChunks', n('reset'));
+  set('closeAfterChunks', n('close'));
   set('longLineBytes', n('longline'));
   set('promptTokens', n('prompt'));
   set('completionTokens', n('completion'));

@@ -22,6 +22,7 @@ export async function writeSseEvents(res: ServerResponse, k: FakeKnobs, events: 
       res.socket?.resetAndDestroy();
       return;
     }
+    if (k.closeAfterChunks !== undefined && content >= k.closeAfterChunks) break;
     if (k.chunkDelayMs > 0 && i < events.length - 1) await sleep(k.chunkDelayMs, res);
   }
   if (!res.destroyed) res.end();
