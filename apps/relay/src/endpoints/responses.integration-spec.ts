@@ -206,6 +206,8 @@ describe('POST /v1/responses', () => {
           expect(got).toMatchObject({ id: created.id, status: 'completed' });
           const items = await client.responses.inputItems.list(created.id);
           expect(items.data).toHaveLength(1);
+          // Only background responses can be cancelled: the upstream's 400 comes back as it is.
+          await expect(client.responses.cancel(created.id)).rejects.toMatchObject({ status: 400, message: expect.stringContaining('background') });
           const deleted = await client.responses.delete(created.id);
           expect(deleted).toMatchObject({ id: created.id, deleted: true });
           await expect(client.responses.retrieve(created.id)).rejects.toMatchObject({ status: 404 });
