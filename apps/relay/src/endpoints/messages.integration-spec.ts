@@ -1,12 +1,13 @@
 import Anthropic, { APIError, AuthenticationError, BadRequestError, PermissionDeniedError } from '@anthropic-ai/sdk';
 import { CACHE_READ_RATIO, CACHE_WRITE_RATIO, ChannelType, countTextTokens } from '@oneapi/domain';
-import { availableDbKinds, startFakeAnthropic, startFakeOpenAI, type DbKind, type FakeUpstream } from '@oneapi/testing';
+import { availableDbKinds, startFakeAnthropic, startFakeGemini, startFakeOpenAI, type DbKind, type FakeUpstream } from '@oneapi/testing';
 import { eventually, startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 
 const CLAUDE = ['claude-msg', 'claude-tools', 'claude-msg-cacheread-40-cachewrite-8', 'claude-msg-prompt-321', 'claude-msg-reset-2'];
 const GPT = ['gpt-msg', 'gpt-msg-tools', 'o3-msg', 'gpt-msg-reset-2'];
-const MODEL_RATIO = Object.fromEntries([...CLAUDE.map((m) => [m, 1.5]), ...GPT.map((m) => [m, 2])]);
-const COMPLETION_RATIO = Object.fromEntries([...CLAUDE.map((m) => [m, 5]), ...GPT.map((m) => [m, 3])]);
+const GEMINI = ['gemini-msg'];
+const MODEL_RATIO = Object.fromEntries([...CLAUDE.map((m) => [m, 1.5]), ...GPT.map((m) => [m, 2]), ...GEMINI.map((m) => [m, 1])]);
+const COMPLETION_RATIO = Object.fromEntries([...CLAUDE.map((m) => [m, 5]), ...GPT.map((m) => [m, 3]), ...GEMINI.map((m) => [m, 4])]);
 const cost = (prompt: number, completion: number, mr: number, cr: number, cache = { read: 0, write: 0 }) =>
   Math.max(1, Math.ceil((prompt - cache.read - cache.write + cache.read * CACHE_READ_RATIO + cache.write * CACHE_WRITE_RATIO + completion * cr) * mr - 1e-9));
 
@@ -46,6 +47,7 @@ describe('POST /v1/messages', () => {
       let h: RelayHarness;
       let openai: FakeUpstream;
       let anthropic: FakeUpstream;
+      let gemini: FakeUpstream;
       let userId: number;
       let key: string;
       let chClaude: number;
@@ -86,6 +88,7 @@ describe('POST /v1/messages', () => {
         if (!kinds.includes(kind)) return;
         openai = await startFakeOpenAI();
         anthropic = await startFakeAnthropic({ apiKey: 'sk-ant-upstream' });
+        gemini = await startFakeGemini();
         h = await startRelayHarness(kind);
         await h.setOption('ModelRatio', JSON.stringify(MODEL_RATIO));
         await h.setOption('CompletionRatio', JSON.stringify(COMPLETION_RATIO));
@@ -93,6 +96,7 @@ describe('POST /v1/messages', () => {
         key = await h.createToken({ userId, unlimitedQuota: false, remainQuota: 20_000_000, name: 'messages' });
         chClaude = await h.createChannel({ type: ChannelType.Anthropic, name: 'claude', key: 'sk-ant-upstream', baseUrl: anthropic.url, models: CLAUDE });
         chGpt = await h.createChannel({ type: ChannelType.OpenAI, name: 'openai', baseUrl: openai.url, models: GPT });
+        await h.createChannel({ type: ChannelType.Gemini, name: 'gemini', key: 'gemini-key', baseUrl: gemini.url, models: GEMINI });
         await h.refresh();
         client = new Anthropic({ apiKey: key, baseURL: h.url, maxRetries: 0 });
       });
@@ -101,6 +105,7 @@ describe('POST /v1/messages', () => {
         await h?.close();
         await openai?.close();
         await anthropic?.close();
+        await gemini?.close();
       });
 
       describe('Anthropic channel (native pass-through)', () => {
@@ -421,6 +426,29 @@ describe('POST /v1/messages', () => {
           const after = await balances();
           expect(before.user - after.user).toBe(Number(log.quota));
           expect(Number(log.quota)).toBe(cost(Number(log.prompt_tokens), completion, 2, 3));
+        });
+      });
+
+      describe('Gemini channel (Messages → chat → Gemini and back)', () => {
+        it('create and stream: the chat bridge composes with the Gemini adapter’s own conversion', async () => {
+          if (!h) return;
+          let before = await balances();
+          const msg = await client.messages.create({ model: 'gemini-msg', max_tokens: 50, system: 'Be brief.', messages: [{ role: 'user', content: 'hello' }] });
+          expect(msg).toMatchObject({ type: 'message', model: 'gemini-msg', stop_reason: 'end_turn' });
+          const text = msg.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+          expect(text).not.toBe('');
+          const sent = gemini.requests.slice(-1)[0].body as { systemInstruction?: unknown; contents: unknown[]; generationConfig?: { maxOutputTokens?: number } };
+          expect(sent.systemInstruction).toEqual({ parts: [{ text: 'Be brief.' }] });
+          expect(sent.generationConfig?.maxOutputTokens).toBe(50);
+          await expectBilled(before, msg.usage.input_tokens, msg.usage.output_tokens, 1, 4);
+          before = await balances();
+          const stream = client.messages.stream({ model: 'gemini-msg', max_tokens: 50, messages: [{ role: 'user', content: 'hello' }] });
+          const deltas: string[] = [];
+          stream.on('text', (t) => deltas.push(t));
+          const final = await stream.finalMessage();
+          expect(deltas.join('')).toBe(text);
+          expect(final.usage.output_tokens).toBe(msg.usage.output_tokens);
+          await expectBilled(before, msg.usage.input_tokens, msg.usage.output_tokens, 1, 4);
         });
       });
 
