@@ -7,6 +7,7 @@ import { CreateChannelDto } from './dtos/create-channel.dto';
 import { UpdateChannelDto } from './dtos/update-channel.dto';
 import { ChannelService } from './channel.service';
 import { toChannelView } from './channel.view';
+import { channelTypesWithEndpoints } from './channel-types.view';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiAuth, ApiEnvelope, ApiErrors, ApiIdParam, ApiKeyword, ApiPagedEnvelope, ApiPaging, ApiPlainOk, ApiSummary } from '../openapi/api-docs.decorators';
 import { ChannelCreatedDoc, ChannelModelListDoc, ChannelViewDoc } from '../openapi/api-models';
@@ -47,6 +48,17 @@ export class ChannelController {
   @Get('models')
   models() {
     return { success: true, message: '', object: 'list', data: this.channels.configurableModels() };
+  }
+
+  @ApiSummary('Every channel type with the relay endpoints it serves', 'The registry the channel form shows: id, name, description, whether the relay implements the type, and `endpoints`, the /v1 paths its adapter serves.')
+  @ApiEnvelope({
+    type: 'array',
+    items: { type: 'object' },
+    example: [{ id: 35, name: 'Cohere', description: 'Cohere rerank', implemented: true, endpoints: ['/v1/rerank'] }],
+  })
+  @Get('types')
+  types() {
+    return ok(channelTypesWithEndpoints());
   }
 
   @Get(':id')

@@ -4,10 +4,34 @@ import type { RelayCaller } from '../auth/relay-auth.service';
 import { clientIp } from '@oneapi/platform';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
 import type { RelayServices } from '../relay.services';
+import { ENDPOINTS } from '../endpoints';
+import { channelServes, type RoutingTable } from '../routing/channel-router.service';
 
-/** OpenAI's model object (One API fills the same fields). */
-function modelObject(id: string, ownedBy: string) {
-  return { id, object: 'model', created: 1626777600, owned_by: ownedBy, root: id, parent: null };
+/**
+ * OpenAI's model object (One API fills the same fields), plus `supported_endpoints`: the relay
+ * paths some channel serving the model offers to the caller's group (an extension field; OpenAI's
+ * clients ignore fields they do not know).
+ */
+function modelObject(id: string, ownedBy: string, endpoints: readonly string[]) {
+  return { id, object: 'model', created: 1626777600, owned_by: ownedBy, root: id, parent: null, supported_endpoints: endpoints };
+}
+
+/** Per routing table (rebuilt on every channel change): group → model → supported endpoint paths. */
+const ENDPOINTS_BY_TABLE = new WeakMap<RoutingTable, Map<string, Map<string, readonly string[]>>>();
+
+/** The endpoints the model's enabled channels in the group serve, in the relay's endpoint order. */
+function supportedEndpoints(table: RoutingTable, group: string, model: string): readonly string[] {
+  let byGroup = ENDPOINTS_BY_TABLE.get(table);
+  if (!byGroup) ENDPOINTS_BY_TABLE.set(table, (byGroup = new Map()));
+  let byModel = byGroup.get(group);
+  if (!byModel) byGroup.set(group, (byModel = new Map()));
+  let paths = byModel.get(model);
+  if (!paths) {
+    const channels = (table.routes.get(group)?.get(model) ?? []).flatMap((t) => t.channels);
+    paths = ENDPOINTS.filter((e) => channels.some((c) => channelServes(e, c))).map((e) => e.path);
+    byModel.set(model, paths);
+  }
+  return paths;
 }
 
 async function authenticate(req: FastifyRequest, s: RelayServices): Promise<RelayCaller> {
@@ -15,21 +39,22 @@ async function authenticate(req: FastifyRequest, s: RelayServices): Promise<Rela
 }
 
 /** The models this token may use: its allow-list when it has one, else everything its user's group routes to. */
-async function allowedModels(caller: RelayCaller, s: RelayServices): Promise<Map<string, string>> {
+async function allowedModels(caller: RelayCaller, s: RelayServices): Promise<Map<string, ReturnType<typeof modelObject>>> {
   const table = await s.router.current();
+  const group = caller.user.group;
   const owner = (model: string) => {
-    const tiers = table.routes.get(caller.user.group)?.get(model);
+    const tiers = table.routes.get(group)?.get(model);
     return tiers?.[0]?.channels[0]?.adapter.name.toLowerCase() ?? 'custom';
   };
-  const ids = caller.token.modelSet ? [...caller.token.modelSet] : s.router.modelsOfGroup(table, caller.user.group);
-  return new Map(ids.map((id) => [id, owner(id)]));
+  const ids = caller.token.modelSet ? [...caller.token.modelSet] : s.router.modelsOfGroup(table, group);
+  return new Map(ids.map((id) => [id, modelObject(id, owner(id), supportedEndpoints(table, group, id))]));
 }
 
 /** GET /v1/models */
 export async function listModels(req: FastifyRequest, reply: FastifyReply, s: RelayServices): Promise<void> {
   const caller = await authenticate(req, s);
   const models = await allowedModels(caller, s);
-  await reply.send({ object: 'list', data: [...models].map(([id, owner]) => modelObject(id, owner)) });
+  await reply.send({ object: 'list', data: [...models.values()] });
 }
 
 /** GET /v1/models/:model (model ids may contain slashes, e.g. `meta-llama/llama-3`). */
@@ -37,9 +62,9 @@ export async function getModel(req: FastifyRequest, reply: FastifyReply, s: Rela
   const caller = await authenticate(req, s);
   const id = decodeURIComponent((req.params as { '*': string })['*']);
   const models = await allowedModels(caller, s);
-  const owner = models.get(id);
-  if (owner === undefined) throw new RelayException(RelayErrorCode.ModelNotFound, `the model '${id}' does not exist`, 'model');
-  await reply.send(modelObject(id, owner));
+  const model = models.get(id);
+  if (model === undefined) throw new RelayException(RelayErrorCode.ModelNotFound, `the model '${id}' does not exist`, 'model');
+  await reply.send(model);
 }
 
 /** The (remaining + used, used, expiry) figures One API reports, from the token or its user (fresh from the database). */

@@ -22,7 +22,7 @@ import type { Priced } from '../endpoints';
 import type { ParsedRequest } from '../endpoints/request-body';
 import { RelayErrorCode, RelayException, UpstreamHttpError } from '../errors/relay.exception';
 import type { RelayMetrics } from '../metrics/relay-metrics';
-import type { ChannelRouter, RouteChannel, RoutingTable } from '../routing/channel-router.service';
+import type { ChannelRouter, RoutedEndpoint, RouteChannel, RoutingTable } from '../routing/channel-router.service';
 import { legInput, planLeg } from '../protocols/client-protocol';
 import type { Replies } from './replies';
 import type { RelayRequest } from './relay-request';
@@ -113,9 +113,9 @@ export class Attempts {
         if (!result.retry || tried.size >= attempts) break;
         // Channels at capacity are passed over here and count as no attempt.
         full ??= new Map();
-        const next = this.d.router.select(table, caller.user.group, parsed.model, tried, full);
+        const next = this.d.router.select(table, caller.user.group, parsed.model, tried, full, rq.endpoint);
         const failedOn = current.channel.id;
-        current = next && (await this.seat(rq.req.id, table, caller.user.group, parsed.model, estimatedTokens(parsed, rq.priced), next, tried, full, false));
+        current = next && (await this.seat(rq.req.id, table, caller.user.group, rq.endpoint, parsed.model, estimatedTokens(parsed, rq.priced), next, tried, full, false));
         if (current) rq.trace?.retry(current.channel, failedOn, last);
       }
     } finally {
@@ -125,7 +125,7 @@ export class Attempts {
     if (last instanceof UpstreamHttpError && last.status === 429) {
       throw new RelayException(RelayErrorCode.UpstreamSaturated, 'the upstream load of this group is saturated, try again later', null, null, last.retryAfterSeconds ?? this.d.router.cooldownSeconds);
     }
-    throw last ?? this.d.router.unavailable(table, caller.user.group, parsed.model);
+    throw last ?? this.d.router.unavailable(table, caller.user.group, parsed.model, rq.endpoint);
   }
 
   /**
@@ -134,9 +134,9 @@ export class Attempts {
    * (same tier, then lower tiers); when none has room → 503 `channel_capacity_exceeded` with the
    * soonest Retry-After. A pinned channel has no alternative.
    */
-  async claim(requestId: string, table: RoutingTable, caller: RelayCaller, parsed: ParsedRequest, priced: Priced, first: RouteChannel): Promise<Seat> {
+  async claim(requestId: string, table: RoutingTable, caller: RelayCaller, endpoint: RoutedEndpoint, parsed: ParsedRequest, priced: Priced, first: RouteChannel): Promise<Seat> {
     const full = new Map<number, number>();
-    const seat = await this.seat(requestId, table, caller.user.group, parsed.model, estimatedTokens(parsed, priced), first, new Set(), full, caller.pinnedChannelId !== null);
+    const seat = await this.seat(requestId, table, caller.user.group, endpoint, parsed.model, estimatedTokens(parsed, priced), first, new Set(), full, caller.pinnedChannelId !== null);
     if (seat) return { ...seat, full };
     const retryAfter = Math.min(...full.values());
     throw new RelayException(RelayErrorCode.ChannelCapacityExceeded, `every channel for model ${parsed.model} is at its capacity; retry after ${retryAfter} s`, null, null, retryAfter);
@@ -148,14 +148,14 @@ export class Attempts {
   }
 
   /** Takes capacity on `channel`, or on the next channel with room; null when none has room. */
-  private async seat(requestId: string, table: RoutingTable, group: string, model: string, tokens: number, first: RouteChannel, tried: ReadonlySet<number>, full: Map<number, number>, pinned: boolean): Promise<Seat | null> {
+  private async seat(requestId: string, table: RoutingTable, group: string, endpoint: RoutedEndpoint, model: string, tokens: number, first: RouteChannel, tried: ReadonlySet<number>, full: Map<number, number>, pinned: boolean): Promise<Seat | null> {
     let channel: RouteChannel | null = first;
     while (channel) {
       if (!channel.capped) return { channel, hold: null };
       const hold = await this.d.capacity.take(requestId, channel, tokens);
       if (typeof hold !== 'number') return { channel, hold };
       full.set(channel.id, hold);
-      channel = pinned ? null : this.d.router.select(table, group, model, tried, full);
+      channel = pinned ? null : this.d.router.select(table, group, model, tried, full, endpoint);
     }
     return null;
   }

@@ -10,7 +10,7 @@ import { RelayErrorCode, RelayException, UpstreamHttpError } from '../errors/rel
 import { sendRelayError } from '../errors/relay-error.filter';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { ParsedRequest } from '../endpoints/request-body';
-import type { ChannelRouter, RouteChannel, RoutingTable } from '../routing/channel-router.service';
+import { channelServes, type ChannelRouter, type RouteChannel, type RoutingTable } from '../routing/channel-router.service';
 import type { Admission } from './admission';
 import type { Attempts, Seat } from './attempts';
 import type { RelayRequest } from './relay-request';
@@ -70,9 +70,9 @@ export class RelayPipeline {
       // A request about state held by one channel (a stored response) goes there, pinned, or fails.
       const home = endpoint.home ? await endpoint.home(parsed, caller, table, this.d.homes) : null;
       const routed = home ? { ...caller, pinnedChannelId: home.id } : caller;
-      const first = home ?? this.route(table, caller, parsed.model);
+      const first = home ?? this.route(table, caller, endpoint, parsed.model);
       // Channel capacity before admission: a request no channel has room for reserves nothing.
-      seat = first.capped ? await this.d.attempts.claim(req.id, table, routed, parsed, priced, first) : { channel: first, hold: null };
+      seat = first.capped ? await this.d.attempts.claim(req.id, table, routed, endpoint, parsed, priced, first) : { channel: first, hold: null };
       const { rateCharge, leases: held } = await this.d.admission.admit(req.id, caller, parsed, priced);
       leases = held;
       const deadline = this.d.totalTimeoutMs > 0 ? started + this.d.totalTimeoutMs : Infinity;
@@ -122,16 +122,23 @@ export class RelayPipeline {
     return { ratios, promptTokens, reserved: endpoint.reserve(parsed, promptTokens, ratios, this.d.pricing) };
   }
 
-  /** The first channel: the admin's pinned one, else the router's pick (404 unknown model, 503 none available). */
-  private route(table: RoutingTable, caller: RelayCaller, model: string): RouteChannel {
+  /**
+   * The first channel: the admin's pinned one, else the router's pick among the channels that
+   * serve the endpoint (404 unknown model, 400 no channel of the model offers the endpoint, 503
+   * none available).
+   */
+  private route(table: RoutingTable, caller: RelayCaller, endpoint: Endpoint, model: string): RouteChannel {
     if (caller.pinnedChannelId === null) {
-      const channel = this.d.router.select(table, caller.user.group, model, new Set());
-      if (!channel) throw this.d.router.unavailable(table, caller.user.group, model);
+      const channel = this.d.router.select(table, caller.user.group, model, new Set(), null, endpoint);
+      if (!channel) throw this.d.router.unavailable(table, caller.user.group, model, endpoint);
       return channel;
     }
     const channel = table.channels.get(caller.pinnedChannelId);
     if (!channel) throw new RelayException(RelayErrorCode.ChannelPinInvalid, `channel #${caller.pinnedChannelId} does not exist`);
     if (channel.status !== ChannelStatus.Enabled) throw new RelayException(RelayErrorCode.ChannelPinInvalid, `channel #${caller.pinnedChannelId} is disabled`);
+    if (!channelServes(endpoint, channel)) {
+      throw new RelayException(RelayErrorCode.EndpointNotSupported, `${endpoint.path} is not supported by channel #${channel.id} (type ${channel.adapter.name})`);
+    }
     return channel;
   }
 

@@ -4,7 +4,9 @@ import { RelayChannelRepository, type Database, type RelayChannelRow } from '@on
 import { ChannelStatus } from '@oneapi/domain';
 import { channelContextOf, channelModelsOf, getAdapter, modelMappingOf, type ChannelContext, type ProviderAdapter } from '@oneapi/providers';
 import { hasCapacityLimits } from '../capacity/channel-capacity';
+import type { Endpoint } from '../endpoints/endpoint';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
+import { planLeg } from '../protocols/client-protocol';
 
 /** A channel ready to receive requests: parsed once per routing-table build. */
 export interface RouteChannel {
@@ -59,6 +61,18 @@ function toRouteChannel(row: RelayChannelRow, decryptKey: (stored: string) => st
     tpm: Math.max(0, row.tpm),
     capped: hasCapacityLimits(row),
   };
+}
+
+/** What routing needs of an endpoint to tell which channels can serve it. */
+export type RoutedEndpoint = Pick<Endpoint, 'mode' | 'path' | 'protocol'>;
+
+/**
+ * Whether a channel can take an endpoint's requests: its adapter declares the endpoint's mode
+ * (or, for another client protocol, can be bridged through chat). Channels that cannot are never
+ * chosen, so a model served by a chat-only type and a rerank type routes rerank to the latter.
+ */
+export function channelServes(endpoint: RoutedEndpoint, channel: RouteChannel): boolean {
+  return planLeg(endpoint.mode, endpoint.protocol, channel.adapter) !== null;
 }
 
 /** Picks one channel by weight; weights ≤ 0 count as 1 so a zero-weight channel is still reachable. */
@@ -183,7 +197,7 @@ export class ChannelRouter {
    * no attempt) and cooling-down channels; when only cooling channels remain before the first
    * attempt they are used anyway (a cooled channel beats a certain 503).
    */
-  select(table: RoutingTable, group: string, model: string, exclude: ReadonlySet<number>, full?: ReadonlyMap<number, unknown> | null): RouteChannel | null {
+  select(table: RoutingTable, group: string, model: string, exclude: ReadonlySet<number>, full?: ReadonlyMap<number, unknown> | null, endpoint?: RoutedEndpoint): RouteChannel | null {
     const tiers = table.routes.get(group)?.get(model);
     if (!tiers) return null;
     const now = Date.now();
@@ -192,6 +206,7 @@ export class ChannelRouter {
       const ok: RouteChannel[] = [];
       for (const c of tier.channels) {
         if (exclude.has(c.id) || full?.has(c.id)) continue;
+        if (endpoint && !channelServes(endpoint, c)) continue;
         const until = this.cooldown.get(c.id);
         if (until !== undefined && until > now) {
           if (!fallback) fallback = [];
@@ -211,11 +226,21 @@ export class ChannelRouter {
    * a model the caller's group has no ability for is unknown (404, the SDKs do not retry it); a
    * known model whose channels are all disabled or cooling is temporarily unavailable (503 with
    * Retry-After: the nearest end of a cooldown, else one cache period, when a re-enabled channel
-   * is picked up).
+   * is picked up). A model whose enabled channels are all of types without the endpoint is a
+   * 400 `endpoint_not_supported` naming both: no retry will help.
    */
-  unavailable(table: RoutingTable, group: string, model: string): RelayException {
+  unavailable(table: RoutingTable, group: string, model: string, endpoint?: RoutedEndpoint): RelayException {
     if (!table.known.get(group)?.has(model)) {
       return new RelayException(RelayErrorCode.ModelNotFound, `the model ${model} does not exist or is not available to your group`, 'model');
+    }
+    const enabled = (table.routes.get(group)?.get(model) ?? []).flatMap((t) => t.channels);
+    if (endpoint && enabled.length > 0 && !enabled.some((c) => channelServes(endpoint, c))) {
+      const types = [...new Set(enabled.map((c) => c.adapter.name))].join(', ');
+      return new RelayException(
+        RelayErrorCode.EndpointNotSupported,
+        `${endpoint.path} is not supported for model ${model}: its channels (${types}) do not offer this endpoint`,
+        'model',
+      );
     }
     const now = Date.now();
     let wait = Math.ceil(this.ttlMs / 1000);
