@@ -5,8 +5,8 @@ import { ChannelType } from '@oneapi/domain';
 import { availableDbKinds, startFakeAnthropic, startFakeOpenAI, type DbKind, type FakeUpstream } from '@oneapi/testing';
 import { eventually, startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 
-const MODEL_RATIO = { 'gpt-resp-failed': 2, 'gpt-resp': 2, 'gpt-resp-reset-2': 2, 'gpt-resp-cached-4': 2, 'claude-resp': 1.5, 'claude-tools': 1.5 };
-const COMPLETION_RATIO = { 'gpt-resp-failed': 3, 'gpt-resp': 3, 'gpt-resp-reset-2': 3, 'gpt-resp-cached-4': 3, 'claude-resp': 5, 'claude-tools': 5 };
+const MODEL_RATIO = { 'compat-resp': 1, 'compat-resp-tools': 1, 'gpt-resp-failed': 2, 'gpt-resp': 2, 'gpt-resp-reset-2': 2, 'gpt-resp-cached-4': 2, 'claude-resp': 1.5, 'claude-tools': 1.5 };
+const COMPLETION_RATIO = { 'compat-resp': 2, 'compat-resp-tools': 2, 'gpt-resp-failed': 3, 'gpt-resp': 3, 'gpt-resp-reset-2': 3, 'gpt-resp-cached-4': 3, 'claude-resp': 5, 'claude-tools': 5 };
 const cost = (prompt: number, completion: number, mr: number, cr: number) => Math.max(1, Math.ceil((prompt + completion * cr) * mr));
 
 interface LogRow {
@@ -44,6 +44,7 @@ describe('POST /v1/responses', () => {
       let chA: number;
       let chB: number;
       let chClaude: number;
+      let chCompat: number;
       let client: OpenAI;
       let logs = 0;
 
@@ -86,6 +87,8 @@ describe('POST /v1/responses', () => {
         chA = await h.createChannel({ type: ChannelType.OpenAI, name: 'openai A', baseUrl: fakeA.url, models: ['gpt-resp', 'gpt-resp-reset-2', 'gpt-resp-cached-4', 'gpt-resp-failed'] });
         chB = await h.createChannel({ type: ChannelType.OpenAI, name: 'openai B', baseUrl: fakeB.url, models: ['gpt-resp'] });
         chClaude = await h.createChannel({ type: ChannelType.Anthropic, name: 'claude', key: 'sk-ant', baseUrl: anthropic.url, models: ['claude-resp', 'claude-tools'] });
+        // An OpenAI-compatible type without the Responses API: converted to chat on OpenAI's wire.
+        chCompat = await h.createChannel({ type: ChannelType.Custom, name: 'compatible', baseUrl: fakeA.url, models: ['compat-resp', 'compat-resp-tools'] });
         await h.refresh();
         client = new OpenAI({ apiKey: key, baseURL: h.baseURL, maxRetries: 0 });
       });
@@ -297,6 +300,65 @@ describe('POST /v1/responses', () => {
           expect(text).toBe('tok0 tok1 tok2 tok3 tok4 ');
           expect(await s.usage).toMatchObject({ inputTokens: 10, outputTokens: 5 });
           await expectBilled(before, 10, 5, 2, 3);
+        });
+      });
+
+      describe('OpenAI-compatible channel (converted to chat on OpenAI wire)', () => {
+        it('create and stream: chat completions upstream (usage asked for), a Response and its events back', async () => {
+          if (!h) return;
+          let before = await balances();
+          const r = await client.responses.create({ model: 'compat-resp', input: 'hello', instructions: 'sys', max_output_tokens: 40 });
+          expect(r.output_text).toBe('tok0 tok1 tok2 tok3 tok4 ');
+          const log = await expectBilled(before, 10, 5, 1, 2);
+          expect(Number(log.channel_id)).toBe(chCompat);
+          expect(fakeA.requestsTo('/v1/chat/completions').slice(-1)[0].body).toEqual({
+            model: 'compat-resp',
+            messages: [
+              { role: 'system', content: 'sys' },
+              { role: 'user', content: 'hello' },
+            ],
+            max_tokens: 40,
+          });
+          before = await balances();
+          const types: string[] = [];
+          let usage: unknown;
+          for await (const e of await client.responses.create({ model: 'compat-resp', input: 'hello', stream: true })) {
+            types.push(e.type);
+            if (e.type === 'response.completed') usage = e.response.usage;
+          }
+          expect(types.filter((t) => t === 'response.output_text.delta')).toHaveLength(5);
+          expect(types[types.length - 1]).toBe('response.completed');
+          expect(usage).toMatchObject({ input_tokens: 10, output_tokens: 5 });
+          expect(fakeA.requestsTo('/v1/chat/completions').slice(-1)[0].body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+          await expectBilled(before, 10, 5, 1, 2);
+        });
+
+        it('tools: two streamed tool calls become two function_call items', async () => {
+          if (!h) return;
+          const before = await balances();
+          const stream = client.responses.stream({ model: 'compat-resp-tools', input: 'weather?', tools: [WEATHER_TOOL] });
+          const final = await stream.finalResponse();
+          expect(final.output.map((o) => (o.type === 'function_call' ? [o.name, o.arguments] : o.type))).toEqual([
+            ['get_weather', '{"city":"Paris"}'],
+            ['get_time', '{"tz":"UTC"}'],
+          ]);
+          expect(fakeA.requestsTo('/v1/chat/completions').slice(-1)[0].body).toMatchObject({ tools: [{ type: 'function', function: { name: 'get_weather', strict: true } }] });
+          await expectBilled(before, 10, 5, 1, 2);
+        });
+
+        it('Vercel AI SDK generateText and streamText through the conversion', async () => {
+          if (!h) return;
+          const openai = createOpenAI({ apiKey: key, baseURL: h.baseURL });
+          let before = await balances();
+          expect((await generateText({ model: openai('compat-resp'), prompt: 'hello', maxRetries: 0 })).text).toBe('tok0 tok1 tok2 tok3 tok4 ');
+          await expectBilled(before, 10, 5, 1, 2);
+          before = await balances();
+          const s = streamText({ model: openai('compat-resp'), prompt: 'hello', maxRetries: 0 });
+          let text = '';
+          for await (const t of s.textStream) text += t;
+          expect(text).toBe('tok0 tok1 tok2 tok3 tok4 ');
+          expect(await s.usage).toMatchObject({ inputTokens: 10, outputTokens: 5 });
+          await expectBilled(before, 10, 5, 1, 2);
         });
       });
 
