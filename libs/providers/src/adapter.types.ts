@@ -190,6 +190,12 @@ export interface UpstreamRequestToAuthorize {
   body: Buffer | string;
 }
 
+/** What an auth step produced: the headers to send and, for query-string tokens (Baidu), the URL. */
+export interface AuthorizedRequest {
+  headers: Record<string, string>;
+  url?: string;
+}
+
 /** Outbound HTTP for an adapter's auth step (a token exchange), through the relay's upstream client. */
 export interface AuthHttp {
   post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }>;
@@ -247,10 +253,11 @@ export interface ProviderAdapter {
 
   /**
    * Async auth run once the body is final (SigV4 over the body, an OAuth token exchange): returns
-   * the headers to send. Absent on pass-through adapters, so their path has no extra await.
-   * Throws `UpstreamAuthorizationError` when the provider refused the channel's credentials.
+   * the headers to send (and the URL when the token rides in the query). Absent on pass-through
+   * adapters, so their path has no extra await. Throws `UpstreamAuthorizationError` when the
+   * provider refused the channel's credentials.
    */
-  authorize?(ch: ChannelContext, request: UpstreamRequestToAuthorize, http: AuthHttp): Promise<Record<string, string>>;
+  authorize?(ch: ChannelContext, request: UpstreamRequestToAuthorize, http: AuthHttp): Promise<AuthorizedRequest>;
   /** Content type of a streamed reply that is not SSE; such a reply goes through `createStreamDecoder`. */
   readonly streamContentType?: string;
   /** Fresh per-request decoder for `streamContentType` replies. */

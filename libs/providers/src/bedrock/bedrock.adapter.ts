@@ -2,6 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type {
   AuthHttp,
+  AuthorizedRequest,
   ChannelContext,
   ConversionContext,
   IncomingHeaders,
@@ -58,7 +59,7 @@ export class BedrockAdapter implements ProviderAdapter {
   }
 
   /** SigV4 (service `bedrock`) over the final URL, headers and body, with the host it goes to. */
-  async authorize(ch: ChannelContext, request: UpstreamRequestToAuthorize, _http: AuthHttp): Promise<Record<string, string>> {
+  async authorize(ch: ChannelContext, request: UpstreamRequestToAuthorize, _http: AuthHttp): Promise<AuthorizedRequest> {
     const creds = bedrockCredentials(ch);
     const url = new URL(request.url);
     const signer = new SignatureV4({
@@ -77,7 +78,7 @@ export class BedrockAdapter implements ProviderAdapter {
       headers: { ...request.headers, host: url.host },
       body: request.body,
     });
-    return signed.headers;
+    return { headers: signed.headers };
   }
 
   convertRequest(mode: RelayMode, body: Record<string, unknown>, ctx: ConversionContext): unknown {

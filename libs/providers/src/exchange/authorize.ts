@@ -21,13 +21,13 @@ export function upstreamAuthHttp(client: UpstreamClient): AuthHttp {
 
 /**
  * Runs the adapter's `authorize` step (when it has one) over the prepared request and returns
- * the request with the headers it produced. Callers check `adapter.authorize` first so that
+ * the request with the headers (and URL) it produced. Callers check `adapter.authorize` first so that
  * pass-through adapters pay no await.
  */
 export async function authorizeUpstreamRequest(adapter: ProviderAdapter, ch: ChannelContext, req: PreparedUpstreamRequest, http: AuthHttp): Promise<PreparedUpstreamRequest> {
   if (!adapter.authorize) return req;
-  const headers = await adapter.authorize(ch, req, http);
-  return { ...req, headers };
+  const authorized = await adapter.authorize(ch, req, http);
+  return { ...req, headers: authorized.headers, url: authorized.url ?? req.url };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type {
   AuthHttp,
+  AuthorizedRequest,
   ChannelContext,
   ConversionContext,
   IncomingHeaders,
@@ -54,9 +55,9 @@ export class VertexAdapter implements ProviderAdapter {
     return false;
   }
 
-  async authorize(ch: ChannelContext, request: UpstreamRequestToAuthorize, http: AuthHttp): Promise<Record<string, string>> {
+  async authorize(ch: ChannelContext, request: UpstreamRequestToAuthorize, http: AuthHttp): Promise<AuthorizedRequest> {
     const token = await vertexAccessToken(vertexTarget(ch).serviceAccount, http);
-    return { ...request.headers, authorization: `Bearer ${token}` };
+    return { headers: { ...request.headers, authorization: `Bearer ${token}` } };
   }
 
   convertRequest(mode: RelayMode, body: Record<string, unknown>, ctx: ConversionContext): unknown {
