@@ -15,7 +15,7 @@
  * - `anthropic`, `gemini`, `cohere`: native wire formats (converted to/from OpenAI shapes);
  * - `unsupported`: a One API type we keep for imports but cannot relay yet (answers 501).
  */
-export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'unsupported';
+export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'unsupported';
 
 /** One input of the console's channel form. `name` is the channel column or the `config` key. */
 export interface ChannelFormField {
@@ -193,7 +193,15 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
     models: ['claude-3-haiku-20240307', 'claude-3-5-haiku-20241022', 'claude-3-5-sonnet-20241022', 'claude-3-7-sonnet-20250219', 'claude-sonnet-4-20250514', 'claude-opus-4-20250514'],
     key: keyField('API key', 'sk-ant-...'),
   }),
-  unsupported(15, 'Baidu ERNIE (v1)', 'https://aip.baidubce.com', 'Needs Baidu access-token signing; use Baidu V2 (47) instead.'),
+  entry({
+    id: 15,
+    name: 'Baidu ERNIE (v1)',
+    description: 'Baidu ERNIE through the v1 wenxinworkshop API (access token exchanged from the key and cached); chat only. Baidu Qianfan V2 (47) is its OpenAI-compatible successor.',
+    defaultBaseUrl: 'https://aip.baidubce.com',
+    adapter: 'baidu',
+    models: ['ERNIE-4.0-8K', 'ERNIE-3.5-8K', 'ERNIE-Speed-8K', 'ERNIE-Speed-128K', 'ERNIE-Lite-8K-0308', 'ERNIE-Tiny-8K'],
+    key: keyField('API key|Secret key', 'API_KEY|SECRET_KEY', 'API_KEY|SECRET_KEY of your Qianfan application, as One API stores them. One per line creates one channel per key.'),
+  }),
   entry({
     id: 16,
     name: 'Zhipu GLM',
@@ -417,6 +425,7 @@ export const ChannelType = {
   API2GPT: 12,
   AIGC2D: 13,
   Anthropic: 14,
+  Baidu: 15,
   Zhipu: 16,
   Ali: 17,
   AI360: 19,

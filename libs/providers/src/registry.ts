@@ -2,6 +2,7 @@ import { CHANNEL_TYPES, getChannelType, type ChannelTypeInfo } from '@oneapi/dom
 import type { ProviderAdapter } from './adapter.types';
 import { createAnthropicAdapter } from './anthropic/anthropic.adapter';
 import { AzureAdapter } from './azure/azure.adapter';
+import { BaiduAdapter } from './baidu/baidu.adapter';
 import { createBedrockAdapter } from './bedrock/bedrock.adapter';
 import { CloudflareAdapter } from './cloudflare/cloudflare.adapter';
 import { CohereAdapter } from './cohere/cohere.adapter';
@@ -29,6 +30,8 @@ function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
       return createVertexAdapter(info.defaultModels);
     case 'cloudflare':
       return new CloudflareAdapter(info.name, info.id, info.defaultModels);
+    case 'baidu':
+      return new BaiduAdapter(info.defaultModels);
     case 'unsupported':
       return new NotImplementedAdapter(info.name, info.notImplementedReason ?? `channel type ${info.name} (${info.id}) is not supported yet`, info.defaultModels);
   }

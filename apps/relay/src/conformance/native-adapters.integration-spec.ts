@@ -1,6 +1,6 @@
 import OpenAI, { APIError } from 'openai';
 import { exportPKCS8, generateKeyPair } from 'jose';
-import { availableDbKinds, startFakeBedrock, startFakeCloudflare, startFakeCohere, startFakeVertex, type DbKind, type FakeUpstreamRequest } from '@oneapi/testing';
+import { availableDbKinds, startFakeBaidu, startFakeBedrock, startFakeCloudflare, startFakeCohere, startFakeVertex, type DbKind, type FakeUpstreamRequest } from '@oneapi/testing';
 import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 import { EXPECTED_CALLS, FAKE_PIECES, FAKE_USAGE, NATIVE_CASES, TOOLS, type NativeCase, type NativeFakeKind } from '../testing/conformance-cases';
 
@@ -24,6 +24,8 @@ const EMAIL = 'relay@conformance-project.iam.gserviceaccount.com';
 const COHERE_KEY = 'co-conformance-key-0001';
 const CF_ACCOUNT = 'conformance-account';
 const CF_TOKEN = 'cf-conformance-token-0001';
+const BAIDU_ID = 'baidu-conformance-client';
+const BAIDU_SECRET = 'baidu-conformance-secret';
 
 interface Fake {
   url: string;
@@ -62,6 +64,7 @@ describe('adapter conformance: signed and token-authenticated channel types thro
     fakes.vertex = vertex;
     fakes.cohere = await startFakeCohere({ apiKey: COHERE_KEY });
     fakes.cloudflare = await startFakeCloudflare({ accountId: CF_ACCOUNT, apiKey: CF_TOKEN });
+    fakes.baidu = await startFakeBaidu({ clientId: BAIDU_ID, clientSecret: BAIDU_SECRET });
     h = await startRelayHarness('sqlite');
     const adc = (pem: string) => JSON.stringify({ type: 'service_account', project_id: PROJECT, client_email: EMAIL, private_key: pem, private_key_id: 'kid-1', token_uri: vertex.tokenUri });
     const credentials = (c: NativeCase, good: boolean): { key: string; config: Record<string, string> } => {
@@ -74,6 +77,8 @@ describe('adapter conformance: signed and token-authenticated channel types thro
           return { key: good ? COHERE_KEY : 'co-refused-key-0001', config: {} };
         case 'cloudflare':
           return { key: good ? CF_TOKEN : 'cf-refused-token-0001', config: { user_id: CF_ACCOUNT } };
+        case 'baidu':
+          return { key: `${BAIDU_ID}|${good ? BAIDU_SECRET : 'refused-baidu-secret'}`, config: {} };
       }
     };
     const modelRatio: Record<string, number> = {};
@@ -120,7 +125,7 @@ describe('adapter conformance: signed and token-authenticated channel types thro
     return { quota: Number(r.quota), prompt_tokens: Number(r.prompt_tokens), completion_tokens: Number(r.completion_tokens), channel_id: Number(r.channel_id), is_stream: Number(r.is_stream) };
   };
 
-  const modelCalls = (f: Fake, from: number) => f.requests.slice(from).filter((r) => r.path !== '/token');
+  const modelCalls = (f: Fake, from: number) => f.requests.slice(from).filter((r) => r.path !== '/token' && r.path !== '/oauth/2.0/token');
 
   for (const c of NATIVE_CASES) {
     describe(`type ${c.id} ${c.label}`, () => {
@@ -162,7 +167,19 @@ describe('adapter conformance: signed and token-authenticated channel types thro
         expect(log).toMatchObject({ ...FAKE_USAGE, quota: cost(FAKE_USAGE.prompt_tokens, FAKE_USAGE.completion_tokens), is_stream: 1 });
       });
 
-      it('tool calls, streamed: indexed deltas assemble to the provider’s calls, usage billed', async () => {
+      if (c.tools === false) {
+        it('tools on a provider without function calling: 400 naming tools, nothing sent upstream', async () => {
+          if (!h) return;
+          const fake = fakes[c.fake];
+          const from = fake.requests.length;
+          const error = await client.chat.completions.create({ model: `${c.model}-tools`, messages: hello, tools: TOOLS }).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(APIError);
+          expect({ status: (error as APIError).status, param: (error as APIError).param }).toEqual({ status: 400, param: 'tools' });
+          expect(modelCalls(fake, from)).toEqual([]);
+        });
+      }
+
+      if (c.tools !== false) it('tool calls, streamed: indexed deltas assemble to the provider’s calls, usage billed', async () => {
         if (!h) return;
         const { data, response } = await client.chat.completions
           .create({ model: `${c.model}-tools`, messages: [{ role: 'user', content: 'Weather in Paris, and the time in UTC?' }], tools: TOOLS, stream: true, stream_options: { include_usage: true } })

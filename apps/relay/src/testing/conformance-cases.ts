@@ -225,7 +225,7 @@ export async function postSse(baseURL: string, apiKey: string, path: string, bod
  * (`native-adapters.integration-spec.ts`) runs chat, stream with usage, tools and a refused
  * credential through the relay for every one.
  */
-export type NativeFakeKind = 'bedrock' | 'vertex' | 'cohere' | 'cloudflare';
+export type NativeFakeKind = 'bedrock' | 'vertex' | 'cohere' | 'cloudflare' | 'baidu';
 
 export interface NativeCase {
   id: number;
@@ -236,6 +236,8 @@ export interface NativeCase {
   model: string;
   /** Expected upstream path of a chat call for `model`. */
   chatPath(model: string, stream: boolean): string;
+  /** False when the provider has no function calling: a request with tools is a 400 naming `tools`. */
+  tools?: false;
 }
 
 export const NATIVE_CASES: readonly NativeCase[] = [
@@ -273,5 +275,13 @@ export const NATIVE_CASES: readonly NativeCase[] = [
     fake: 'cloudflare',
     model: 'c37-llama',
     chatPath: () => '/client/v4/accounts/conformance-account/ai/v1/chat/completions',
+  },
+  {
+    id: ChannelType.Baidu,
+    label: 'Baidu ERNIE v1, access-token exchange',
+    fake: 'baidu',
+    model: 'c15-ernie',
+    chatPath: (model) => `/rpc/2.0/ai_custom/v1/wenxinworkshop/chat/${model.toLowerCase()}`,
+    tools: false,
   },
 ];

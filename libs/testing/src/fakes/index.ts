@@ -11,3 +11,4 @@ export { startFakeRerank, fakeRerankTokens, type FakeRerankOptions, type RerankF
 export { startFakeVertex, type FakeVertex, type FakeVertexOptions } from './vertex.fake';
 export { startFakeCohere, COHERE_TEMPLATE_TOKENS } from './cohere.fake';
 export { startFakeCloudflare, type FakeCloudflare, type FakeCloudflareOptions } from './cloudflare.fake';
+export { startFakeBaidu, type FakeBaidu, type FakeBaiduOptions } from './baidu.fake';
