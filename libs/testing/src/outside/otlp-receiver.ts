@@ -138,7 +138,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         return;
       }
       try {
-        let body = Buffer.concat(chunks);
+        let body: Buffer = Buffer.concat(chunks);
         if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
         spans.push(...decodeOtlpTraces(JSON.parse(body.toString('utf8')) as ExportRequest));
       } catch {
