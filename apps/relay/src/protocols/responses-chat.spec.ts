@@ -103,6 +103,9 @@ describe('Responses → chat request', () => {
     [{ input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] }, 'input[0].content[0]', 'file_id'],
     [{ conversation: 'conv_1' }, 'conversation', 'stored'],
     [{ frobnicate: true }, 'frobnicate', 'Unrecognized'],
+    [{ top_logprobs: 3 }, 'top_logprobs', 'top_logprobs'],
+    [{ include: ['message.output_text.logprobs'] }, 'include', 'logprobs'],
+    [{ input: [{ type: 'function_call', call_id: 'c', name: 'f', arguments: '{}' }, { type: 'function_call_output', call_id: 'c', output: [{ type: 'input_image', image_url: 'data:image/png;base64,AA' }] }] }, 'input[1].output[0]', 'input_image'],
   ])('refuses %j with a 400 naming %s', (extra, param, words) => {
     const e = refusal(() => responsesToChat({ model: 'm', input: 'x', ...extra }, 'm', 'DeepSeek'));
     expect(e.param).toBe(param);

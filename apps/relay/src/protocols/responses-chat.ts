@@ -154,6 +154,11 @@ export function chatMessages(body: Json): Json[] {
       }
       case 'function_call_output': {
         const output = item.output;
+        // A chat tool message carries text only: an image or file result cannot go along.
+        if (Array.isArray(output)) {
+          const other = (output as Json[]).findIndex((p) => p.type !== 'input_text' && p.type !== 'output_text');
+          if (other !== -1) bad(`${where}.output[${other}]: a ${String((output as Json[])[other].type)} function output is not supported on this channel type (text only)`, `${where}.output[${other}]`);
+        }
         const content = typeof output === 'string' ? output : (output as Json[]).map((p) => str(p.text) ?? '').join('');
         messages.push({ role: 'tool', tool_call_id: str(item.call_id), content });
         return;
@@ -224,6 +229,9 @@ export function responsesToChat(body: Json, upstreamModel: string, channelType: 
     if (key in STATEFUL_FIELDS && body[key] !== false) bad(`${key} is not supported on channel type ${channelType}: ${STATEFUL_FIELDS[key]}`, key);
     if (!CONVERTED_FIELDS.has(key) && !(key in STATEFUL_FIELDS)) bad(`Unrecognized request argument supplied: ${key}`, key);
   }
+  // Log probabilities have no place in the converted reply: refused rather than silently absent.
+  if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0) bad(`top_logprobs is not supported on channel type ${channelType}`, 'top_logprobs');
+  if (Array.isArray(body.include) && body.include.includes('message.output_text.logprobs')) bad(`include "message.output_text.logprobs" is not supported on channel type ${channelType}`, 'include');
   const chat: Json = { model: upstreamModel, messages: chatMessages(body) };
   if ((chat.messages as Json[]).length === 0) bad('input must not be empty', 'input');
   if (Array.isArray(body.tools) && body.tools.length > 0) chat.tools = chatTools(body.tools as Json[]);
