@@ -21,6 +21,29 @@ describe('fake Anthropic', () => {
       [{ model: 'm', messages: [{ role: 'user', content: 'x' }] }, H, 400, 'invalid_request_error'],
       [{ model: 'm', max_tokens: 5, messages: [{ role: 'system', content: 'x' }] }, H, 400, 'invalid_request_error'],
       [{ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: [{ type: 'text', text: '' }] }] }, H, 400, 'invalid_request_error'],
+      // Unknown top-level fields, roles that do not alternate, unknown block types, bad image sources.
+      [{ model: 'm', max_tokens: 5, stream_options: {}, messages: [{ role: 'user', content: 'x' }] }, H, 400, 'invalid_request_error'],
+      [{ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }, { role: 'user', content: 'y' }] }, H, 400, 'invalid_request_error'],
+      [{ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] }, H, 400, 'invalid_request_error'],
+      [{ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/bmp', data: 'AA' } }] }] }, H, 400, 'invalid_request_error'],
+      // A tool_use must be answered by a tool_result in the next message.
+      [
+        {
+          model: 'm',
+          max_tokens: 5,
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'f', input: {} }] },
+            { role: 'user', content: 'no result' },
+          ],
+        },
+        H,
+        400,
+        'invalid_request_error',
+      ],
+      // A thinking budget below 1024 or not below max_tokens.
+      [{ model: 'm', max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 500 }, messages: [{ role: 'user', content: 'x' }] }, H, 400, 'invalid_request_error'],
+      [{ model: 'm', max_tokens: 1024, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'x' }] }, H, 400, 'invalid_request_error'],
     ];
     for (const [body, headers, status, type] of cases) {
       const res = await post(`${fake.url}/v1/messages`, body, headers);
@@ -34,6 +57,32 @@ describe('fake Anthropic', () => {
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const events = [...(await res.text()).matchAll(/^event: (\S+)$/gm)].map((m) => m[1]);
     expect(events).toEqual(['message_start', 'content_block_start', 'ping', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+  });
+});
+
+describe('fake Anthropic: count_tokens, thinking and prompt-cache usage', () => {
+  let fake: FakeUpstream;
+  const H = { 'x-api-key': 'k', 'anthropic-version': '2023-06-01' };
+  beforeAll(async () => {
+    fake = await startFakeAnthropic({ apiKey: 'k' });
+  });
+  afterAll(() => fake.close());
+
+  it('counts tokens (the promptTokens knob) and checks the body like the API (no max_tokens there)', async () => {
+    const ok = await post(`${fake.url}/v1/messages/count_tokens`, { model: 'claude-prompt-42', messages: [{ role: 'user', content: 'x' }] }, H);
+    expect(await ok.json()).toEqual({ input_tokens: 42 });
+    const bad = await post(`${fake.url}/v1/messages/count_tokens`, { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }, H);
+    expect(bad.status).toBe(400);
+  });
+
+  it('answers a thinking block first and reports cache reads and writes apart from input_tokens', async () => {
+    const res = await post(`${fake.url}/v1/messages`, { model: 'claude-cacheread-30-cachewrite-6', max_tokens: 2048, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'x' }] }, H);
+    const msg = (await res.json()) as { content: { type: string }[]; usage: Record<string, number> };
+    expect(msg.content.map((b) => b.type)).toEqual(['thinking', 'text']);
+    expect(msg.usage).toEqual({ input_tokens: 10, cache_creation_input_tokens: 6, cache_read_input_tokens: 30, output_tokens: 5 });
+    const stream = await post(`${fake.url}/v1/messages`, { model: 'claude-chunks-1', max_tokens: 2048, stream: true, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'x' }] }, H);
+    const deltas = [...(await stream.text()).matchAll(/"delta":\{"type":"(\w+)"/g)].map((m) => m[1]);
+    expect(deltas).toEqual(['thinking_delta', 'signature_delta', 'text_delta']);
   });
 });
 
