@@ -163,6 +163,8 @@ describeOnEachDb(
         [{ type: ChannelType.OpenAI, key: 'k', model_mapping: '{"a": 1}' }, /model_mapping/],
         [{ type: ChannelType.OpenAI, key: 'k', model_mapping: '["a"]' }, /model_mapping/],
         [{ type: ChannelType.OpenAI, key: 'k', config: '{bad' }, /config/],
+        [{ type: ChannelType.OpenAI, key: 'k', config: { proxy: 'ftp://127.0.0.1:21' } }, /config\.proxy/],
+        [{ type: ChannelType.OpenAI, key: 'k', config: '{"proxy":"not a url"}' }, /config\.proxy/],
         [{ type: ChannelType.OpenAI, key: 'k', weight: -1 }, /weight/],
         [{ type: ChannelType.OpenAI, key: 'k', status: 7 }, /status/],
       ];
@@ -174,6 +176,10 @@ describeOnEachDb(
       const id: number = created.body.data.ids[0];
       await h.http().put('/api/channel').set(as(admin)).send({ id, model_mapping: '{"x":' }).expect(400);
       await h.http().put('/api/channel').set(as(admin)).send({ id, base_url: '' }).expect(400);
+      await h.http().put('/api/channel').set(as(admin)).send({ id, config: { proxy: 'socks4://127.0.0.1:1080' } }).expect(400);
+      await h.http().put('/api/channel').set(as(admin)).send({ id, config: { proxy: ' socks5://user:pw@127.0.0.1:1080 ' } }).expect(200);
+      const [row] = await h.sql<{ config: string }>('SELECT config FROM channels WHERE id = ?', [id]);
+      expect(JSON.parse(row.config)).toEqual({ proxy: 'socks5://user:pw@127.0.0.1:1080' });
       await h.http().get('/api/channel/abc').set(as(admin)).expect(400);
       expect([await count('channels'), await count('abilities')]).toEqual([channelsBefore + 1, abilitiesBefore + 1]);
       await h.http().delete(`/api/channel/${id}`).set(as(admin)).expect(200);

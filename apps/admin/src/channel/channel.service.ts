@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CHANNEL_TYPES, ChannelStatus, DEFAULT_MODEL_RATIO, getChannelType, readOptions, type ChannelTypeInfo } from '@oneapi/domain';
 import { ChannelRepository, splitCommaList, type ChannelEntity, type ChannelFields, type ChannelPatch } from '@oneapi/data';
 import { RUNTIME, type ServiceRuntime } from '@oneapi/platform';
+import { proxyUrlProblem } from '@oneapi/providers';
 import { afterCommit } from '../common/after-commit';
 import { ApiError } from '../common/api-error';
 import type { Pagination } from '../common/pagination';
@@ -51,6 +52,13 @@ function normaliseConfig(value: unknown): string {
   else throw ApiError.badRequest('config must be a JSON object');
   for (const [k, v] of Object.entries(config)) {
     if (!['string', 'number', 'boolean'].includes(typeof v)) throw ApiError.badRequest(`config.${k.slice(0, 64)} must be a string, number or boolean`);
+  }
+  // The channel's own outbound proxy: an http(s):// (CONNECT) or socks5:// URL, or empty for none.
+  if (typeof config.proxy === 'string' && config.proxy.trim() === '') delete config.proxy;
+  if (config.proxy !== undefined) {
+    const problem = proxyUrlProblem(String(config.proxy).trim());
+    if (problem) throw ApiError.badRequest(`config.proxy: ${problem}`);
+    config.proxy = String(config.proxy).trim();
   }
   return Object.keys(config).length ? JSON.stringify(config) : '';
 }

@@ -235,8 +235,16 @@ export function ChannelFormDrawer({ open, channel, onClose, onSaved }: { open: b
             </Col>
           ))}
         </Row>
-        <Form.Item name="system_prompt" label={t('systemPrompt')}>
+        <Form.Item name="system_prompt" label={t('systemPrompt')} extra={t('systemPromptHint')}>
           <Input.TextArea autoSize={{ minRows: 2, maxRows: 6 }} />
+        </Form.Item>
+        <Form.Item
+          name={['config', 'proxy']}
+          label={t('proxy')}
+          extra={t('proxyHint')}
+          rules={[{ pattern: /^\s*(https?|socks5):\/\/[^\s/]+/i, message: t('proxyInvalid') }]}
+        >
+          <Input placeholder="http://127.0.0.1:7890" allowClear />
         </Form.Item>
         {editing && <Typography.Text type="secondary">{t('keyKeepHint')}</Typography.Text>}
       </Form>
