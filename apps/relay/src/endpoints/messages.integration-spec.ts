@@ -3,7 +3,7 @@ import { CACHE_READ_RATIO, CACHE_WRITE_RATIO, ChannelType, countTextTokens } fro
 import { availableDbKinds, startFakeAnthropic, startFakeGemini, startFakeOpenAI, type DbKind, type FakeUpstream } from '@oneapi/testing';
 import { eventually, startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 
-const CLAUDE = ['claude-msg', 'claude-tools', 'claude-msg-cacheread-40-cachewrite-8', 'claude-msg-prompt-321', 'claude-msg-reset-2'];
+const CLAUDE = ['dual-msg', 'claude-msg', 'claude-tools', 'claude-msg-cacheread-40-cachewrite-8', 'claude-msg-prompt-321', 'claude-msg-reset-2'];
 const GPT = ['gpt-msg', 'gpt-msg-tools', 'o3-msg', 'gpt-msg-reset-2'];
 const GEMINI = ['gemini-msg'];
 const MODEL_RATIO = Object.fromEntries([...CLAUDE.map((m) => [m, 1.5]), ...GPT.map((m) => [m, 2]), ...GEMINI.map((m) => [m, 1])]);
@@ -97,6 +97,9 @@ describe('POST /v1/messages', () => {
         chClaude = await h.createChannel({ type: ChannelType.Anthropic, name: 'claude', key: 'sk-ant-upstream', baseUrl: anthropic.url, models: CLAUDE });
         chGpt = await h.createChannel({ type: ChannelType.OpenAI, name: 'openai', baseUrl: openai.url, models: GPT });
         await h.createChannel({ type: ChannelType.Gemini, name: 'gemini', key: 'gemini-key', baseUrl: gemini.url, models: GEMINI });
+        // dual-msg: an OpenAI channel first (higher priority), the Anthropic one after it.
+        await h.createChannel({ type: ChannelType.OpenAI, name: 'openai first', baseUrl: openai.url, models: ['dual-msg'], priority: 10 });
+        await h.setOption('RetryTimes', '1');
         await h.refresh();
         client = new Anthropic({ apiKey: key, baseURL: h.url, maxRetries: 0 });
       });
@@ -395,6 +398,19 @@ describe('POST /v1/messages', () => {
           expect((doc as BadRequestError).message).toContain('messages.0.content.0');
           expect(openai.count('/chat/completions')).toBe(sent);
           await unchanged(before);
+        });
+
+        it('what one channel type cannot express goes to the next channel, which may take it natively', async () => {
+          if (!h) return;
+          const before = await balances();
+          const sent = openai.count('/chat/completions');
+          const params = { model: 'dual-msg', max_tokens: 10, top_k: 3, messages: [{ role: 'user', content: 'hi' }] };
+          const msg = await client.messages.create(params as Anthropic.MessageCreateParamsNonStreaming);
+          expect(msg.content[0]).toMatchObject({ type: 'text' });
+          expect(openai.count('/chat/completions')).toBe(sent);
+          expect(anthropic.requestsTo('/v1/messages').slice(-1)[0].body).toMatchObject({ model: 'dual-msg', top_k: 3 });
+          const log = await expectBilled(before, 10, 5, 1.5, 5);
+          expect(Number(log.channel_id)).toBe(chClaude);
         });
 
         it('countTokens: counted locally with the relay’s tokenizer, free of charge', async () => {

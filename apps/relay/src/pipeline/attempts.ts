@@ -200,6 +200,8 @@ export class Attempts {
       // The channel type cannot serve this request shape (e.g. Gemini embeddings of token ids):
       // a channel of another type may. Nothing was sent upstream.
       if (error instanceof AdapterNotImplementedError) return { kind: 'failed', retry: true, error: new RelayException(RelayErrorCode.ApiNotImplemented, error.message) };
+      // The chat bridge cannot express a parameter on this channel (a 400 naming it); a native channel may.
+      if (error instanceof RelayException && error.code === RelayErrorCode.InvalidRequest) return { kind: 'failed', retry: true, error };
       // The channel's wire format cannot express a parameter: 400 naming it, unless a channel of another type can.
       if (error instanceof UnsupportedParameterError) return { kind: 'failed', retry: true, error: new RelayException(RelayErrorCode.InvalidRequest, error.message, error.param) };
       if (error instanceof ChannelConfigError) {
