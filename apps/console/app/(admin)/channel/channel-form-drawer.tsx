@@ -1,6 +1,6 @@
 'use client';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Alert, Button, Col, Drawer, Form, Input, InputNumber, Row, Select, Space, Typography } from 'antd';
+import { Alert, Button, Col, Drawer, Form, Input, InputNumber, Row, Select, Space, Tag, Typography } from 'antd';
 import { useTranslations } from 'next-intl';
 import { useEffect, useMemo } from 'react';
 import { CHANNEL_TYPES, type ChannelFormField, ChannelType, getChannelType } from '@oneapi/domain';
@@ -25,6 +25,12 @@ interface ChannelFormValues {
   max_concurrency?: number | null;
   rpm?: number | null;
   tpm?: number | null;
+}
+
+/** A channel type with the relay paths it serves (`GET /api/channel/types`). */
+interface ChannelTypeEndpoints {
+  id: number;
+  endpoints: string[];
 }
 
 /** Body of `POST /api/channel/` (a multi-line key creates one channel per line) and `PUT /api/channel/`. */
@@ -75,8 +81,16 @@ export function ChannelFormDrawer({ open, channel, onClose, onSaved }: { open: b
     enabled: open,
     staleTime: 60_000,
   });
+  // The relay's capabilities per type come from the admin API (the adapters' declarations).
+  const typeEndpoints = useQuery({
+    queryKey: ['channel-types'],
+    queryFn: ({ signal }) => api.get<ChannelTypeEndpoints[]>('/api/channel/types', undefined, signal),
+    enabled: open,
+    staleTime: 300_000,
+  });
   const typeId = Form.useWatch('type', form) ?? ChannelType.OpenAI;
   const type = getChannelType(typeId);
+  const endpoints = typeEndpoints.data?.find((x) => x.id === typeId)?.endpoints;
   const editing = !!channel;
 
   useEffect(() => {
@@ -186,6 +200,19 @@ export function ChannelFormDrawer({ open, channel, onClose, onSaved }: { open: b
         <Form.Item name="type" label={t('type')} extra={type ? channelTypeDescription(tr, type) : undefined} rules={[{ required: true }]}>
           <Select showSearch optionFilterProp="label" options={typeOptions} onChange={onTypeChange} />
         </Form.Item>
+        {endpoints && (
+          <Form.Item label={t('endpoints')} data-testid="channel-type-endpoints">
+            {endpoints.length > 0 ? (
+              <Space size={[4, 4]} wrap>
+                {endpoints.map((path) => (
+                  <Tag key={path}>{path}</Tag>
+                ))}
+              </Space>
+            ) : (
+              <Typography.Text type="secondary">{t('noEndpoints')}</Typography.Text>
+            )}
+          </Form.Item>
+        )}
         <Form.Item name="name" label={t('name')} rules={[{ required: true, whitespace: true, message: t('nameRequired') }]}>
           <Input />
         </Form.Item>
