@@ -1,5 +1,5 @@
 import { ChannelType } from '@oneapi/domain';
-import { OPENAI_PATHS, RELAY_MODES, relayModeOfPath, type ChannelContext, type RelayMode } from '../adapter.types';
+import { OPENAI_PATHS, relayModeOfPath, type ChannelContext, type RelayMode } from '../adapter.types';
 import { ChannelConfigError } from '../errors';
 import { getAdapter } from '../registry';
 
