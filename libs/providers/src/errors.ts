@@ -54,3 +54,24 @@ export class UnsupportedParameterError extends Error {
     this.name = 'UnsupportedParameterError';
   }
 }
+
+/**
+ * A 2xx reply that is an error in the provider's own terms (Baidu and Tencent answer errors with
+ * HTTP 200): thrown by `convertResponse`, it is classified like an error reply of `status`, so a
+ * refused key is an auth error and a bad request the caller's, not an unreadable reply.
+ */
+export class UpstreamReplyError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type = 'upstream_error',
+  ) {
+    super(message);
+    this.name = 'UpstreamReplyError';
+  }
+
+  /** The error as an upstream error body, for `classifyUpstreamError`. */
+  get text(): string {
+    return JSON.stringify({ error: { message: this.message, type: this.type } });
+  }
+}

@@ -84,7 +84,7 @@ describe('adapter conformance: signed and token-authenticated channel types thro
     const modelRatio: Record<string, number> = {};
     const completionRatio: Record<string, number> = {};
     for (const c of NATIVE_CASES) {
-      const models = [c.model, `${c.model}-tools`];
+      const models = [c.model, `${c.model}-tools`, ...(c.fake === 'baidu' ? [`${c.model}-revoked`] : [])];
       for (const m of [...models, `${c.model}-refused`]) {
         modelRatio[m] = RATIO;
         completionRatio[m] = COMPLETION_RATIO;
@@ -200,6 +200,15 @@ describe('adapter conformance: signed and token-authenticated channel types thro
         expect(usage?.prompt_tokens).toBe(FAKE_USAGE.prompt_tokens);
         expect(log).toMatchObject({ prompt_tokens: usage?.prompt_tokens, completion_tokens: usage?.completion_tokens, is_stream: 1 });
       });
+
+      if (c.fake === 'baidu') {
+        it('an error answered with HTTP 200 (error 110, token revoked) is classified as the channel’s credentials: 502 upstream_auth_error', async () => {
+          if (!h) return;
+          const error = await client.chat.completions.create({ model: `${c.model}-revoked`, messages: hello }).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(APIError);
+          expect({ status: (error as APIError).status, code: (error as APIError).code }).toEqual({ status: 502, code: 'upstream_auth_error' });
+        });
+      }
 
       it('credentials the provider refuses: 502 upstream_auth_error, no secret or upstream address in the message', async () => {
         if (!h) return;

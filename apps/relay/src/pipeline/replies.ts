@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { DecodedSource, readUsage, sanitizeUpstreamText, type UpstreamCall, type Usage } from '@oneapi/providers';
+import { DecodedSource, readUsage, sanitizeUpstreamText, UpstreamReplyError, type UpstreamCall, type Usage } from '@oneapi/providers';
 import type { RelayPricing } from '../billing/pricing';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
@@ -99,7 +99,9 @@ export class Replies {
           produced.usage = leg.protocol.replyUsage(json);
           produced.json = json;
         }
-      } catch {
+      } catch (error) {
+        // An error the provider answered with 2xx is classified by its meaning (attempts).
+        if (error instanceof UpstreamReplyError) throw error;
         throw new RelayException(RelayErrorCode.UpstreamError, 'the upstream reply could not be read');
       }
       void reply.code(call.statusCode).header('content-type', 'application/json').send(out);
@@ -111,7 +113,8 @@ export class Replies {
       let converted;
       try {
         converted = adapter.convertResponse(parsed.mode, JSON.parse(buf.toString('utf8')), { requestModel: parsed.model, upstreamModel: channel.modelMapping.get(parsed.model) ?? parsed.model, request: parsed.json });
-      } catch {
+      } catch (error) {
+        if (error instanceof UpstreamReplyError) throw error;
         throw new RelayException(RelayErrorCode.UpstreamError, 'the upstream reply could not be read');
       }
       out = JSON.stringify(converted.body);

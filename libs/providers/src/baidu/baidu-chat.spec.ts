@@ -27,7 +27,8 @@ describe('Baidu ERNIE v1 conversion', () => {
 
   it('reads replies and refuses error bodies that come with HTTP 200', () => {
     expect(fromBaiduChatResponse({ result: 'ok', usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }, ctx).usage).toEqual({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
-    expect(() => fromBaiduChatResponse({ error_code: 110, error_msg: 'Access token invalid or no longer valid' }, ctx)).toThrow(/110/);
+    expect(() => fromBaiduChatResponse({ error_code: 110, error_msg: 'Access token invalid or no longer valid' }, ctx)).toThrow(expect.objectContaining({ name: 'UpstreamReplyError', status: 401 }) as unknown as Error);
+    expect(() => fromBaiduChatResponse({ error_code: 18, error_msg: 'Open api qps request limit reached' }, ctx)).toThrow(expect.objectContaining({ status: 429 }) as unknown as Error);
   });
 
   it('streams: role first, content, then finish and usage on is_end', () => {

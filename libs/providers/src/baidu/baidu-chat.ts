@@ -1,5 +1,5 @@
 import type { ConversionContext, ResponseConversion, Usage } from '../adapter.types';
-import { UnsupportedParameterError } from '../errors';
+import { UnsupportedParameterError, UpstreamReplyError } from '../errors';
 import { asChatRequest, num, partsOf, stopList, textOf } from '../native/openai-chat.types';
 import { completionId, usageOf } from '../native/openai-chunks';
 import type { BaiduChatRequest, BaiduChatResponse, BaiduMessage, BaiduUsage } from './baidu.types';
@@ -75,9 +75,19 @@ export function baiduUsage(u: BaiduUsage | undefined): Usage | undefined {
   return usageOf(prompt, completion);
 }
 
-/** ERNIE's error fields as an Error (it often answers them with HTTP 200). */
-export function baiduError(r: BaiduChatResponse): Error | undefined {
-  return typeof r.error_code === 'number' && r.error_code !== 0 ? new Error(`Baidu error ${r.error_code}: ${r.error_msg ?? ''}`) : undefined;
+/** HTTP status each ERNIE error code stands for (https://cloud.baidu.com/doc/WENXINWORKSHOP/s/tlmyncueh). */
+function baiduErrorStatus(code: number): number {
+  if ([4, 6, 13, 14, 15, 100, 110, 111].includes(code)) return 401; // auth: no permission, invalid or expired token
+  if ([17, 18, 19, 336501, 336502].includes(code)) return 429; // daily limit, QPS limit, total limit
+  if (code === 3) return 404;
+  if (code >= 336000 && code < 336100) return 400; // invalid argument, bad messages
+  return 500;
+}
+
+/** ERNIE's error fields (it answers them with HTTP 200) as the error they stand for. */
+export function baiduError(r: BaiduChatResponse): UpstreamReplyError | undefined {
+  if (typeof r.error_code !== 'number' || r.error_code === 0) return undefined;
+  return new UpstreamReplyError(baiduErrorStatus(r.error_code), `Baidu error ${r.error_code}: ${r.error_msg ?? ''}`, 'baidu_error');
 }
 
 /** ERNIE reply → OpenAI `chat.completion`. */

@@ -1,6 +1,7 @@
 import { createParser } from 'eventsource-parser';
 import { StringDecoder } from 'node:string_decoder';
 import type { ChannelContext, ConversionContext, ProviderAdapter, RelayMode, Usage } from '../adapter.types';
+import { UpstreamReplyError } from '../errors';
 import { readUsage } from '../openai/usage';
 import { classifyTransportError, classifyUnreadableReply, classifyUpstreamError, type UpstreamErrorVerdict } from './classify';
 import { authorizeUpstreamRequest, classifyAuthorizationFailure, upstreamAuthHttp } from './authorize';
@@ -153,6 +154,7 @@ async function readJson(call: UpstreamCall, adapter: ProviderAdapter, mode: Rela
       const c = adapter.convertResponse(mode, json, conv);
       return { ok: true, status, headers: call.headers, body: c.body, usage: c.usage };
     } catch (error) {
+      if (error instanceof UpstreamReplyError) return { ok: false, status: error.status, verdict: classifyUpstreamError(adapter, { status: error.status, text: error.text, secrets }) };
       return { ok: false, status, verdict: classifyUnreadableReply((error as Error).message, secrets) };
     }
   }

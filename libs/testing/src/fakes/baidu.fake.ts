@@ -35,7 +35,8 @@ function invalid(body: Record<string, unknown>): string | undefined {
  *   the configured pair, else 401 `invalid_client`, as Baidu answers;
  * - `POST /rpc/2.0/ai_custom/v1/wenxinworkshop/chat/{endpoint}?access_token=...`: an unknown
  *   token is error 110 with HTTP 200 (Baidu's way); bad bodies are error 336003/336006; replies
- *   `{result, usage}` or SSE events `{result, is_end, usage}`. Knobs through the endpoint name.
+ *   `{result, usage}` or SSE events `{result, is_end, usage}`. Knobs through the endpoint name;
+ *   `...-revoked` answers error 110 (a revoked token).
  */
 export async function startFakeBaidu(opts: FakeBaiduOptions): Promise<FakeBaidu> {
   const { state, takeForcedStatus, controls } = fakeState(opts);
@@ -55,6 +56,8 @@ export async function startFakeBaidu(opts: FakeBaiduOptions): Promise<FakeBaidu>
     if (req.method !== 'POST' || !m) return json(404, { error_code: 3, error_msg: 'Unsupported openapi method' });
     if (!issued.includes(record.query.access_token ?? '')) return json(200, { error_code: 110, error_msg: 'Access token invalid or no longer valid' });
     const endpoint = decodeURIComponent(m[1]);
+    // `...-revoked` plays a token Baidu revoked after issuing it.
+    if (/(?:^|-)revoked(?:-|$)/.test(endpoint)) return json(200, { error_code: 110, error_msg: 'Access token invalid or no longer valid' });
     const body = (typeof record.body === 'object' && record.body !== null ? record.body : {}) as Record<string, unknown>;
     const k: FakeKnobs = { ...state.knobs, ...knobsFromModel(endpoint) };
     await sleep(k.latencyMs, res);
