@@ -9,6 +9,7 @@ import {
   classifyUpstreamError,
   prepareUpstreamRequest,
   UnsupportedParameterError,
+  UpstreamReplyError,
   upstreamAuthHttp,
   type AuthHttp,
   type UpstreamErrorVerdict,
@@ -253,6 +254,7 @@ export class Attempts {
         this.failed(channel, 0, true);
         return { kind: 'failed', retry: true, error };
       }
+      if (error instanceof UpstreamReplyError) return this.verdict(rq, channel, error.status, classifyUpstreamError(adapter, { status: error.status, text: error.text, secrets: [channel.ctx.key] }));
       return this.verdict(rq, channel, 0, classifyTransportError(error as Error, { afterHead: true, secrets: [channel.ctx.key] }));
     }
   }
