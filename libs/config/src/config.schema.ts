@@ -146,7 +146,7 @@ export const envSchema = z.object({
   TURNSTILE_VERIFY_URL: url.default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
 
   // OpenTelemetry traces, off unless OTEL_EXPORTER_OTLP_ENDPOINT is set (the SDK's standard names).
-  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.refine((v) => /^https?:\/\//i.test(v), { message: 'expected an http(s):// URL such as http://collector:4318' }).optional(),
   OTEL_EXPORTER_OTLP_HEADERS: z
     .string()
     .optional()

@@ -34,6 +34,7 @@ describe('tracingConfig (OTEL_* variables)', () => {
 
   it.each([
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'not a url'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
     ['OTEL_EXPORTER_OTLP_HEADERS', 'no-equals-sign'],
     ['OTEL_EXPORTER_OTLP_HEADERS', 'k=%E0%A4%A'],
     ['OTEL_TRACES_SAMPLER', 'sometimes'],
