@@ -18,7 +18,7 @@ import { Settlement } from './pipeline/settlement';
 import { ChannelRouter } from './routing/channel-router.service';
 import { ChannelCapacity } from './capacity/channel-capacity';
 import { ResponseAffinity } from './protocols/responses-affinity';
-import { setGeminiDefaultVersion, UpstreamClient } from '@oneapi/providers';
+import { setGeminiDefaultVersion, UpstreamClient, UserContentFetcher } from '@oneapi/providers';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -59,6 +59,8 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
   readonly recorder: UsageRecorder;
   readonly quota: QuotaService;
   readonly upstream: UpstreamClient;
+  /** Downloads of callers' image URLs for Gemini, through USER_CONTENT_REQUEST_PROXY (null when unset). */
+  private readonly userContent: UserContentFetcher | null;
   readonly metrics: RelayMetrics;
   readonly rateLimit: RelayRateLimiter;
   readonly settlement: Settlement;
@@ -86,6 +88,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
     this.pricing = new RelayPricing(runtime.options);
     this.recorder = new UsageRecorder(runtime.db, runtime.logger);
     this.quota = new QuotaService(runtime.db, this.auth, runtime.logger, env.RESERVATION_TTL * 1000);
+    this.userContent = env.USER_CONTENT_REQUEST_PROXY ? new UserContentFetcher({ proxy: env.USER_CONTENT_REQUEST_PROXY, timeoutMs: env.USER_CONTENT_REQUEST_TIMEOUT * 1000 }) : null;
     this.upstream = new UpstreamClient({
       connectTimeoutMs: env.RELAY_CONNECT_TIMEOUT * 1000,
       firstByteTimeoutMs: env.RELAY_FIRST_BYTE_TIMEOUT * 1000,
@@ -138,6 +141,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       logger: runtime.logger,
       onChannelDisabled: this.disabledHooks,
       capacity: this.capacity,
+      userContent: this.userContent,
     });
     this.trustedProxies = parseCidrList(runtime.config.trustedProxies);
     this.responseAffinity = new ResponseAffinity(runtime.redis);
@@ -193,5 +197,6 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
     await this.settlement.drain();
     await this.recorder.close();
     await this.upstream.close().catch(() => undefined);
+    await this.userContent?.close().catch(() => undefined);
   }
 }

@@ -216,6 +216,11 @@ export interface ProviderAdapter {
   readonly endpoints: ReadonlySet<RelayMode>;
   /** Default model list (One API's GetModelList), from the channel-type registry. */
   readonly defaultModels: readonly string[];
+  /**
+   * The upstream cannot fetch arbitrary image URLs (Gemini): with USER_CONTENT_REQUEST_PROXY set,
+   * the relay downloads http(s) `image_url`s of chat requests through it and sends them inline.
+   */
+  readonly inlinesImageUrls?: boolean;
   /** Why the adapter serves nothing, when `endpoints` is empty (for the 501 message and the console). */
   readonly notImplementedReason?: string;
 

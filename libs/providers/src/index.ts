@@ -27,6 +27,7 @@ export * from './stop-reasons';
 export { queryBalance, isBalanceQuerySupported, type BalanceResult, type BalanceOptions } from './balance/balance';
 export { undiciBalanceFetch, createBalanceFetch, type BalanceFetch } from './balance/balance-http';
 export { proxyUrlProblem, createProxyAgent, PROXY_PROTOCOLS } from './exchange/proxy';
+export { UserContentFetcher, inlineImageUrls, type UserContentOptions } from './exchange/user-content';
 export { AnthropicAdapter, ANTHROPIC_VERSION, anthropicBetaHeader } from './anthropic/anthropic.adapter';
 export { toAnthropicRequest, fromAnthropicResponse, anthropicErrorToOpenAI, anthropicUsage, ANTHROPIC_DEFAULT_MAX_TOKENS } from './anthropic/anthropic-chat';
 export { convertAnthropicStreamEvent } from './anthropic/anthropic-stream';

@@ -10,11 +10,13 @@ import {
   prepareUpstreamRequest,
   UnsupportedParameterError,
   UpstreamReplyError,
+  inlineImageUrls,
   upstreamAuthHttp,
   type AuthHttp,
   type UpstreamErrorVerdict,
   type UpstreamCall,
   type UpstreamClient,
+  type UserContentFetcher,
 } from '@oneapi/providers';
 import type { RelayCaller } from '../auth/relay-auth.service';
 import type { RelayPricing } from '../billing/pricing';
@@ -61,6 +63,8 @@ export interface AttemptsDeps {
   logger: Logger;
   onChannelDisabled: ChannelDisabledHook[];
   capacity: ChannelCapacity;
+  /** USER_CONTENT_REQUEST_PROXY's client, when set: image URLs for adapters that need them inline. */
+  userContent?: UserContentFetcher | null;
 }
 
 /** What a request counts against a channel's TPM before it is sent: the admission estimate. */
@@ -194,9 +198,20 @@ export class Attempts {
     if (!leg) {
       return { kind: 'failed', retry: true, error: new RelayException(RelayErrorCode.ApiNotImplemented, `${rq.endpoint.path} is not supported by channel type ${adapter.name}`) };
     }
+    let input = legInput(rq, channel, leg);
+    if (adapter.inlinesImageUrls && leg.mode === 'chat' && this.d.userContent) {
+      try {
+        const inlined = await inlineImageUrls(input.json, this.d.userContent);
+        if (inlined) input = { ...input, json: inlined, raw: undefined, text: undefined };
+      } catch (error) {
+        if (error instanceof UnsupportedParameterError) return { kind: 'failed', retry: false, error: new RelayException(RelayErrorCode.InvalidRequest, error.message, error.param) };
+        throw error;
+      }
+      if (exchange.aborted) return this.aborted(exchange.aborted);
+    }
     let prepared: ReturnType<typeof prepareUpstreamRequest>;
     try {
-      prepared = prepareUpstreamRequest(adapter, channel.ctx, leg.mode, legInput(rq, channel, leg));
+      prepared = prepareUpstreamRequest(adapter, channel.ctx, leg.mode, input);
     } catch (error) {
       // The channel type cannot serve this request shape (e.g. Gemini embeddings of token ids):
       // a channel of another type may. Nothing was sent upstream.

@@ -1,5 +1,8 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
-import { startConnectProxy, startFakeOpenAI, type ConnectProxy, type FakeUpstream } from '@oneapi/testing';
+import { ChannelType } from '@oneapi/domain';
+import { startConnectProxy, startFakeGemini, startFakeOpenAI, type ConnectProxy, type FakeUpstream } from '@oneapi/testing';
 import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 
 /**
@@ -102,6 +105,58 @@ describe('POST /v1/chat/completions through outbound proxies', () => {
       expect(error).toBeInstanceOf(OpenAI.APIError);
       expect(error).toMatchObject({ status: 502, code: 'upstream_unreachable' });
       expect((error as Error).message).not.toContain('127.0.0.1');
+    });
+  });
+  describe('USER_CONTENT_REQUEST_PROXY', () => {
+    const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+    let h: RelayHarness;
+    let gemini: FakeUpstream;
+    let images: Server;
+    let imageUrl: string;
+    let client: OpenAI;
+    beforeAll(async () => {
+      images = createServer((req, res) => {
+        if (req.url === '/cat.png') res.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
+        else res.writeHead(404).end();
+      });
+      await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
+      imageUrl = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
+      gemini = await startFakeGemini();
+      h = await startRelayHarness('sqlite', { USER_CONTENT_REQUEST_PROXY: proxy.url });
+      const userId = await h.createUser({ quota: 10_000_000 });
+      const key = await h.createToken({ userId, unlimitedQuota: true });
+      await h.createChannel({ type: ChannelType.Gemini, key: 'k', baseUrl: gemini.url, models: ['gemini-2.0-flash'] });
+      await h.refresh();
+      client = new OpenAI({ apiKey: key, baseURL: h.baseURL, maxRetries: 0 });
+    });
+    afterAll(async () => {
+      await h?.close();
+      await gemini?.close();
+      await new Promise<void>((resolve) => images.close(() => resolve()));
+    });
+
+    const ask = (url: string) =>
+      client.chat.completions.create({
+        model: 'gemini-2.0-flash',
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this?' }, { type: 'image_url', image_url: { url } }] }],
+      });
+
+    it('image URLs for Gemini are downloaded through the proxy and sent inline', async () => {
+      const before = proxy.tunnels.length;
+      await ask(`${imageUrl}/cat.png`);
+      const body = gemini.requests.at(-1)?.body as { contents: { parts: unknown[] }[] };
+      expect(body.contents[0].parts).toEqual([{ text: 'what is this?' }, { inlineData: { mimeType: 'image/png', data: PNG.toString('base64') } }]);
+      expect(proxy.tunnels.slice(before)).toContain(imageUrl.replace(/^http:\/\//, ''));
+      // The upstream call itself is not proxied (no RELAY_PROXY).
+      expect(proxy.tunnels.slice(before)).not.toContain(gemini.url.replace(/^http:\/\//, ''));
+    });
+
+    it('an image URL that cannot be fetched answers 400 naming the part, without calling Gemini', async () => {
+      const n = gemini.requests.length;
+      const error = await ask(`${imageUrl}/missing.png`).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(error).toMatchObject({ param: 'messages[0].content[1].image_url.url' });
+      expect(gemini.requests.length).toBe(n);
     });
   });
 });

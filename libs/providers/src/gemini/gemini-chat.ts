@@ -42,8 +42,9 @@ export function geminiSchema(schema: unknown, param = 'parameters'): Record<stri
 function imagePart(url: string): GeminiPart {
   const data = parseDataUrl(url);
   if (data) return { inlineData: { mimeType: data.mimeType, data: data.data } };
-  // Gemini does not download arbitrary URLs the way One API's GetImageFromUrl does; fileData
-  // works for Files API, gs:// and some public URLs. Data URLs are the reliable way.
+  // Gemini does not download arbitrary URLs: with USER_CONTENT_REQUEST_PROXY set the relay has
+  // already inlined them (as One API's GetImageFromUrl does); otherwise fileData, which works for
+  // Files API, gs:// and some public URLs.
   return { fileData: { mimeType: imageMimeFromUrl(url), fileUri: url } };
 }
 

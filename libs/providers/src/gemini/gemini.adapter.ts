@@ -53,6 +53,8 @@ export class GeminiAdapter implements ProviderAdapter {
   readonly name = 'Google Gemini';
   readonly wireFormat = 'gemini' as const;
   readonly endpoints: ReadonlySet<RelayMode> = new Set<RelayMode>(['chat', 'embeddings']);
+  /** Gemini reads only inline data and its own file URIs (One API downloads image URLs for it too). */
+  readonly inlinesImageUrls = true;
 
   constructor(readonly defaultModels: readonly string[]) {}
 
