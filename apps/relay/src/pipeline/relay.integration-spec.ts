@@ -87,9 +87,8 @@ describe('relay /v1', () => {
           const expected = cost(10, 5, 2, 3, 1);
           expect(log).toMatchObject({ user_id: userId, token_name: 'main', model_name: 'test-model', quota: expected, prompt_tokens: 10, completion_tokens: 5, channel_id: channelId });
           expect(Number(log.is_stream)).toBe(0);
-          expect(log.content).toContain('model ratio 2.00');
-          expect(log.content).toContain('completion ratio 3.00');
-          expect(log.content).toContain('group ratio 1.00');
+          // Ratios exactly as configured, not rounded to two places.
+          expect(log.content).toBe('model ratio 2, completion ratio 3, group ratio 1');
           const after = await balances(userId, key);
           expect(before.user - after.user).toBe(expected);
           expect(before.token - after.token).toBe(expected);

@@ -63,8 +63,9 @@ export class Settlement {
       d.bill = bill;
       if (rq.rateCharge) this.limiter?.settle(rq.rateCharge, bill.prompt + bill.completion);
       const r = priced.ratios;
+      // Ratios exactly as configured (0.075 stays 0.075); the console parses this line to show it translated.
       const content =
-        `model ratio ${r.modelRatio.toFixed(2)}, completion ratio ${r.completionRatio.toFixed(2)}, group ratio ${r.groupRatio.toFixed(2)}` +
+        `model ratio ${r.modelRatio}, completion ratio ${r.completionRatio}, group ratio ${r.groupRatio}` +
         (d.endReason ? ` (stream ended: ${d.endReason})` : '');
       const log: RelayLogRow = {
         userId: caller.user.id,
