@@ -13,6 +13,7 @@ import {
   inlineImageUrls,
   upstreamAuthHttp,
   type AuthHttp,
+  type PrepareInput,
   type UpstreamErrorVerdict,
   type UpstreamCall,
   type UpstreamClient,
@@ -198,7 +199,14 @@ export class Attempts {
     if (!leg) {
       return { kind: 'failed', retry: true, error: new RelayException(RelayErrorCode.ApiNotImplemented, `${rq.endpoint.path} is not supported by channel type ${adapter.name}`) };
     }
-    let input = legInput(rq, channel, leg);
+    let input: PrepareInput;
+    try {
+      input = legInput(rq, channel, leg);
+    } catch (error) {
+      // The chat bridge cannot express a parameter on this channel (a 400 naming it); a native channel may.
+      if (error instanceof RelayException && error.code === RelayErrorCode.InvalidRequest) return { kind: 'failed', retry: true, error };
+      throw error;
+    }
     if (adapter.inlinesImageUrls && leg.mode === 'chat' && this.d.userContent) {
       try {
         const inlined = await inlineImageUrls(input.json, this.d.userContent);
@@ -216,8 +224,6 @@ export class Attempts {
       // The channel type cannot serve this request shape (e.g. Gemini embeddings of token ids):
       // a channel of another type may. Nothing was sent upstream.
       if (error instanceof AdapterNotImplementedError) return { kind: 'failed', retry: true, error: new RelayException(RelayErrorCode.ApiNotImplemented, error.message) };
-      // The chat bridge cannot express a parameter on this channel (a 400 naming it); a native channel may.
-      if (error instanceof RelayException && error.code === RelayErrorCode.InvalidRequest) return { kind: 'failed', retry: true, error };
       // The channel's wire format cannot express a parameter: 400 naming it, unless a channel of another type can.
       if (error instanceof UnsupportedParameterError) return { kind: 'failed', retry: true, error: new RelayException(RelayErrorCode.InvalidRequest, error.message, error.param) };
       if (error instanceof ChannelConfigError) {
