@@ -15,7 +15,7 @@
  * - `anthropic`, `gemini`, `cohere`: native wire formats (converted to/from OpenAI shapes);
  * - `unsupported`: a One API type we keep for imports but cannot relay yet (answers 501).
  */
-export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'unsupported';
+export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'tencent' | 'unsupported';
 
 /** One input of the console's channel form. `name` is the channel column or the `config` key. */
 export interface ChannelFormField {
@@ -233,7 +233,15 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
   }),
   unsupported(21, 'AIProxy Library', 'https://api.aiproxy.io', 'A knowledge-base API, not a model API.'),
   proxy(22, 'FastGPT', 'https://fastgpt.run/api/openapi'),
-  unsupported(23, 'Tencent Hunyuan', 'https://hunyuan.tencentcloudapi.com', 'Needs Tencent Cloud request signing.'),
+  entry({
+    id: 23,
+    name: 'Tencent Hunyuan',
+    description: 'Tencent Hunyuan through Tencent Cloud API 3.0 (TC3-HMAC-SHA256 signed): chat, tools and streams converted to and from OpenAI shapes.',
+    defaultBaseUrl: 'https://hunyuan.tencentcloudapi.com',
+    adapter: 'tencent',
+    models: ['hunyuan-lite', 'hunyuan-standard', 'hunyuan-standard-256K', 'hunyuan-pro', 'hunyuan-turbo', 'hunyuan-functioncall'],
+    key: keyField('AppId|SecretId|SecretKey', 'AppId|SecretId|SecretKey', 'AppId|SecretId|SecretKey, as One API stores them. One per line creates one channel per key.'),
+  }),
   entry({
     id: 24,
     name: 'Google Gemini',
@@ -431,6 +439,7 @@ export const ChannelType = {
   AI360: 19,
   OpenRouter: 20,
   FastGPT: 22,
+  Tencent: 23,
   Gemini: 24,
   Moonshot: 25,
   Baichuan: 26,

@@ -10,6 +10,7 @@ import { createGeminiAdapter } from './gemini/gemini.adapter';
 import { NotImplementedAdapter } from './not-implemented.adapter';
 import { compatibleProfile } from './openai/compatible-profiles';
 import { OpenAIAdapter } from './openai/openai.adapter';
+import { TencentAdapter } from './tencent/tencent.adapter';
 import { createVertexAdapter } from './vertex/vertex.adapter';
 
 function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
@@ -32,6 +33,8 @@ function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
       return new CloudflareAdapter(info.name, info.id, info.defaultModels);
     case 'baidu':
       return new BaiduAdapter(info.defaultModels);
+    case 'tencent':
+      return new TencentAdapter(info.defaultModels);
     case 'unsupported':
       return new NotImplementedAdapter(info.name, info.notImplementedReason ?? `channel type ${info.name} (${info.id}) is not supported yet`, info.defaultModels);
   }

@@ -225,7 +225,7 @@ export async function postSse(baseURL: string, apiKey: string, path: string, bod
  * (`native-adapters.integration-spec.ts`) runs chat, stream with usage, tools and a refused
  * credential through the relay for every one.
  */
-export type NativeFakeKind = 'bedrock' | 'vertex' | 'cohere' | 'cloudflare' | 'baidu';
+export type NativeFakeKind = 'bedrock' | 'vertex' | 'cohere' | 'cloudflare' | 'baidu' | 'tencent';
 
 export interface NativeCase {
   id: number;
@@ -283,5 +283,12 @@ export const NATIVE_CASES: readonly NativeCase[] = [
     model: 'c15-ernie',
     chatPath: (model) => `/rpc/2.0/ai_custom/v1/wenxinworkshop/chat/${model.toLowerCase()}`,
     tools: false,
+  },
+  {
+    id: ChannelType.Tencent,
+    label: 'Tencent Hunyuan, TC3 signature',
+    fake: 'tencent',
+    model: 'c23-hunyuan',
+    chatPath: () => '/',
   },
 ];

@@ -12,3 +12,4 @@ export { startFakeVertex, type FakeVertex, type FakeVertexOptions } from './vert
 export { startFakeCohere, COHERE_TEMPLATE_TOKENS } from './cohere.fake';
 export { startFakeCloudflare, type FakeCloudflare, type FakeCloudflareOptions } from './cloudflare.fake';
 export { startFakeBaidu, type FakeBaidu, type FakeBaiduOptions } from './baidu.fake';
+export { startFakeTencent, type FakeTencentOptions } from './tencent.fake';
