@@ -101,4 +101,6 @@ export interface LogView {
   request_id: string;
   elapsed_time: number;
   is_stream: boolean;
+  /** The channel's system prompt replaced the client's or was put first (One API's field). */
+  system_prompt_reset: boolean;
 }

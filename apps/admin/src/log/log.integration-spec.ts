@@ -51,6 +51,8 @@ describeOnEachDb('/api/log', (get) => {
     expect(all.body.total).toBe(4);
     expect(all.body.data.map((l: { created_at: number }) => l.created_at)).toEqual([T + 300, T + 200, T + 100, T]);
     expect(all.body.data.every((l: { user_id: number; channel?: number }) => l.user_id === alice.id && l.channel === undefined)).toBe(true);
+    // One API's field, false on rows the channel's system prompt did not touch.
+    expect(all.body.data.every((l: { system_prompt_reset?: unknown }) => l.system_prompt_reset === false)).toBe(true);
 
     const q = async (query: Record<string, string | number>) => (await h.http().get('/api/log/self').query(query).set(as(alice)).expect(200)).body;
     expect((await q({ type: LogType.Consume })).total).toBe(3);

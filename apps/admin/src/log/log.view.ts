@@ -19,6 +19,7 @@ export function toLogView(l: LogEntity, withChannel: boolean): LogView {
     request_id: l.requestId,
     elapsed_time: l.elapsedTime,
     is_stream: l.isStream,
+    system_prompt_reset: l.systemPromptReset,
   };
   if (withChannel) view.channel = l.channelId;
   return view;

@@ -91,6 +91,7 @@ export default function LogsPage() {
           <span>{log.content}</span>
           {log.elapsed_time ? <Tag>{log.elapsed_time} ms</Tag> : null}
           {log.is_stream ? <Tag color="magenta">{t('stream')}</Tag> : null}
+          {log.system_prompt_reset ? <Tag color="purple">{t('systemPromptReset')}</Tag> : null}
         </Space>
       ),
     },
