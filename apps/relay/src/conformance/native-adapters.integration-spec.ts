@@ -103,6 +103,9 @@ describe('adapter conformance: signed and token-authenticated channel types thro
       }
       channels.set(c.label, ids);
     }
+    // A channel of a type kept only for imports (PaLM, shut down by Google).
+    await h.createChannel({ type: 11, key: 'palm-key', name: 'palm', baseUrl: 'https://generativelanguage.googleapis.com', models: ['palm-2-chat'] });
+    modelRatio['palm-2-chat'] = RATIO;
     secrets.push(badPem.split('\n')[5] ?? badPem);
     await h.setOption('ModelRatio', JSON.stringify(modelRatio));
     await h.setOption('CompletionRatio', JSON.stringify(completionRatio));
@@ -131,6 +134,14 @@ describe('adapter conformance: signed and token-authenticated channel types thro
   };
 
   const modelCalls = (f: Fake, from: number) => f.requests.slice(from).filter((r) => r.path !== '/token' && r.path !== '/oauth/2.0/token');
+
+  it('a model served only by a type that does not relay (PaLM) is a 400 endpoint_not_supported naming the reason', async () => {
+    if (!h) return;
+    const error = await client.chat.completions.create({ model: 'palm-2-chat', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect({ status: (error as APIError).status, code: (error as APIError).code }).toEqual({ status: 400, code: 'endpoint_not_supported' });
+    expect((error as APIError).message).toContain('Google PaLM: Google shut the PaLM API down in 2024; move these channels to Google Gemini (24)');
+  });
 
   for (const c of NATIVE_CASES) {
     describe(`type ${c.id} ${c.label}`, () => {

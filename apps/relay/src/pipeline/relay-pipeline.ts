@@ -137,7 +137,8 @@ export class RelayPipeline {
     if (!channel) throw new RelayException(RelayErrorCode.ChannelPinInvalid, `channel #${caller.pinnedChannelId} does not exist`);
     if (channel.status !== ChannelStatus.Enabled) throw new RelayException(RelayErrorCode.ChannelPinInvalid, `channel #${caller.pinnedChannelId} is disabled`);
     if (!channelServes(endpoint, channel)) {
-      throw new RelayException(RelayErrorCode.EndpointNotSupported, `${endpoint.path} is not supported by channel #${channel.id} (type ${channel.adapter.name})`);
+      const why = channel.adapter.notImplementedReason ? `: ${channel.adapter.notImplementedReason}` : '';
+      throw new RelayException(RelayErrorCode.EndpointNotSupported, `${endpoint.path} is not supported by channel #${channel.id} (type ${channel.adapter.name})${why}`);
     }
     return channel;
   }

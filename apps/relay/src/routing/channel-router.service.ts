@@ -235,7 +235,8 @@ export class ChannelRouter {
     }
     const enabled = (table.routes.get(group)?.get(model) ?? []).flatMap((t) => t.channels);
     if (endpoint && enabled.length > 0 && !enabled.some((c) => channelServes(endpoint, c))) {
-      const types = [...new Set(enabled.map((c) => c.adapter.name))].join(', ');
+      // A type kept only for imports (PaLM) says why it does not relay.
+      const types = [...new Set(enabled.map((c) => (c.adapter.notImplementedReason ? `${c.adapter.name}: ${c.adapter.notImplementedReason}` : c.adapter.name)))].join('; ');
       return new RelayException(
         RelayErrorCode.EndpointNotSupported,
         `${endpoint.path} is not supported for model ${model}: its channels (${types}) do not offer this endpoint`,
