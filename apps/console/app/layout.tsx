@@ -7,8 +7,8 @@ import { AppShell } from '@/components/app-shell';
 import { Providers } from '@/components/providers';
 import './globals.css';
 
+// No title here: the app shell renders it from the SystemName option on every page.
 export const metadata: Metadata = {
-  title: 'One API Console',
   icons: { icon: '/logo.svg' },
 };
 

@@ -6,7 +6,7 @@ import type { MenuProps } from 'antd';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
-import { type ReactNode, useEffect, useMemo, useState } from 'react';
+import { type ReactNode, useMemo, useState } from 'react';
 import { Role } from '@oneapi/domain';
 import { api } from '@/lib/api-client';
 import { queryKeys, useSelf, useStatus } from '@/lib/hooks';
@@ -59,10 +59,9 @@ export function AppShell({ children }: { children: ReactNode }) {
   const tp = useTranslations('pageTitles');
   const pageKey = pathname.replace(/\/+$/, '') || '/';
   const pageTitle = tp.has(pageKey) ? tp(pageKey) : '';
-  // The tab title follows the operator's SystemName on every page: "Tokens - My Gateway".
-  useEffect(() => {
-    if (status) document.title = pageTitle ? `${pageTitle} - ${systemName}` : systemName;
-  }, [status, pageTitle, systemName]);
+  // The tab title follows the operator's SystemName on every page ("Tokens - My Gateway"). React
+  // hoists this <title> into <head>; the layout sets none, so nothing streamed later replaces it.
+  const documentTitle = pageTitle ? `${pageTitle} - ${systemName}` : systemName;
   const menu = (
     <Menu
       mode={compact ? 'inline' : 'horizontal'}
@@ -75,6 +74,7 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
+      <title>{documentTitle}</title>
       <Header style={{ display: 'flex', alignItems: 'center', gap: 12, background: '#fff', padding: compact ? '0 12px' : '0 24px', borderBottom: '1px solid #f0f0f0' }}>
         {compact && <Button type="text" aria-label={t('menu')} icon={<MenuOutlined />} onClick={() => setDrawerOpen(true)} />}
         <Link href={self ? '/dashboard' : '/'} style={{ display: 'flex', alignItems: 'center', gap: 8, whiteSpace: 'nowrap' }}>

@@ -1,7 +1,7 @@
 'use client';
 import { GlobalOutlined } from '@ant-design/icons';
 import { Select } from 'antd';
-import { useLocale } from 'next-intl';
+import { useLocale, useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
 import { LOCALE_COOKIE, type Locale } from '@/i18n/locales';
 
@@ -11,9 +11,10 @@ const LABELS: Record<Locale, string> = { en: 'English', zh: '中文' };
 export function LanguageSwitch() {
   const locale = useLocale();
   const router = useRouter();
+  const t = useTranslations('nav');
   return (
     <Select
-      aria-label="Language"
+      aria-label={t('language')}
       data-testid="language-switch"
       size="small"
       variant="borderless"

@@ -8,7 +8,8 @@ import { useMemo, useState } from 'react';
 import { LogType, Role } from '@oneapi/domain';
 import { LogTypeTag } from '@/components/status-tag';
 import { api, type QueryValue } from '@/lib/api-client';
-import { useQuotaFormat, useSelf } from '@/lib/hooks';
+import { useMoneyDisplay, useQuotaFormat, useSelf } from '@/lib/hooks';
+import { parseLogContent } from '@/lib/log-content';
 import { formatTimestamp } from '@/lib/format';
 import { usePagedList } from '@/lib/use-paged-list';
 import type { LogEntry, LogStat } from '@/lib/types';
@@ -31,6 +32,12 @@ export default function LogsPage() {
   const tt = useTranslations('logType');
   const { message } = App.useApp();
   const formatQuota = useQuotaFormat();
+  const money = useMoneyDisplay();
+  /** The row's sentence in the reader's language when the console knows it, else as the service wrote it. */
+  const content = (text: string) => {
+    const sentence = parseLogContent(text, money);
+    return sentence && t.has(`content.${sentence.key}`) ? t(`content.${sentence.key}`, sentence.values) : text;
+  };
   const { data: self } = useSelf();
   const isAdmin = (self?.role ?? 0) >= Role.Admin;
   const [scope, setScope] = useState<'self' | 'all'>('self');
@@ -64,7 +71,13 @@ export default function LogsPage() {
         <Typography.Text
           className="copyable"
           title={log.request_id}
+          // A button for keyboards too: it copies the request id (and makes the scrolling table reachable by Tab).
+          role="button"
+          tabIndex={0}
           onClick={() => log.request_id && void navigator.clipboard?.writeText(log.request_id).then(() => message.success(t('requestIdCopied')))}
+          onKeyDown={(e) => {
+            if ((e.key === 'Enter' || e.key === ' ') && log.request_id) void navigator.clipboard?.writeText(log.request_id).then(() => message.success(t('requestIdCopied')));
+          }}
         >
           {formatTimestamp(v)}
         </Typography.Text>
@@ -88,7 +101,7 @@ export default function LogsPage() {
       responsive: ['lg'],
       render: (_, log) => (
         <Space size={4} wrap>
-          <span>{log.content}</span>
+          <span>{content(log.content)}</span>
           {log.elapsed_time ? <Tag>{log.elapsed_time} ms</Tag> : null}
           {log.is_stream ? <Tag color="magenta">{t('stream')}</Tag> : null}
           {log.system_prompt_reset ? <Tag color="purple">{t('systemPromptReset')}</Tag> : null}
@@ -105,7 +118,7 @@ export default function LogsPage() {
   return (
     <Card
       title={t('title')}
-      extra={isAdmin ? <Segmented value={scope} onChange={(v) => setScope(v as 'self' | 'all')} options={[{ value: 'self', label: t('mine') }, { value: 'all', label: t('everyone') }]} /> : null}
+      extra={isAdmin ? <Segmented aria-label={t('scope')} value={scope} onChange={(v) => setScope(v as 'self' | 'all')} options={[{ value: 'self', label: t('mine') }, { value: 'all', label: t('everyone') }]} /> : null}
     >
       <Form form={form} layout="vertical" initialValues={filters} onFinish={(values) => { setFilters(values); list.resetPage(); }}>
         <Row gutter={12}>
