@@ -23,6 +23,9 @@ WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/dist dist
+# Mount point of compose's console-key volume: a new volume takes this owner, so the admin
+# (running as node) can write the console's signing key there.
+RUN mkdir -p /var/lib/oneapi && chown node:node /var/lib/oneapi
 USER node
 EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s CMD node -e "fetch('http://127.0.0.1:'+process.env.HEALTH_PORT+'/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import YAML from 'yaml';
 import { childEnv, loadTestEnv } from '@oneapi/config';
@@ -36,7 +38,7 @@ describe('docker-compose.yml', () => {
       expect({ name, healthcheck: Boolean(svc.healthcheck?.test?.length) }).toEqual({ name, healthcheck: true });
       for (const dep of Object.values(svc.depends_on ?? {})) expect(dep.condition).toBe('service_healthy');
     }
-    expect(Object.keys(config.volumes ?? {}).sort()).toEqual(['mysql-data', 'redis-data']);
+    expect(Object.keys(config.volumes ?? {}).sort()).toEqual(['console-key', 'mysql-data', 'redis-data']);
     expect(String(present(config.services['admin']?.environment, 'admin environment')['SQL_DSN'])).toMatch(/@tcp\(mysql:3306\)\/oneapi$/);
     // Every image is built from a Dockerfile in this repository.
     for (const name of ['admin', 'relay', 'worker', 'console']) {
@@ -49,6 +51,8 @@ describe('docker-compose.yml', () => {
     let db: TestDatabase | undefined;
     const procs: RunningProcess[] = [];
     const started = new Map<string, { port: number; env: NodeJS.ProcessEnv; proc: RunningProcess }>();
+    // Stands in for the console-key volume.
+    const shared = mkdtempSync(join(tmpdir(), 'oneapi-console-key-'));
 
     beforeAll(async () => {
       if (await isMysqlAvailable()) db = await createTestDatabase('mysql');
@@ -56,6 +60,7 @@ describe('docker-compose.yml', () => {
     afterAll(async () => {
       for (const p of procs.reverse()) await p.stop();
       await db?.drop();
+      rmSync(shared, { recursive: true, force: true });
     });
 
     it('starts admin, then relay and worker, each passing its healthcheck', async () => {
@@ -69,6 +74,7 @@ describe('docker-compose.yml', () => {
         // Same variables compose sets, with the hostnames of this machine's servers.
         if (env['SQL_DSN']) env['SQL_DSN'] = present(db?.env['SQL_DSN'], 'test database DSN');
         if (env['REDIS_CONN_STRING']) env['REDIS_CONN_STRING'] = redisUrl;
+        if (env['CONSOLE_FORWARD_KEY_FILE']) env['CONSOLE_FORWARD_KEY_FILE'] = join(shared, 'console-forward-key');
         env[portVar] = String(port);
         env['LOG_LEVEL'] = 'warn';
         return childEnv(env);
@@ -112,6 +118,34 @@ describe('docker-compose.yml', () => {
       await waitForHttp(`${base}/readyz`, { process: again, timeoutMs: 60_000 });
       const after = await self();
       expect({ status: after.status, username: ((await after.json()) as { data?: { username?: string } }).data?.username }).toEqual({ status: 200, username: 'root' });
+    });
+
+    it("hands the console its signing key through the shared volume: the admin tells browsers apart by the console's signed header", async () => {
+      if (!db) return;
+      const admin = present(started.get('admin'), 'admin process');
+      const consoleEnv = present(config.services['console']?.environment, 'console environment');
+      expect(consoleEnv['CONSOLE_FORWARD_KEY_FILE']).toBe(present(config.services['admin']?.environment, 'admin environment')['CONSOLE_FORWARD_KEY_FILE']);
+      const hex = readFileSync(join(shared, 'console-forward-key'), 'utf8').trim();
+      expect(hex).toMatch(/^[0-9a-f]{64}$/);
+      const key = Buffer.from(hex, 'hex');
+      // What the console's /api proxy sends (apps/console/app/api/[...path]/route.ts).
+      const signed = (browser: string) => {
+        const body = Buffer.from(JSON.stringify({ for: browser, proto: 'http', scheme: 'http', t: Math.floor(Date.now() / 1000) })).toString('base64url');
+        return `${body}.${createHmac('sha256', key).update(body).digest('base64url')}`;
+      };
+      let n = 0;
+      const attempt = (browser: string) =>
+        fetch(`http://127.0.0.1:${admin.port}/api/user/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-requested-with': 'XMLHttpRequest', 'x-oneapi-forwarded': signed(browser) },
+          body: JSON.stringify({ username: `nobody-${++n}`, password: 'wrong-password' }),
+        }).then((r) => r.status);
+      // CRITICAL_RATE_LIMIT (20 per client per 20 minutes) runs out for one browser...
+      const statuses: number[] = [];
+      for (let i = 0; i < 25 && !statuses.includes(429); i++) statuses.push(await attempt('203.0.113.7'));
+      expect(statuses.at(-1)).toBe(429);
+      // ...and not for another one behind the same console: the admin believed the signature.
+      expect(await attempt('203.0.113.8')).toBe(401);
     });
   });
 });

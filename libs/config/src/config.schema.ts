@@ -139,6 +139,10 @@ export const envSchema = z.object({
   CHANNEL_KEY_SECRET: optionalString,
   // Session cookies always carry `Secure` (otherwise only when the request arrived over HTTPS).
   COOKIE_SECURE: bool.default(false),
+  // A file on storage the admin and the console share (compose: a volume): the admin writes the
+  // key the console signs browsers' addresses with, derived from the session secret, and a
+  // console without SESSION_SECRET reads it there.
+  CONSOLE_FORWARD_KEY_FILE: optionalString,
 
   // Outside services (configurable so tests point them at local fakes).
   GITHUB_OAUTH_URL: url.default('https://github.com'),

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RUNTIME, TrustedProxies, type ServiceRuntime } from '@oneapi/platform';
-import { CONSOLE_FORWARDED_HEADER, consoleForwardedKey, verifyConsoleForwarded } from './console-forwarded';
+import { CONSOLE_FORWARDED_HEADER, consoleForwardedKey, verifyConsoleForwarded, writeConsoleForwardedKey } from './console-forwarded';
 
 /** Where a request came from, as far as it can be believed. */
 export interface ClientOrigin {
@@ -35,6 +35,8 @@ export class ClientOrigins {
   constructor(@Inject(RUNTIME) private readonly runtime: ServiceRuntime) {
     this.ips = new TrustedProxies(runtime.config.trustedProxies);
     this.key = consoleForwardedKey(runtime.config.sessionSecret);
+    const keyFile = runtime.config.env.CONSOLE_FORWARD_KEY_FILE;
+    if (keyFile) writeConsoleForwardedKey(keyFile, this.key);
   }
 
   of(req: OriginRequest): ClientOrigin {

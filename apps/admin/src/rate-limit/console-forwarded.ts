@@ -1,4 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /**
  * The console's signed statement of where a proxied request came from. The console's `/api`
@@ -26,6 +28,18 @@ const MAX_SKEW_SECONDS = 300;
 /** The signing key: derived, so the session cookie's key is never used for anything else. */
 export function consoleForwardedKey(sessionSecret: string): Buffer {
   return createHmac('sha256', sessionSecret).update('oneapi console forwarded v1').digest();
+}
+
+/**
+ * Hands the signing key to a console started without SESSION_SECRET (CONSOLE_FORWARD_KEY_FILE):
+ * hex, written whole (temporary file, then rename) so the console never reads half of it. Only
+ * the derived key leaves the admin, never the session secret.
+ */
+export function writeConsoleForwardedKey(file: string, key: Buffer): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, `${key.toString('hex')}\n`, { mode: 0o644 });
+  renameSync(partial, file);
 }
 
 export function signConsoleForwarded(key: Buffer, payload: ConsoleForwarded): string {

@@ -8,10 +8,12 @@
  * The admin limits logins per client address, and every console user reaches it from the
  * console's address. So the proxy tells it the browser's address (the socket peer recorded by
  * server.mjs, behind whatever X-Forwarded-For arrived) in `x-oneapi-forwarded`, signed with a key
- * derived from SESSION_SECRET: the admin believes that header only with a valid signature, so a
+ * derived from SESSION_SECRET (or read from CONSOLE_FORWARD_KEY_FILE, where the admin writes it when
+ * no SESSION_SECRET is set): the admin believes that header only with a valid signature, so a
  * browser cannot make one up. The admin's side: apps/admin/src/rate-limit/console-forwarded.ts.
  */
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { NextRequest } from 'next/server';
 
 export const dynamic = 'force-dynamic';
@@ -24,11 +26,27 @@ export const runtime = 'nodejs';
 const ADMIN_URL = (process.env.ADMIN_URL || 'http://127.0.0.1:3002').replace(/\/+$/, '');
 const SESSION_SECRET = process.env.SESSION_SECRET ?? '';
 const PEER_TOKEN = process.env.ONEAPI_CONSOLE_PEER_TOKEN ?? '';
+const KEY_FILE = process.env.CONSOLE_FORWARD_KEY_FILE ?? '';
 /* eslint-enable no-restricted-properties */
 
 const FORWARDED_HEADER = 'x-oneapi-forwarded';
 const PEER_HEADER = 'x-oneapi-console-peer';
-const SIGNING_KEY = SESSION_SECRET ? createHmac('sha256', SESSION_SECRET).update('oneapi console forwarded v1').digest() : null;
+let signingKey: Buffer | null = SESSION_SECRET ? createHmac('sha256', SESSION_SECRET).update('oneapi console forwarded v1').digest() : null;
+
+/**
+ * The signing key: from SESSION_SECRET, or else the one the admin writes to
+ * CONSOLE_FORWARD_KEY_FILE when it starts (read until it is there, then kept).
+ */
+function currentSigningKey(): Buffer | null {
+  if (signingKey || !KEY_FILE) return signingKey;
+  try {
+    const hex = readFileSync(KEY_FILE, 'utf8').trim();
+    if (/^[0-9a-f]{64}$/.test(hex)) signingKey = Buffer.from(hex, 'hex');
+  } catch {
+    // Not written yet: the admin writes it at boot.
+  }
+  return signingKey;
+}
 
 /** What server.mjs recorded about the socket, when it was server.mjs that wrote it. */
 interface Peer {
@@ -73,12 +91,13 @@ function forwardClient(req: NextRequest, headers: Headers): void {
   const proto = peer.xfp ?? peer.scheme;
   headers.set('x-forwarded-for', chain);
   headers.set('x-forwarded-proto', proto);
-  if (!SIGNING_KEY) {
-    warnOnce('SESSION_SECRET is not set on the console');
+  const key = currentSigningKey();
+  if (!key) {
+    warnOnce(KEY_FILE ? `no signing key in ${KEY_FILE} yet` : 'neither SESSION_SECRET nor CONSOLE_FORWARD_KEY_FILE is set on the console');
     return;
   }
   const body = Buffer.from(JSON.stringify({ for: chain, proto, scheme: peer.scheme, t: Math.floor(Date.now() / 1000) })).toString('base64url');
-  headers.set(FORWARDED_HEADER, `${body}.${createHmac('sha256', SIGNING_KEY).update(body).digest('base64url')}`);
+  headers.set(FORWARDED_HEADER, `${body}.${createHmac('sha256', key).update(body).digest('base64url')}`);
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and ones fetch computes itself. */
