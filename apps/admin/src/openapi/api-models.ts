@@ -356,6 +356,8 @@ export class LogViewDoc implements LogView {
   elapsed_time!: number;
   @ApiProperty({ type: Boolean, example: false })
   is_stream!: boolean;
+  @ApiProperty({ type: Boolean, example: false, description: "The channel's system prompt replaced the client's or was put first (One API's field)." })
+  system_prompt_reset!: boolean;
 }
 
 @ApiSchema({ name: 'LogStat', description: 'Sums over the consume logs matching the filters.' })
