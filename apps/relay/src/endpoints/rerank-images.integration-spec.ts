@@ -15,6 +15,8 @@ const RATIOS = {
   'gpt-image-1': 2.5,
   'chat-only': 1,
   'mixed-model': 1,
+  'bge-reranker-v2-m3': 3,
+  'vllm-reranker': 1,
 };
 const COMPLETION_RATIOS = { 'gpt-image-1': 4 };
 
@@ -88,6 +90,9 @@ describe('POST /v1/rerank, /v1/images/edits, /v1/images/variations', () => {
         channels.cohere = await h.createChannel({ type: ChannelType.Cohere, key: 'co-key', baseUrl: cohere.url, models: ['rerank-v3.5'] });
         channels.jina = await h.createChannel({ type: ChannelType.Jina, key: 'jina-key', baseUrl: jina.url, models: ['jina-reranker-v2-base-multilingual', 'mixed-model'] });
         channels.siliconflow = await h.createChannel({ type: ChannelType.SiliconFlow, key: 'sf-key', baseUrl: siliconflow.url, models: ['BAAI/bge-reranker-v2-m3'] });
+        // Xinference and the OpenAI-compatible type speak the same /v1/rerank shape (self-hosted servers).
+        channels.xinference = await h.createChannel({ type: ChannelType.Xinference, key: 'sf-key', baseUrl: siliconflow.url, models: ['bge-reranker-v2-m3'] });
+        channels.compatible = await h.createChannel({ type: ChannelType.OpenAICompatible, key: 'sf-key', baseUrl: `${siliconflow.url}/v1`, models: ['vllm-reranker'] });
         channels.openai = await h.createChannel({ type: ChannelType.OpenAI, baseUrl: openai.url, models: ['dall-e-2', 'dall-e-3', 'gpt-image-1'] });
         // A chat-only type: it serves neither rerank nor image edits. For mixed-model it has the
         // higher priority, so routing must pass it over for rerank.
@@ -154,6 +159,22 @@ describe('POST /v1/rerank, /v1/images/edits, /v1/images/variations', () => {
           expect(log).toMatchObject({ channel_id: channels.siliconflow, prompt_tokens: tokens, completion_tokens: 0 });
           expect(log.quota).toBe(tokens * RATIOS['BAAI/bge-reranker-v2-m3']);
           expect(siliconflow.requestsTo('/v1/rerank')).toHaveLength(1);
+        });
+
+        it.each([
+          ['Xinference (101)', 'bge-reranker-v2-m3', 'xinference'],
+          ['OpenAI-compatible (50)', 'vllm-reranker', 'compatible'],
+        ])('through %s: /v1/rerank under its base URL, billed on the reported tokens', async (_label, model, channel) => {
+          if (!h) return;
+          const { log } = await billed(async () => {
+            const res = await post('/rerank', { model, query, documents });
+            expect(res.status).toBe(200);
+            return { requestId: res.headers.get('x-request-id'), value: await res.json() };
+          });
+          const tokens = fakeRerankTokens(query, documents);
+          expect(log).toMatchObject({ channel_id: channels[channel], prompt_tokens: tokens });
+          expect(log.quota).toBe(tokens * RATIOS[model as keyof typeof RATIOS]);
+          expect(siliconflow.requests.at(-1)?.path).toBe('/v1/rerank');
         });
 
         it('routes past a higher-priority channel whose type has no rerank', async () => {
