@@ -184,6 +184,24 @@ describe('fake OpenAI upstream', () => {
     expect(await (await fetch(`${fake.url}/audio/translations`, { method: 'POST', headers: { Authorization: `Bearer ${KEY}` }, body: tl })).text()).toBe('fake translation of 10 bytes');
   });
 
+  it('validates multipart image edits and variations as OpenAI does, and reports gpt-image usage', async () => {
+    const upload = (path: string, fields: Record<string, string>, images: string[] = ['image']) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.append(k, v);
+      for (const name of images) form.append(name, new Blob([new Uint8Array(Buffer.alloc(8, 1))], { type: 'image/png' }), 'a.png');
+      return fetch(`${fake.url}/v1/images/${path}`, { method: 'POST', headers: { Authorization: `Bearer ${KEY}` }, body: form });
+    };
+    expect((await upload('edits', { model: 'dall-e-2', prompt: 'x' }, [])).status).toBe(400);
+    expect((await upload('edits', { model: 'dall-e-2' })).status).toBe(400);
+    expect((await upload('variations', { model: 'gpt-image-1' })).status).toBe(400);
+    expect((await upload('variations', { model: 'dall-e-2', n: '11' })).status).toBe(400);
+    const dalle = await upload('edits', { model: 'dall-e-2', prompt: 'x', n: '2' });
+    expect(((await dalle.json()) as { data: unknown[]; usage?: unknown }).data).toHaveLength(2);
+    const gpt = (await (await upload('edits', { model: 'gpt-image-1', prompt: 'x' }, ['image[]', 'image[]'])).json()) as { usage: { input_tokens: number; output_tokens: number; total_tokens: number } };
+    expect(gpt.usage).toMatchObject({ input_tokens: 10 + 200, output_tokens: 1000, total_tokens: 1210 });
+    expect((await upload('variations', { model: 'dall-e-2' })).status).toBe(200);
+  });
+
   it('pads content pieces (pad-N) and records the time of every stream write', async () => {
     const { data } = await readSse(await post(`${fake.url}/v1/chat/completions`, { model: 'm-chunks-3-pad-1000', stream: true }));
     const contents = data.slice(1, 4).map((d) => (JSON.parse(d) as { choices: { delta: { content: string } }[] }).choices[0].delta.content);
