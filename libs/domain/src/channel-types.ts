@@ -15,7 +15,7 @@
  * - `anthropic`, `gemini`, `cohere`: native wire formats (converted to/from OpenAI shapes);
  * - `unsupported`: a One API type we keep for imports but cannot relay yet (answers 501).
  */
-export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'tencent' | 'unsupported';
+export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate' | 'unsupported';
 
 /** One input of the console's channel form. `name` is the channel column or the `config` key. */
 export interface ChannelFormField {
@@ -370,7 +370,15 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
     models: ['grok-2', 'grok-2-vision', 'grok-3', 'grok-3-mini', 'grok-beta'],
     key: keyField('API key', 'xai-...'),
   }),
-  unsupported(46, 'Replicate', 'https://api.replicate.com/v1/models/', 'Replicate predictions have their own wire format.'),
+  entry({
+    id: 46,
+    name: 'Replicate',
+    description: "Replicate language models through predictions in sync mode (Prefer: wait): the finished prediction's text and token counts; streams arrive in one burst.",
+    defaultBaseUrl: 'https://api.replicate.com',
+    adapter: 'replicate',
+    models: ['meta/meta-llama-3-70b-instruct', 'meta/meta-llama-3-8b-instruct', 'meta/meta-llama-3.1-405b-instruct', 'mistralai/mixtral-8x7b-instruct-v0.1'],
+    key: keyField('API token', 'r8_...'),
+  }),
   entry({ id: 47, name: 'Baidu Qianfan V2', description: 'Baidu Qianfan V2, OpenAI-compatible (/v2).', defaultBaseUrl: 'https://qianfan.baidubce.com', adapter: 'openai', models: ['ernie-4.0-8k-latest', 'ernie-3.5-8k', 'ernie-speed-8k', 'ernie-lite-8k'] }),
   entry({ id: 48, name: 'iFlytek Spark V2', description: 'iFlytek Spark HTTP API, OpenAI-compatible; key is APIPassword.', defaultBaseUrl: 'https://spark-api-open.xf-yun.com', adapter: 'openai', models: ['lite', 'generalv3', 'pro-128k', 'generalv3.5', 'max-32k', '4.0Ultra'] }),
   entry({ id: 49, name: 'Alibaba Bailian', description: "Alibaba Cloud Model Studio (Bailian), DashScope's OpenAI-compatible mode.", defaultBaseUrl: 'https://dashscope.aliyuncs.com', adapter: 'openai', models: ['qwen-turbo', 'qwen-plus', 'qwen-max', 'deepseek-v3', 'deepseek-r1'] }),
@@ -458,6 +466,7 @@ export const ChannelType = {
   VertexAI: 42,
   SiliconFlow: 44,
   XAI: 45,
+  Replicate: 46,
   BaiduV2: 47,
   XunfeiV2: 48,
   AliBailian: 49,

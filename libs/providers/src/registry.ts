@@ -10,6 +10,7 @@ import { createGeminiAdapter } from './gemini/gemini.adapter';
 import { NotImplementedAdapter } from './not-implemented.adapter';
 import { compatibleProfile } from './openai/compatible-profiles';
 import { OpenAIAdapter } from './openai/openai.adapter';
+import { ReplicateAdapter } from './replicate/replicate.adapter';
 import { TencentAdapter } from './tencent/tencent.adapter';
 import { createVertexAdapter } from './vertex/vertex.adapter';
 
@@ -35,6 +36,8 @@ function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
       return new BaiduAdapter(info.defaultModels);
     case 'tencent':
       return new TencentAdapter(info.defaultModels);
+    case 'replicate':
+      return new ReplicateAdapter(info.defaultModels);
     case 'unsupported':
       return new NotImplementedAdapter(info.name, info.notImplementedReason ?? `channel type ${info.name} (${info.id}) is not supported yet`, info.defaultModels);
   }

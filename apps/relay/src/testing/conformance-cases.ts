@@ -225,7 +225,7 @@ export async function postSse(baseURL: string, apiKey: string, path: string, bod
  * (`native-adapters.integration-spec.ts`) runs chat, stream with usage, tools and a refused
  * credential through the relay for every one.
  */
-export type NativeFakeKind = 'bedrock' | 'vertex' | 'cohere' | 'cloudflare' | 'baidu' | 'tencent';
+export type NativeFakeKind = 'bedrock' | 'vertex' | 'cohere' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate';
 
 export interface NativeCase {
   id: number;
@@ -290,5 +290,13 @@ export const NATIVE_CASES: readonly NativeCase[] = [
     fake: 'tencent',
     model: 'c23-hunyuan',
     chatPath: () => '/',
+  },
+  {
+    id: ChannelType.Replicate,
+    label: 'Replicate predictions (sync mode)',
+    fake: 'replicate',
+    model: 'meta/c46-llama',
+    chatPath: () => '/v1/models/meta/c46-llama/predictions',
+    tools: false,
   },
 ];

@@ -13,3 +13,4 @@ export { startFakeCohere, COHERE_TEMPLATE_TOKENS } from './cohere.fake';
 export { startFakeCloudflare, type FakeCloudflare, type FakeCloudflareOptions } from './cloudflare.fake';
 export { startFakeBaidu, type FakeBaidu, type FakeBaiduOptions } from './baidu.fake';
 export { startFakeTencent, type FakeTencentOptions } from './tencent.fake';
+export { startFakeReplicate } from './replicate.fake';
