@@ -7,6 +7,8 @@ import { ENDPOINTS } from '.';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
 import { statusOf } from '../errors/relay-error.filter';
 import { MAX_JSON_DEPTH } from './json-body';
+import { parseMessagesRequest } from './messages-checks';
+import { messagesPromptTokens } from './messages';
 
 /**
  * SPEC 12: bad input gets a 4xx, never a 500. Every generated body runs through everything the
@@ -31,6 +33,11 @@ const BY_MODE = new Map(ENDPOINTS.map((e) => [e.mode, e]));
 
 /** The pre-upstream steps of RelayPipeline (parse, check, price), auth and routing aside. */
 function prePath(pricing: RelayPricing, mode: RelayMode, body: Buffer | undefined, contentType: string, pathModel?: string) {
+  // count_tokens is not a billed endpoint: it parses and counts locally (or asks the upstream).
+  if (mode === 'messages.count_tokens') {
+    const parsed = parseMessagesRequest(mode, body, contentType);
+    return { promptTokens: messagesPromptTokens(parsed, pricing), reserved: 0, maxTokens: 0 };
+  }
   const endpoint = BY_MODE.get(mode);
   if (!endpoint) throw new Error(`no endpoint for ${mode}`);
   const parsed = endpoint.parse(body, contentType, pathModel);
