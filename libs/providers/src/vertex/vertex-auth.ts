@@ -31,7 +31,7 @@ function cacheKey(sa: ServiceAccountKey): string {
  */
 async function exchangeToken(sa: ServiceAccountKey, http: AuthHttp, now: number): Promise<CachedToken> {
   const tokenUri = sa.token_uri ?? GOOGLE_TOKEN_URI;
-  let key: CryptoKey;
+  let key: Awaited<ReturnType<typeof importPKCS8>>;
   try {
     key = await importPKCS8(sa.private_key, 'RS256');
   } catch {
