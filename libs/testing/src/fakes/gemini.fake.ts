@@ -24,8 +24,39 @@ const CALLS = [
   { name: 'get_time', args: { tz: 'UTC' } },
 ];
 
+/** The fields of Gemini's `Schema` (https://ai.google.dev/api/caching#Schema); any other key is "Unknown name". */
+const SCHEMA_FIELDS = new Set(['type', 'format', 'title', 'description', 'nullable', 'enum', 'maxItems', 'minItems', 'properties', 'required', 'minProperties', 'maxProperties', 'minLength', 'maxLength', 'pattern', 'example', 'anyOf', 'propertyOrdering', 'default', 'items', 'minimum', 'maximum']);
+
+/** Why Gemini would refuse this schema (unknown keywords such as const/$ref/additionalProperties, a list as type). */
+function invalidSchema(schema: unknown, at: string): string | undefined {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return `Invalid value at '${at}': expected a Schema object`;
+  for (const [key, value] of Object.entries(schema)) {
+    if (!SCHEMA_FIELDS.has(key)) return `Invalid JSON payload received. Unknown name "${key}" at '${at}': Cannot find field.`;
+    if (key === 'type' && typeof value !== 'string') return `Invalid value at '${at}.type' (type.googleapis.com/google.ai.generativelanguage.v1beta.Type)`;
+    const nested: [unknown, string][] =
+      key === 'properties' && typeof value === 'object' && value !== null ? Object.entries(value).map(([k, v]) => [v, `${at}.properties[${k}].value`]) : key === 'items' ? [[value, `${at}.items`]] : key === 'anyOf' && Array.isArray(value) ? value.map((v, i) => [v, `${at}.any_of[${i}]`]) : [];
+    for (const [sub, path] of nested) {
+      const problem = invalidSchema(sub, path);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
 /** What generateContent would refuse, so conversion mistakes fail loudly in tests. */
 function invalidRequest(body: Record<string, unknown>): string | undefined {
+  const tools = Array.isArray(body.tools) ? (body.tools as { functionDeclarations?: { parameters?: unknown }[] }[]) : [];
+  for (const [t, tool] of tools.entries()) {
+    for (const [f, fn] of (tool.functionDeclarations ?? []).entries()) {
+      const problem = fn.parameters === undefined ? undefined : invalidSchema(fn.parameters, `tools[${t}].function_declarations[${f}].parameters`);
+      if (problem) return problem;
+    }
+  }
+  const responseSchema = (body.generationConfig as { responseSchema?: unknown } | undefined)?.responseSchema;
+  if (responseSchema !== undefined) {
+    const problem = invalidSchema(responseSchema, 'generation_config.response_schema');
+    if (problem) return problem;
+  }
   if (!Array.isArray(body.contents) || body.contents.length === 0) return '* GenerateContentRequest.contents: contents is not specified';
   for (const [i, c] of (body.contents as { role?: unknown; parts?: unknown }[]).entries()) {
     if (c.role !== undefined && c.role !== 'user' && c.role !== 'model') return `Please use a valid role: user, model. (contents[${i}].role)`;
