@@ -7,15 +7,24 @@ import type { UpstreamClient } from './upstream-client';
 /** Token endpoints answer a few hundred bytes; more is not a token reply. */
 const AUTH_REPLY_LIMIT = 64 * 1024;
 
-/** `AuthHttp` over the upstream client, so token exchanges share its timeouts (and any outbound proxy). */
-export function upstreamAuthHttp(client: UpstreamClient): AuthHttp {
+/** An `AuthHttp` that can also send through a given outbound proxy (a channel's `config.proxy`). */
+export interface ProxiableAuthHttp extends AuthHttp {
+  through(proxy: string): AuthHttp;
+}
+
+/**
+ * `AuthHttp` over the upstream client, so token exchanges share its timeouts and outbound proxy
+ * (RELAY_PROXY, or the channel's own through `through`).
+ */
+export function upstreamAuthHttp(client: UpstreamClient, proxy?: string): ProxiableAuthHttp {
   return {
     async post(url, headers, body) {
-      const call = client.send({ url, method: 'POST', headers, body });
+      const call = client.send({ url, method: 'POST', headers, body, ...(proxy ? { proxy } : {}) });
       await call.started;
       const buf = await call.collect(AUTH_REPLY_LIMIT);
       return { status: call.statusCode, text: buf.toString('utf8') };
     },
+    through: (channelProxy) => upstreamAuthHttp(client, channelProxy),
   };
 }
 
@@ -26,7 +35,9 @@ export function upstreamAuthHttp(client: UpstreamClient): AuthHttp {
  */
 export async function authorizeUpstreamRequest(adapter: ProviderAdapter, ch: ChannelContext, req: PreparedUpstreamRequest, http: AuthHttp): Promise<PreparedUpstreamRequest> {
   if (!adapter.authorize) return req;
-  const authorized = await adapter.authorize(ch, req, http);
+  // The token exchange leaves the way the request will: through the channel's proxy when it has one.
+  const via = req.proxy && 'through' in http ? (http as ProxiableAuthHttp).through(req.proxy) : http;
+  const authorized = await adapter.authorize(ch, req, via);
   return { ...req, headers: authorized.headers, url: authorized.url ?? req.url };
 }
 

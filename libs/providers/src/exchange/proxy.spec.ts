@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startConnectProxy, type ConnectProxy } from '@oneapi/testing';
+import type { ProviderAdapter } from '../adapter.types';
 import { createBalanceFetch } from '../balance/balance-http';
+import { authorizeUpstreamRequest, upstreamAuthHttp } from './authorize';
 import { proxyUrlProblem } from './proxy';
 import { UpstreamClient } from './upstream-client';
 
@@ -81,5 +83,26 @@ describe('outbound proxies of the upstream client and balance queries', () => {
     const viaDefault = await createBalanceFetch(proxy.url)(`${origin}/balance`, { headers: {}, timeoutMs: 5000 });
     expect(viaDefault.status).toBe(200);
     expect(proxy.tunnels.length).toBeGreaterThan(before);
+  });
+
+  it('a token exchange (authorize) leaves through the channel proxy too', async () => {
+    const client = new UpstreamClient(timeouts);
+    const adapter = {
+      authorize: async (_ch: unknown, req: { headers: Record<string, string> }, http: { post(u: string, h: Record<string, string>, b: string): Promise<{ status: number; text: string }> }) => {
+        const token = await http.post(`${origin}/token`, {}, 'grant');
+        return { headers: { ...req.headers, authorization: `Bearer ${JSON.parse(token.text).ok}` } };
+      },
+    } as unknown as ProviderAdapter;
+    try {
+      const req = { url: `${origin}/x`, method: 'POST' as const, headers: {}, body: '{}', wantUsage: false, systemPromptReset: false };
+      const before = proxy.tunnels.length;
+      await authorizeUpstreamRequest(adapter, { id: 1, type: 1, key: 'k', config: {} }, req, upstreamAuthHttp(client));
+      expect(proxy.tunnels.length).toBe(before);
+      const authorized = await authorizeUpstreamRequest(adapter, { id: 1, type: 1, key: 'k', config: {} }, { ...req, proxy: proxy.url }, upstreamAuthHttp(client));
+      expect(authorized.headers).toEqual({ authorization: 'Bearer true' });
+      expect(proxy.tunnels.slice(before)).toEqual([target()]);
+    } finally {
+      await client.close();
+    }
   });
 });
