@@ -15,7 +15,7 @@
  * - `anthropic`, `gemini`, `cohere`: native wire formats (converted to/from OpenAI shapes);
  * - `unsupported`: a One API type we keep for imports but cannot relay yet (answers 501).
  */
-export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate' | 'unsupported';
+export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate' | 'coze' | 'unsupported';
 
 /** One input of the console's channel form. `name` is the channel column or the `config` key. */
 export interface ChannelFormField {
@@ -291,7 +291,14 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
     key: keyField('AWS credentials', 'AKIA...|secret|us-east-1', 'ACCESS_KEY|SECRET_KEY|region, as One API stores them. One per line creates one channel per key.'),
     baseUrl: baseUrlField('', false, 'Optional; defaults to https://bedrock-runtime.{region}.amazonaws.com.'),
   }),
-  unsupported(34, 'Coze', 'https://api.coze.com', 'Coze bot API has its own wire format.'),
+  entry({
+    id: 34,
+    name: 'Coze',
+    description: 'Coze bots through the chat API v3 (streamed; JSON clients get the answer assembled); the model names the bot as bot-{bot_id}.',
+    defaultBaseUrl: 'https://api.coze.com',
+    adapter: 'coze',
+    key: keyField('Personal access token', 'pat_...'),
+  }),
   entry({
     id: 35,
     name: 'Cohere',
@@ -458,6 +465,7 @@ export const ChannelType = {
   LingYiWanWu: 31,
   StepFun: 32,
   AwsClaude: 33,
+  Coze: 34,
   DeepSeek: 36,
   Cloudflare: 37,
   TogetherAI: 39,

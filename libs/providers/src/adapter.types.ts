@@ -267,4 +267,9 @@ export interface ProviderAdapter {
   readonly streamContentType?: string;
   /** Fresh per-request decoder for `streamContentType` replies. */
   createStreamDecoder?(): StreamDecoder;
+  /**
+   * The upstream answers only as a stream (Coze v3 chat): a client that asked for JSON gets the
+   * streamed reply converted and assembled into one completion (`assembleStreamedReply`).
+   */
+  readonly upstreamStreams?: boolean;
 }

@@ -54,6 +54,7 @@ export { setMultipartField, upstreamBody, type ClientRequestBody } from './excha
 export { prepareUpstreamRequest, type PrepareInput, type PreparedUpstreamRequest } from './exchange/prepare';
 export { authorizeUpstreamRequest, classifyAuthorizationFailure, upstreamAuthHttp } from './exchange/authorize';
 export { DecodedSource } from './exchange/decoded-source';
+export { assembleStreamedReply } from './native/assemble-stream';
 export { sanitizeUpstreamText, SANITIZED_MAX_LENGTH } from './exchange/sanitize';
 export {
   classifyUpstreamError,

@@ -6,6 +6,7 @@ import { BaiduAdapter } from './baidu/baidu.adapter';
 import { createBedrockAdapter } from './bedrock/bedrock.adapter';
 import { CloudflareAdapter } from './cloudflare/cloudflare.adapter';
 import { CohereAdapter } from './cohere/cohere.adapter';
+import { CozeAdapter } from './coze/coze.adapter';
 import { createGeminiAdapter } from './gemini/gemini.adapter';
 import { NotImplementedAdapter } from './not-implemented.adapter';
 import { compatibleProfile } from './openai/compatible-profiles';
@@ -38,6 +39,8 @@ function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
       return new TencentAdapter(info.defaultModels);
     case 'replicate':
       return new ReplicateAdapter(info.defaultModels);
+    case 'coze':
+      return new CozeAdapter(info.defaultModels);
     case 'unsupported':
       return new NotImplementedAdapter(info.name, info.notImplementedReason ?? `channel type ${info.name} (${info.id}) is not supported yet`, info.defaultModels);
   }

@@ -1,6 +1,6 @@
 import OpenAI, { APIError } from 'openai';
 import { exportPKCS8, generateKeyPair } from 'jose';
-import { availableDbKinds, startFakeBaidu, startFakeBedrock, startFakeCloudflare, startFakeCohere, startFakeReplicate, startFakeTencent, startFakeVertex, type DbKind, type FakeUpstreamRequest } from '@oneapi/testing';
+import { availableDbKinds, startFakeBaidu, startFakeBedrock, startFakeCloudflare, startFakeCohere, startFakeCoze, startFakeReplicate, startFakeTencent, startFakeVertex, type DbKind, type FakeUpstreamRequest } from '@oneapi/testing';
 import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 import { EXPECTED_CALLS, FAKE_PIECES, FAKE_USAGE, NATIVE_CASES, TOOLS, type NativeCase, type NativeFakeKind } from '../testing/conformance-cases';
 
@@ -29,6 +29,7 @@ const BAIDU_SECRET = 'baidu-conformance-secret';
 const TC_SECRET_ID = 'AKIDconformance0001';
 const TC_SECRET_KEY = 'tencent-conformance-secret-key';
 const REPLICATE_TOKEN = 'r8_conformance_token_0001';
+const COZE_TOKEN = 'pat_conformance_token_0001';
 
 interface Fake {
   url: string;
@@ -70,6 +71,7 @@ describe('adapter conformance: signed and token-authenticated channel types thro
     fakes.baidu = await startFakeBaidu({ clientId: BAIDU_ID, clientSecret: BAIDU_SECRET });
     fakes.tencent = await startFakeTencent({ secretId: TC_SECRET_ID, secretKey: TC_SECRET_KEY });
     fakes.replicate = await startFakeReplicate({ apiKey: REPLICATE_TOKEN });
+    fakes.coze = await startFakeCoze({ apiKey: COZE_TOKEN });
     h = await startRelayHarness('sqlite');
     const adc = (pem: string) => JSON.stringify({ type: 'service_account', project_id: PROJECT, client_email: EMAIL, private_key: pem, private_key_id: 'kid-1', token_uri: vertex.tokenUri });
     const credentials = (c: NativeCase, good: boolean): { key: string; config: Record<string, string> } => {
@@ -88,6 +90,8 @@ describe('adapter conformance: signed and token-authenticated channel types thro
           return { key: `1250000000|${TC_SECRET_ID}|${good ? TC_SECRET_KEY : 'refused-tencent-secret-key'}`, config: {} };
         case 'replicate':
           return { key: good ? REPLICATE_TOKEN : 'r8_refused_token_0001', config: {} };
+        case 'coze':
+          return { key: good ? COZE_TOKEN : 'pat_refused_token_0001', config: {} };
       }
     };
     const modelRatio: Record<string, number> = {};

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { DecodedSource, readUsage, sanitizeUpstreamText, UpstreamReplyError, type UpstreamCall, type Usage } from '@oneapi/providers';
+import { assembleStreamedReply, DecodedSource, readUsage, sanitizeUpstreamText, UpstreamReplyError, type UpstreamCall, type Usage } from '@oneapi/providers';
 import type { RelayPricing } from '../billing/pricing';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
@@ -112,7 +112,12 @@ export class Replies {
     if (adapter.convertResponse) {
       let converted;
       try {
-        converted = adapter.convertResponse(parsed.mode, JSON.parse(buf.toString('utf8')), { requestModel: parsed.model, upstreamModel: channel.modelMapping.get(parsed.model) ?? parsed.model, request: parsed.json });
+        const conv = { requestModel: parsed.model, upstreamModel: channel.modelMapping.get(parsed.model) ?? parsed.model, request: parsed.json };
+        // An upstream that only streams (Coze v3) answers a JSON client with SSE: assembled here.
+        converted =
+          adapter.upstreamStreams && contentType.includes('text/event-stream')
+            ? assembleStreamedReply(adapter, buf.toString('utf8'), conv)
+            : adapter.convertResponse(parsed.mode, JSON.parse(buf.toString('utf8')), conv);
       } catch (error) {
         if (error instanceof UpstreamReplyError) throw error;
         throw new RelayException(RelayErrorCode.UpstreamError, 'the upstream reply could not be read');

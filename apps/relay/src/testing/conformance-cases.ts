@@ -225,7 +225,7 @@ export async function postSse(baseURL: string, apiKey: string, path: string, bod
  * (`native-adapters.integration-spec.ts`) runs chat, stream with usage, tools and a refused
  * credential through the relay for every one.
  */
-export type NativeFakeKind = 'bedrock' | 'vertex' | 'cohere' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate';
+export type NativeFakeKind = 'bedrock' | 'vertex' | 'cohere' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate' | 'coze';
 
 export interface NativeCase {
   id: number;
@@ -297,6 +297,14 @@ export const NATIVE_CASES: readonly NativeCase[] = [
     fake: 'replicate',
     model: 'meta/c46-llama',
     chatPath: () => '/v1/models/meta/c46-llama/predictions',
+    tools: false,
+  },
+  {
+    id: ChannelType.Coze,
+    label: 'Coze bot chat v3',
+    fake: 'coze',
+    model: 'bot-c34',
+    chatPath: () => '/v3/chat',
     tools: false,
   },
 ];

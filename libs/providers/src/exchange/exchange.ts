@@ -2,6 +2,7 @@ import { createParser } from 'eventsource-parser';
 import { StringDecoder } from 'node:string_decoder';
 import type { ChannelContext, ConversionContext, ProviderAdapter, RelayMode, Usage } from '../adapter.types';
 import { UpstreamReplyError } from '../errors';
+import { assembleStreamedReply } from '../native/assemble-stream';
 import { readUsage } from '../openai/usage';
 import { classifyTransportError, classifyUnreadableReply, classifyUpstreamError, type UpstreamErrorVerdict } from './classify';
 import { authorizeUpstreamRequest, classifyAuthorizationFailure, upstreamAuthHttp } from './authorize';
@@ -140,6 +141,15 @@ async function readJson(call: UpstreamCall, adapter: ProviderAdapter, mode: Rela
     buf = await call.collect(limit);
   } catch (error) {
     return { ok: false, status, verdict: classifyTransportError(error as Error, { afterHead: true, secrets }), cause: error as Error };
+  }
+  if (adapter.upstreamStreams && contentType.includes('text/event-stream')) {
+    try {
+      const c = assembleStreamedReply(adapter, buf.toString('utf8'), conv);
+      return { ok: true, status, headers: call.headers, body: c.body, usage: c.usage };
+    } catch (error) {
+      if (error instanceof UpstreamReplyError) return { ok: false, status: error.status, verdict: classifyUpstreamError(adapter, { status: error.status, text: error.text, secrets }) };
+      return { ok: false, status, verdict: classifyUnreadableReply((error as Error).message, secrets) };
+    }
   }
   const looksJson = /json/i.test(contentType) || /^\s*[[{]/.test(buf.toString('utf8', 0, Math.min(buf.length, 64)));
   if (!looksJson && !adapter.convertResponse) return { ok: true, status, headers: call.headers, raw: buf };

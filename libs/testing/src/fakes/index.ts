@@ -14,3 +14,4 @@ export { startFakeCloudflare, type FakeCloudflare, type FakeCloudflareOptions } 
 export { startFakeBaidu, type FakeBaidu, type FakeBaiduOptions } from './baidu.fake';
 export { startFakeTencent, type FakeTencentOptions } from './tencent.fake';
 export { startFakeReplicate } from './replicate.fake';
+export { startFakeCoze } from './coze.fake';
