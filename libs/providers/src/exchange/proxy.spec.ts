@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startConnectProxy, type ConnectProxy } from '@oneapi/testing';
+import { startConnectProxy, startSocks5Proxy, type ConnectProxy } from '@oneapi/testing';
 import type { ProviderAdapter } from '../adapter.types';
 import { createBalanceFetch } from '../balance/balance-http';
 import { authorizeUpstreamRequest, upstreamAuthHttp } from './authorize';
@@ -103,6 +103,23 @@ describe('outbound proxies of the upstream client and balance queries', () => {
       expect(proxy.tunnels.slice(before)).toEqual([target()]);
     } finally {
       await client.close();
+    }
+  });
+
+  it('socks5:// proxies work (undici SOCKS5 agent), per request and as the default', async () => {
+    const socks = await startSocks5Proxy();
+    const viaChannel = new UpstreamClient(timeouts);
+    const viaDefault = new UpstreamClient({ ...timeouts, proxy: socks.url });
+    try {
+      for (const [client, proxyUrl] of [[viaChannel, socks.url], [viaDefault, undefined]] as const) {
+        const call = client.send({ url: `${origin}/s`, method: 'GET', headers: {}, ...(proxyUrl ? { proxy: proxyUrl } : {}) });
+        await call.started;
+        expect((await call.collect()).toString()).toBe('{"ok":true}');
+      }
+      expect(socks.tunnels).toEqual([target(), target()]);
+    } finally {
+      await Promise.all([viaChannel.close(), viaDefault.close()]);
+      await socks.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 
 /** A forward proxy for tests: HTTP CONNECT tunnels on 127.0.0.1, counted. */
 export interface ConnectProxy {
@@ -60,6 +60,74 @@ export async function startConnectProxy(): Promise<ConnectProxy> {
     port,
     tunnels,
     authorizations,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * A minimal SOCKS5 proxy for tests (RFC 1928: no authentication, CONNECT only, IPv4 and domain
+ * addresses), counting its tunnels like `startConnectProxy`.
+ */
+export async function startSocks5Proxy(): Promise<ConnectProxy> {
+  const tunnels: string[] = [];
+  const sockets = new Set<Socket>();
+  const track = (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  };
+  const server = createNetServer((client) => {
+    track(client);
+    client.on('error', () => client.destroy());
+    let buf = Buffer.alloc(0);
+    let stage: 'greeting' | 'request' | 'piped' = 'greeting';
+    const onData = (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      if (stage === 'greeting') {
+        if (buf.length < 2 || buf.length < 2 + buf[1]) return;
+        if (buf[0] !== 5) return void client.destroy();
+        buf = buf.subarray(2 + buf[1]);
+        client.write(Buffer.from([5, 0]));
+        stage = 'request';
+      }
+      if (stage === 'request') {
+        if (buf.length < 5) return;
+        const atyp = buf[3];
+        const addrLen = atyp === 1 ? 4 : atyp === 3 ? 1 + buf[4] : 16;
+        if (buf.length < 4 + addrLen + 2) return;
+        const host = atyp === 1 ? [...buf.subarray(4, 8)].join('.') : atyp === 3 ? buf.subarray(5, 5 + buf[4]).toString('latin1') : '';
+        const port = buf.readUInt16BE(4 + addrLen);
+        const rest = buf.subarray(4 + addrLen + 2);
+        stage = 'piped';
+        client.off('data', onData);
+        tunnels.push(`${host}:${port}`);
+        const upstream = connect({ host, port });
+        track(upstream);
+        upstream.once('connect', () => {
+          client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
+          if (rest.length > 0) upstream.write(rest);
+          upstream.pipe(client);
+          client.pipe(upstream);
+        });
+        upstream.on('error', () => {
+          if (client.writable) client.end(Buffer.from([5, 5, 0, 1, 0, 0, 0, 0, 0, 0]));
+        });
+        client.on('close', () => upstream.destroy());
+        upstream.on('close', () => client.destroy());
+      }
+    };
+    client.on('data', onData);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `socks5://127.0.0.1:${port}`,
+    port,
+    tunnels,
+    authorizations: [],
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
