@@ -15,7 +15,7 @@
  * - `anthropic`, `gemini`, `cohere`: native wire formats (converted to/from OpenAI shapes);
  * - `unsupported`: a One API type we keep for imports but cannot relay yet (answers 501).
  */
-export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate' | 'coze' | 'unsupported';
+export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate' | 'coze' | 'aiproxy-library' | 'unsupported';
 
 /** One input of the console's channel form. `name` is the channel column or the `config` key. */
 export interface ChannelFormField {
@@ -231,7 +231,15 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
     balance: true,
     key: keyField('API key', 'sk-or-...'),
   }),
-  unsupported(21, 'AIProxy Library', 'https://api.aiproxy.io', 'A knowledge-base API, not a model API.'),
+  entry({
+    id: 21,
+    name: 'AIProxy Library',
+    description: "AIProxy's knowledge base: the last message is asked of the library, its sources appended; it reports no usage, so the relay counts tokens.",
+    defaultBaseUrl: 'https://api.aiproxy.io',
+    adapter: 'aiproxy-library',
+    models: ['gpt-3.5-turbo', 'gpt-4o-mini', 'gpt-4o'],
+    config: [{ name: 'library_id', label: 'Library ID', placeholder: 'your knowledge base id', hint: 'The knowledge base to ask (One API stores it as library_id).', required: true }],
+  }),
   proxy(22, 'FastGPT', 'https://fastgpt.run/api/openapi'),
   entry({
     id: 23,
@@ -453,6 +461,7 @@ export const ChannelType = {
   Ali: 17,
   AI360: 19,
   OpenRouter: 20,
+  AIProxyLibrary: 21,
   FastGPT: 22,
   Tencent: 23,
   Gemini: 24,

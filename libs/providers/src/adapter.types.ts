@@ -180,6 +180,8 @@ export interface ConversionContext {
   upstreamModel: string;
   /** The client's request body (a reply conversion may restore what the upstream drops, e.g. rerank documents). */
   request?: Record<string, unknown>;
+  /** The channel, for a request conversion that puts channel settings in the body (AIProxy Library's `libraryId`). */
+  channel?: ChannelContext;
 }
 
 /** The upstream request as the exchange built it (final URL, headers and body), for `authorize`. */

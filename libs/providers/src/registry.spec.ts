@@ -6,8 +6,8 @@ import { getAdapter } from './registry';
 
 /** Keys with a structure: Baidu `API_KEY|SECRET_KEY`, Tencent `AppId|SecretId|SecretKey`, Vertex AI `region|project|service-account JSON` (used by `authorize` only). */
 const KEYS: Record<number, string> = { [ChannelType.Baidu]: 'sk-test|secret', [ChannelType.Tencent]: '1|sk-test|secret', [ChannelType.VertexAI]: `us-central1|proj|${JSON.stringify({ client_email: 'sa@proj.iam.gserviceaccount.com', private_key: 'sk-test' })}` };
-/** Cloudflare needs the account id (One API's config user_id). */
-const CONFIGS: Record<number, Record<string, string>> = { [ChannelType.Cloudflare]: { user_id: 'acct' } };
+/** Cloudflare needs the account id (One API's config user_id), AIProxy Library its library_id. */
+const CONFIGS: Record<number, Record<string, string>> = { [ChannelType.Cloudflare]: { user_id: 'acct' }, [ChannelType.AIProxyLibrary]: { library_id: 'lib' } };
 const ctx = (type: number, baseUrl = 'https://upstream.example'): ChannelContext => ({ id: 1, type, key: KEYS[type] ?? 'sk-test', baseUrl, config: CONFIGS[type] ?? {} });
 
 /** Types whose default host is built from the channel's credentials (the region), so a base URL is optional without a fixed default. */

@@ -1,5 +1,6 @@
 import { CHANNEL_TYPES, getChannelType, type ChannelTypeInfo } from '@oneapi/domain';
 import type { ProviderAdapter } from './adapter.types';
+import { AIProxyLibraryAdapter } from './aiproxy-library/aiproxy-library.adapter';
 import { createAnthropicAdapter } from './anthropic/anthropic.adapter';
 import { AzureAdapter } from './azure/azure.adapter';
 import { BaiduAdapter } from './baidu/baidu.adapter';
@@ -41,6 +42,8 @@ function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
       return new ReplicateAdapter(info.defaultModels);
     case 'coze':
       return new CozeAdapter(info.defaultModels);
+    case 'aiproxy-library':
+      return new AIProxyLibraryAdapter(info.defaultModels);
     case 'unsupported':
       return new NotImplementedAdapter(info.name, info.notImplementedReason ?? `channel type ${info.name} (${info.id}) is not supported yet`, info.defaultModels);
   }

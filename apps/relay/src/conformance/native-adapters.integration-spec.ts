@@ -1,6 +1,6 @@
 import OpenAI, { APIError } from 'openai';
 import { exportPKCS8, generateKeyPair } from 'jose';
-import { availableDbKinds, startFakeBaidu, startFakeBedrock, startFakeCloudflare, startFakeCohere, startFakeCoze, startFakeReplicate, startFakeTencent, startFakeVertex, type DbKind, type FakeUpstreamRequest } from '@oneapi/testing';
+import { availableDbKinds, startFakeAIProxyLibrary, startFakeBaidu, startFakeBedrock, startFakeCloudflare, startFakeCohere, startFakeCoze, startFakeReplicate, startFakeTencent, startFakeVertex, type DbKind, type FakeUpstreamRequest } from '@oneapi/testing';
 import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 import { EXPECTED_CALLS, FAKE_PIECES, FAKE_USAGE, NATIVE_CASES, TOOLS, type NativeCase, type NativeFakeKind } from '../testing/conformance-cases';
 
@@ -30,6 +30,8 @@ const TC_SECRET_ID = 'AKIDconformance0001';
 const TC_SECRET_KEY = 'tencent-conformance-secret-key';
 const REPLICATE_TOKEN = 'r8_conformance_token_0001';
 const COZE_TOKEN = 'pat_conformance_token_0001';
+const LIBRARY_KEY = 'aip-conformance-key-0001';
+const LIBRARY_ID = 'conformance-library';
 
 interface Fake {
   url: string;
@@ -72,6 +74,7 @@ describe('adapter conformance: signed and token-authenticated channel types thro
     fakes.tencent = await startFakeTencent({ secretId: TC_SECRET_ID, secretKey: TC_SECRET_KEY });
     fakes.replicate = await startFakeReplicate({ apiKey: REPLICATE_TOKEN });
     fakes.coze = await startFakeCoze({ apiKey: COZE_TOKEN });
+    fakes['aiproxy-library'] = await startFakeAIProxyLibrary({ apiKey: LIBRARY_KEY, libraryId: LIBRARY_ID });
     h = await startRelayHarness('sqlite');
     const adc = (pem: string) => JSON.stringify({ type: 'service_account', project_id: PROJECT, client_email: EMAIL, private_key: pem, private_key_id: 'kid-1', token_uri: vertex.tokenUri });
     const credentials = (c: NativeCase, good: boolean): { key: string; config: Record<string, string> } => {
@@ -92,6 +95,8 @@ describe('adapter conformance: signed and token-authenticated channel types thro
           return { key: good ? REPLICATE_TOKEN : 'r8_refused_token_0001', config: {} };
         case 'coze':
           return { key: good ? COZE_TOKEN : 'pat_refused_token_0001', config: {} };
+        case 'aiproxy-library':
+          return { key: good ? LIBRARY_KEY : 'aip-refused-key-0001', config: { library_id: LIBRARY_ID } };
       }
     };
     const modelRatio: Record<string, number> = {};
@@ -166,10 +171,17 @@ describe('adapter conformance: signed and token-authenticated channel types thro
         expect(data.choices[0].message.content).toBe(FAKE_PIECES.join(''));
         expect(data.choices[0].finish_reason).toBe('stop');
         expect(data.model).toBe(c.model);
-        expect(data.usage).toMatchObject(FAKE_USAGE);
         const sent = modelCalls(fake, from);
         expect(sent.map((r) => r.path)).toEqual([c.chatPath(encodeURIComponent(c.model), false)]);
         const log = await logOf(response.headers.get('x-oneapi-request-id'));
+        if (c.usage === false) {
+          // No usage upstream: the relay counts the prompt and the answer, and bills that count.
+          expect(log.prompt_tokens).toBeGreaterThan(0);
+          expect(log.completion_tokens).toBeGreaterThan(0);
+          expect(log).toMatchObject({ quota: cost(log.prompt_tokens, log.completion_tokens), channel_id: channels.get(c.label)?.good, is_stream: 0 });
+          return;
+        }
+        expect(data.usage).toMatchObject(FAKE_USAGE);
         expect(log).toEqual({ ...FAKE_USAGE, quota: cost(FAKE_USAGE.prompt_tokens, FAKE_USAGE.completion_tokens), channel_id: channels.get(c.label)?.good, is_stream: 0 });
       });
 
@@ -182,12 +194,17 @@ describe('adapter conformance: signed and token-authenticated channel types thro
         for await (const ch of data) chunks.push(ch);
         expect(chunks.flatMap((ch) => (ch.choices[0]?.delta?.content ? [ch.choices[0].delta.content] : []))).toEqual(FAKE_PIECES);
         expect(chunks.filter((ch) => ch.choices[0]?.finish_reason === 'stop')).toHaveLength(1);
+        expect(modelCalls(fake, from).map((r) => r.path)).toEqual([c.chatPath(encodeURIComponent(c.model), true)]);
+        const log = await logOf(response.headers.get('x-oneapi-request-id'));
+        if (c.usage === false) {
+          expect(log.completion_tokens).toBeGreaterThan(0);
+          expect(log).toMatchObject({ quota: cost(log.prompt_tokens, log.completion_tokens), is_stream: 1 });
+          return;
+        }
         const withUsage = chunks.filter((ch) => ch.usage);
         expect(withUsage).toHaveLength(1);
         expect(chunks.at(-1)).toBe(withUsage[0]);
         expect(withUsage[0].usage).toMatchObject(FAKE_USAGE);
-        expect(modelCalls(fake, from).map((r) => r.path)).toEqual([c.chatPath(encodeURIComponent(c.model), true)]);
-        const log = await logOf(response.headers.get('x-oneapi-request-id'));
         expect(log).toMatchObject({ ...FAKE_USAGE, quota: cost(FAKE_USAGE.prompt_tokens, FAKE_USAGE.completion_tokens), is_stream: 1 });
       });
 

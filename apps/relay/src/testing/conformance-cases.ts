@@ -225,7 +225,7 @@ export async function postSse(baseURL: string, apiKey: string, path: string, bod
  * (`native-adapters.integration-spec.ts`) runs chat, stream with usage, tools and a refused
  * credential through the relay for every one.
  */
-export type NativeFakeKind = 'bedrock' | 'vertex' | 'cohere' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate' | 'coze';
+export type NativeFakeKind = 'bedrock' | 'vertex' | 'cohere' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate' | 'coze' | 'aiproxy-library';
 
 export interface NativeCase {
   id: number;
@@ -238,6 +238,8 @@ export interface NativeCase {
   chatPath(model: string, stream: boolean): string;
   /** False when the provider has no function calling: a request with tools is a 400 naming `tools`. */
   tools?: false;
+  /** False when the provider reports no usage: the relay counts tokens and bills its own count. */
+  usage?: false;
 }
 
 export const NATIVE_CASES: readonly NativeCase[] = [
@@ -306,5 +308,14 @@ export const NATIVE_CASES: readonly NativeCase[] = [
     model: 'bot-c34',
     chatPath: () => '/v3/chat',
     tools: false,
+  },
+  {
+    id: ChannelType.AIProxyLibrary,
+    label: 'AIProxy Library knowledge base',
+    fake: 'aiproxy-library',
+    model: 'c21-library',
+    chatPath: () => '/api/library/ask',
+    tools: false,
+    usage: false,
   },
 ];

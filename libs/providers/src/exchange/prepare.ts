@@ -71,7 +71,7 @@ export function prepareUpstreamRequest(adapter: ProviderAdapter, ch: ChannelCont
   if (adapter.convertRequest) {
     const json: Record<string, unknown> = { ...input.json, model: upstreamModel };
     if (systemPromptReset) json.messages = applyChannelSystemPrompt(json.messages as unknown[], systemPrompt).messages;
-    const converted = adapter.convertRequest(mode, json, { requestModel: input.requestModel, upstreamModel });
+    const converted = adapter.convertRequest(mode, json, { requestModel: input.requestModel, upstreamModel, channel: ch });
     // undefined: the adapter takes this mode in its own wire format (a native client protocol).
     if (converted !== undefined) body = JSON.stringify(converted);
   }

@@ -15,3 +15,4 @@ export { startFakeBaidu, type FakeBaidu, type FakeBaiduOptions } from './baidu.f
 export { startFakeTencent, type FakeTencentOptions } from './tencent.fake';
 export { startFakeReplicate } from './replicate.fake';
 export { startFakeCoze } from './coze.fake';
+export { startFakeAIProxyLibrary } from './aiproxy-library.fake';
