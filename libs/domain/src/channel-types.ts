@@ -15,7 +15,7 @@
  * - `anthropic`, `gemini`, `cohere`: native wire formats (converted to/from OpenAI shapes);
  * - `unsupported`: a One API type we keep for imports but cannot relay yet (answers 501).
  */
-export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate' | 'coze' | 'aiproxy-library' | 'unsupported';
+export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate' | 'coze' | 'aiproxy-library' | 'deepl' | 'unsupported';
 
 /** One input of the console's channel form. `name` is the channel column or the `config` key. */
 export interface ChannelFormField {
@@ -334,7 +334,16 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
     key: keyField('API token', 'Cloudflare API token'),
     config: [{ name: 'user_id', label: 'Account ID', placeholder: '023e105f4ecef8ad9ca31a8372d0c353', hint: 'Your Cloudflare account id (One API stores it as user_id). Not needed with an AI Gateway base URL ending in /workers-ai.', required: false }],
   }),
-  unsupported(38, 'DeepL', 'https://api-free.deepl.com', 'A translation API, not a chat API.'),
+  entry({
+    id: 38,
+    name: 'DeepL',
+    description: 'DeepL translation as chat: the last message is translated into the language the model names (deepl-en, deepl-ja, ...); DeepL reports no tokens, so the relay counts them.',
+    defaultBaseUrl: 'https://api-free.deepl.com',
+    adapter: 'deepl',
+    models: ['deepl-zh', 'deepl-en', 'deepl-ja'],
+    key: keyField('Authentication key', 'xxxxxxxx-...:fx'),
+    baseUrl: baseUrlField('https://api-free.deepl.com', false, 'Optional; free keys (ending in :fx) use https://api-free.deepl.com, others https://api.deepl.com.'),
+  }),
   entry({
     id: 39,
     name: 'Together AI',
@@ -477,6 +486,7 @@ export const ChannelType = {
   Coze: 34,
   DeepSeek: 36,
   Cloudflare: 37,
+  DeepL: 38,
   TogetherAI: 39,
   Doubao: 40,
   Novita: 41,

@@ -8,6 +8,7 @@ import { createBedrockAdapter } from './bedrock/bedrock.adapter';
 import { CloudflareAdapter } from './cloudflare/cloudflare.adapter';
 import { CohereAdapter } from './cohere/cohere.adapter';
 import { CozeAdapter } from './coze/coze.adapter';
+import { DeepLAdapter } from './deepl/deepl.adapter';
 import { createGeminiAdapter } from './gemini/gemini.adapter';
 import { NotImplementedAdapter } from './not-implemented.adapter';
 import { compatibleProfile } from './openai/compatible-profiles';
@@ -44,6 +45,8 @@ function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
       return new CozeAdapter(info.defaultModels);
     case 'aiproxy-library':
       return new AIProxyLibraryAdapter(info.defaultModels);
+    case 'deepl':
+      return new DeepLAdapter(info.defaultModels);
     case 'unsupported':
       return new NotImplementedAdapter(info.name, info.notImplementedReason ?? `channel type ${info.name} (${info.id}) is not supported yet`, info.defaultModels);
   }

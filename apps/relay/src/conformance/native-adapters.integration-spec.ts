@@ -1,6 +1,6 @@
 import OpenAI, { APIError } from 'openai';
 import { exportPKCS8, generateKeyPair } from 'jose';
-import { availableDbKinds, startFakeAIProxyLibrary, startFakeBaidu, startFakeBedrock, startFakeCloudflare, startFakeCohere, startFakeCoze, startFakeReplicate, startFakeTencent, startFakeVertex, type DbKind, type FakeUpstreamRequest } from '@oneapi/testing';
+import { availableDbKinds, startFakeAIProxyLibrary, startFakeBaidu, startFakeBedrock, startFakeCloudflare, startFakeCohere, startFakeCoze, startFakeDeepL, startFakeReplicate, startFakeTencent, startFakeVertex, type DbKind, type FakeUpstreamRequest } from '@oneapi/testing';
 import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 import { EXPECTED_CALLS, FAKE_PIECES, FAKE_USAGE, NATIVE_CASES, TOOLS, type NativeCase, type NativeFakeKind } from '../testing/conformance-cases';
 
@@ -30,6 +30,7 @@ const TC_SECRET_ID = 'AKIDconformance0001';
 const TC_SECRET_KEY = 'tencent-conformance-secret-key';
 const REPLICATE_TOKEN = 'r8_conformance_token_0001';
 const COZE_TOKEN = 'pat_conformance_token_0001';
+const DEEPL_KEY = 'deepl-conformance-key:fx';
 const LIBRARY_KEY = 'aip-conformance-key-0001';
 const LIBRARY_ID = 'conformance-library';
 
@@ -56,6 +57,8 @@ describe('adapter conformance: signed and token-authenticated channel types thro
   const fakes = {} as Record<NativeFakeKind, Fake>;
   /** Channel per case (by label): the good one and one whose credentials the provider refuses. */
   const channels = new Map<string, { good: number; bad: number }>();
+  let deepl: Fake | undefined;
+  let deeplChannel = 0;
   /** Secrets of the refused channels, none of which may reach a client. */
   const secrets: string[] = [SK];
 
@@ -116,6 +119,14 @@ describe('adapter conformance: signed and token-authenticated channel types thro
       }
       channels.set(c.label, ids);
     }
+    // DeepL (translation as chat): one channel with its key, one whose key DeepL refuses.
+    deepl = await startFakeDeepL({ apiKey: DEEPL_KEY });
+    deeplChannel = await h.createChannel({ type: 38, key: DEEPL_KEY, name: 'deepl', baseUrl: deepl.url, models: ['deepl-ja'] });
+    await h.createChannel({ type: 38, key: 'refused-deepl-key:fx', name: 'deepl refused', baseUrl: deepl.url, models: ['deepl-en'] });
+    for (const m of ['deepl-ja', 'deepl-en']) {
+      modelRatio[m] = RATIO;
+      completionRatio[m] = COMPLETION_RATIO;
+    }
     // A channel of a type kept only for imports (PaLM, shut down by Google).
     await h.createChannel({ type: 11, key: 'palm-key', name: 'palm', baseUrl: 'https://generativelanguage.googleapis.com', models: ['palm-2-chat'] });
     modelRatio['palm-2-chat'] = RATIO;
@@ -133,6 +144,7 @@ describe('adapter conformance: signed and token-authenticated channel types thro
 
   afterAll(async () => {
     await h?.close();
+    await deepl?.close();
     for (const f of Object.values(fakes)) await f.close();
   });
 
@@ -154,6 +166,30 @@ describe('adapter conformance: signed and token-authenticated channel types thro
     expect(error).toBeInstanceOf(APIError);
     expect({ status: (error as APIError).status, code: (error as APIError).code }).toEqual({ status: 400, code: 'endpoint_not_supported' });
     expect((error as APIError).message).toContain('Google PaLM: Google shut the PaLM API down in 2024; move these channels to Google Gemini (24)');
+  });
+
+  describe('type 38 DeepL (translation as chat)', () => {
+    it('the last message translated into the model’s language, JSON and stream, billed on the relay’s count', async () => {
+      if (!h || !deepl) return;
+      const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Good morning' }];
+      const { data, response } = await client.chat.completions.create({ model: 'deepl-ja', messages }).withResponse();
+      expect(data.choices[0].message.content).toBe('[JA] Good morning');
+      expect(deepl.requests.at(-1)?.body).toEqual({ text: ['Good morning'], target_lang: 'JA' });
+      const log = await logOf(response.headers.get('x-oneapi-request-id'));
+      expect(log.completion_tokens).toBeGreaterThan(0);
+      expect(log).toMatchObject({ quota: cost(log.prompt_tokens, log.completion_tokens), channel_id: deeplChannel });
+      const stream = await client.chat.completions.create({ model: 'deepl-ja', messages, stream: true });
+      let text = '';
+      for await (const ch of stream) text += ch.choices[0]?.delta?.content ?? '';
+      expect(text).toBe('[JA] Good morning');
+    });
+
+    it('a key DeepL refuses (403): 502 upstream_auth_error without the key', async () => {
+      if (!h) return;
+      const error = await client.chat.completions.create({ model: 'deepl-en', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+      expect({ status: (error as APIError).status, code: (error as APIError).code }).toEqual({ status: 502, code: 'upstream_auth_error' });
+      expect((error as APIError).message).not.toContain('refused-deepl-key');
+    });
   });
 
   for (const c of NATIVE_CASES) {

@@ -16,3 +16,4 @@ export { startFakeTencent, type FakeTencentOptions } from './tencent.fake';
 export { startFakeReplicate } from './replicate.fake';
 export { startFakeCoze } from './coze.fake';
 export { startFakeAIProxyLibrary } from './aiproxy-library.fake';
+export { startFakeDeepL } from './deepl.fake';
