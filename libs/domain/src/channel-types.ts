@@ -219,7 +219,7 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
     adapter: 'openai',
     models: ['qwen-turbo', 'qwen-plus', 'qwen-max', 'qwen-long', 'text-embedding-v3'],
   }),
-  unsupported(18, 'iFlytek Spark (v1)', '', 'Spark v1 speaks WebSocket; use Spark V2 (48) instead.'),
+  unsupported(18, 'iFlytek Spark (v1)', '', 'Spark v1 speaks WebSocket only; move these channels to iFlytek Spark V2 (48), its HTTP API, with the APIPassword as key.'),
   entry({ id: 19, name: '360 AI', description: '360 Zhinao, OpenAI-compatible.', defaultBaseUrl: 'https://ai.360.cn', adapter: 'openai', models: ['360gpt-pro', '360gpt-turbo', 'embedding-bert-512-v1'] }),
   entry({
     id: 20,
@@ -375,7 +375,7 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
       { name: 'vertex_ai_adc', label: 'Service-account JSON key', placeholder: '{"type":"service_account",...}', required: false, secret: true, multiline: true },
     ],
   }),
-  unsupported(43, 'Proxy', '', "One API's raw pass-through type."),
+  unsupported(43, 'Proxy', '', "One API's raw pass-through route (/v1/oneapi/proxy/{channel id}/...) is not served here; call the upstream directly, or use an OpenAI-compatible (50) channel for OpenAI-shaped APIs."),
   entry({
     id: 44,
     name: 'SiliconFlow',
