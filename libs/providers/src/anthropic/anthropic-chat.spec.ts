@@ -49,7 +49,7 @@ describe('toAnthropicRequest', () => {
         stream: true,
         user: 'u-7',
         stream_options: { include_usage: true },
-        frequency_penalty: 1,
+        frequency_penalty: 0,
       },
       ctx,
     );

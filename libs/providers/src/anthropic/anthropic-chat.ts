@@ -15,7 +15,7 @@ import {
 } from '../native/openai-chat.types';
 import { toOpenAIFinishReason } from '../stop-reasons';
 import { UnsupportedParameterError } from '../errors';
-import { checkFunctionTools, fileOf, reasoningBudget, responseFormatOf } from '../native/media-parts';
+import { checkFunctionTools, checkNoOpOnly, fileOf, reasoningBudget, responseFormatOf } from '../native/media-parts';
 import type {
   AnthropicContentBlock,
   AnthropicDocumentBlock,
@@ -141,8 +141,9 @@ function applyThinking(out: AnthropicRequest, effort: unknown, clientMax: number
  * - images: data URLs → base64 sources, http(s) URLs → url sources; PDF files → document blocks;
  * - response_format json_object / json_schema → a forced tool (`ANTHROPIC_RESPONSE_TOOL`) whose
  *   input is the answer; reasoning_effort → extended thinking;
- * - what Anthropic cannot express (n > 1, logprobs, audio input, other files) throws
- *   `UnsupportedParameterError` naming the parameter.
+ * - what Anthropic cannot express (n > 1, logprobs, non-zero penalties, logit_bias, audio input,
+ *   other files) throws `UnsupportedParameterError` naming the parameter; `seed` is a hint
+ *   Anthropic has no use for and is left out.
  */
 export function toAnthropicRequest(body: Record<string, unknown>, ctx: ConversionContext): AnthropicRequest {
   const req = asChatRequest(body);
@@ -150,6 +151,7 @@ export function toAnthropicRequest(body: Record<string, unknown>, ctx: Conversio
   const n = num(req.n);
   if (n !== undefined && n !== 1) throw new UnsupportedParameterError('n', 'n: Anthropic returns one choice per request; send n = 1 or leave it out');
   if (body.logprobs === true) throw new UnsupportedParameterError('logprobs', 'logprobs: Anthropic does not return token log probabilities');
+  checkNoOpOnly(body, ['presence_penalty', 'frequency_penalty'], 'Anthropic');
   const system: string[] = [];
   const messages: AnthropicMessage[] = [];
   const push = (role: AnthropicMessage['role'], content: AnthropicContentBlock[]) => {

@@ -70,6 +70,13 @@ describe('toAnthropicRequest: nothing dropped silently', () => {
     expect(refusal({ n: 1 })).toBeUndefined();
   });
 
+  it('penalties and logit_bias: their no-op values pass, others → 400 naming them', () => {
+    expect(refusal({ presence_penalty: 0, frequency_penalty: 0, logit_bias: {} })).toBeUndefined();
+    expect(refusal({ presence_penalty: 0.5 })).toMatchObject({ param: 'presence_penalty' });
+    expect(refusal({ frequency_penalty: -1 })).toMatchObject({ param: 'frequency_penalty' });
+    expect(refusal({ logit_bias: { '50256': -100 } })).toMatchObject({ param: 'logit_bias' });
+  });
+
   it('a PDF file part → a document block', () => {
     const out = toAnthropicRequest(
       { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'sum up' }, { type: 'file', file: { filename: 'a.pdf', file_data: `data:application/pdf;base64,${PDF}` } }] }] },

@@ -16,7 +16,7 @@ import {
 } from '../native/openai-chat.types';
 import { toOpenAIFinishReason, type OpenAIFinishReason } from '../stop-reasons';
 import { UnsupportedParameterError } from '../errors';
-import { audioOf, checkFunctionTools, fileOf, reasoningBudget, responseFormatOf } from '../native/media-parts';
+import { audioOf, checkFunctionTools, checkNoOpOnly, fileOf, reasoningBudget, responseFormatOf } from '../native/media-parts';
 import { toGeminiSchema } from './gemini-schema';
 import type { GeminiCandidate, GeminiContent, GeminiPart, GeminiRequest, GeminiResponse, GeminiUsageMetadata } from './gemini.types';
 
@@ -116,6 +116,7 @@ export function toGeminiRequest(body: Record<string, unknown>): GeminiRequest {
   // Streams carry candidate 0 only (one choice per chunk stream); JSON replies carry every candidate.
   if (req.stream === true && n !== undefined && n > 1) throw new UnsupportedParameterError('n', 'n: Gemini streams one choice; send n = 1 or ask without stream');
   if (body.logprobs === true) throw new UnsupportedParameterError('logprobs', 'logprobs: not relayed from Gemini');
+  checkNoOpOnly(body, [], 'Gemini');
   const system: GeminiPart[] = [];
   const contents: GeminiContent[] = [];
   const callNames = new Map<string, string>();

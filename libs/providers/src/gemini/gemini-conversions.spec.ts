@@ -90,6 +90,11 @@ describe('toGeminiRequest: nothing dropped silently', () => {
     expect(refusal({ messages: [{ role: 'user', content: [part] }] })?.param).toBe(param);
   });
 
+  it('logit_bias → 400 naming it; penalties are Gemini’s own', () => {
+    expect(refusal({ logit_bias: { '1': 5 } })?.param).toBe('logit_bias');
+    expect(toGeminiRequest({ model: 'm', messages: user, presence_penalty: 0.5, frequency_penalty: 0.2 }).generationConfig).toMatchObject({ presencePenalty: 0.5, frequencyPenalty: 0.2 });
+  });
+
   it('n > 1 is candidateCount for JSON replies, refused for streams; logprobs refused', () => {
     expect(toGeminiRequest({ model: 'm', messages: user, n: 2 }).generationConfig?.candidateCount).toBe(2);
     expect(refusal({ n: 2, stream: true })?.param).toBe('n');

@@ -92,3 +92,16 @@ export function checkFunctionTools(tools: unknown): void {
     if (type !== 'function') throw new UnsupportedParameterError(`tools[${i}]`, `tools[${i}]: only function tools can be relayed to this provider`);
   });
 }
+
+/**
+ * Refuses sampling parameters the provider has no equivalent for, when set to something other
+ * than their no-op default (0, or an empty map): `names` of the numeric ones, plus `logit_bias`.
+ */
+export function checkNoOpOnly(body: Record<string, unknown>, names: readonly string[], provider: string): void {
+  for (const name of names) {
+    const v = body[name];
+    if (v !== undefined && v !== null && v !== 0) throw new UnsupportedParameterError(name, `${name}: ${provider} has no equivalent; leave it out or send 0`);
+  }
+  const bias = body.logit_bias;
+  if (typeof bias === 'object' && bias !== null && Object.keys(bias).length > 0) throw new UnsupportedParameterError('logit_bias', `logit_bias: ${provider} has no equivalent`);
+}
