@@ -2,8 +2,11 @@ import { createHash } from 'node:crypto';
 import type { AuthHttp, ChannelContext } from '../adapter.types';
 import { ChannelConfigError, UpstreamAuthorizationError } from '../errors';
 
-/** Renewed this long before Baidu says it expires (tokens live 30 days). */
-const RENEW_EARLY_MS = 60 * 60 * 1000;
+/**
+ * Tokens live 30 days, but one revoked earlier (a secret reset) would fail every request until
+ * then: a cached token is used for an hour at most.
+ */
+const MAX_CACHE_MS = 60 * 60 * 1000;
 
 interface CachedToken {
   token: string;
@@ -35,7 +38,7 @@ async function fetchToken(tokenUrl: string, clientId: string, clientSecret: stri
     throw new UpstreamAuthorizationError(res.status >= 200 && res.status < 300 ? 401 : res.status, `Baidu access-token exchange failed${reason ? ` (${reason})` : ''}`);
   }
   const seconds = typeof body.expires_in === 'number' ? body.expires_in : 2_592_000;
-  return { token: body.access_token, expiresAt: now + seconds * 1000 - RENEW_EARLY_MS };
+  return { token: body.access_token, expiresAt: now + Math.min(seconds * 1000 / 2, MAX_CACHE_MS) };
 }
 
 /**

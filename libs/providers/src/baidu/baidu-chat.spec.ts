@@ -1,4 +1,5 @@
 import { UnsupportedParameterError } from '../errors';
+import { baiduAccessToken, clearBaiduTokenCache } from './baidu-auth';
 import { newStreamState } from '../native/openai-chunks';
 import { baiduChatEndpoint, fromBaiduChatResponse, toBaiduChatRequest } from './baidu-chat';
 import { convertBaiduStreamEvent } from './baidu-stream';
@@ -38,5 +39,19 @@ describe('Baidu ERNIE v1 conversion', () => {
     const last = convertBaiduStreamEvent({ data: JSON.stringify({ result: 'b', is_end: true, usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } }) }, state);
     expect(last.done).toBe(true);
     expect(last.chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } });
+  });
+});
+
+describe('Baidu access token cache', () => {
+  it('exchanges once, reuses the token, and asks again after an hour even though Baidu grants 30 days', async () => {
+    clearBaiduTokenCache();
+    const calls: string[] = [];
+    const http = { post: (url: string) => (calls.push(url), Promise.resolve({ status: 200, text: JSON.stringify({ access_token: `tok${calls.length}`, expires_in: 2_592_000 }) })) };
+    const ch = { id: 1, type: 15, key: 'id|secret', config: {} };
+    const t0 = 1_700_000_000_000;
+    expect(await baiduAccessToken(ch, 'https://aip.example', http, t0)).toBe('tok1');
+    expect(await baiduAccessToken(ch, 'https://aip.example', http, t0 + 59 * 60_000)).toBe('tok1');
+    expect(await baiduAccessToken(ch, 'https://aip.example', http, t0 + 61 * 60_000)).toBe('tok2');
+    expect(calls[0]).toBe('https://aip.example/oauth/2.0/token?grant_type=client_credentials&client_id=id&client_secret=secret');
   });
 });

@@ -49,6 +49,10 @@ describe('Cohere v2 chat conversion', () => {
     });
   });
 
+  it('answers 400 naming n when more than one choice is asked (Cohere returns one)', () => {
+    expect(() => toCohereChatRequest({ messages: [{ role: 'user', content: 'x' }], n: 2 }, ctx)).toThrow(expect.objectContaining({ param: 'n' }) as unknown as Error);
+  });
+
   it('bills billed_units (what Cohere charges), falling back to tokens', () => {
     expect(cohereUsage({ billed_units: { input_tokens: 10, output_tokens: 5 }, tokens: { input_tokens: 17, output_tokens: 5 } })).toEqual({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 });
     expect(cohereUsage({ tokens: { input_tokens: 17, output_tokens: 5 } })).toEqual({ prompt_tokens: 17, completion_tokens: 5, total_tokens: 22 });

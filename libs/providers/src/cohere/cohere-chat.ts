@@ -1,4 +1,5 @@
 import type { ConversionContext, ResponseConversion, Usage } from '../adapter.types';
+import { UnsupportedParameterError } from '../errors';
 import { asChatRequest, functionTools, imageUrlOf, num, partsOf, stopList, textOf, type OpenAIChatMessage } from '../native/openai-chat.types';
 import { completionId, usageOf } from '../native/openai-chunks';
 import { toOpenAIFinishReason } from '../stop-reasons';
@@ -23,6 +24,7 @@ function userContent(m: OpenAIChatMessage): CohereContent {
  */
 export function toCohereChatRequest(body: Record<string, unknown>, ctx: ConversionContext): CohereChatRequest {
   const req = asChatRequest(body);
+  if ((num(req.n) ?? 1) > 1) throw new UnsupportedParameterError('n', 'n: Cohere chat returns one reply');
   const messages: CohereMessage[] = [];
   for (const m of req.messages) {
     switch (m.role) {
