@@ -1,5 +1,5 @@
 'use client';
-import { LogoutOutlined, MenuOutlined, UserOutlined } from '@ant-design/icons';
+import { InfoCircleOutlined, LogoutOutlined, MenuOutlined, UserOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Drawer, Dropdown, Grid, Layout, Menu, Space, Typography } from 'antd';
 import type { MenuProps } from 'antd';
@@ -42,6 +42,9 @@ export function AppShell({ children }: { children: ReactNode }) {
     list.push(link('/setting', t('settings')), link('/about', t('about')));
     return list;
   }, [self, role, t]);
+  // Settings and About live in the user menu on wide screens: with every link in one row, antd
+  // folds the last ones into "…" and leaves them focusable while aria-hidden.
+  const barItems = useMemo(() => (self ? items?.filter((i) => i?.key !== '/setting' && i?.key !== '/about') : items), [items, self]);
   const selected = '/' + (pathname.split('/')[1] ?? '');
 
   const logout = async () => {
@@ -66,7 +69,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     <Menu
       mode={compact ? 'inline' : 'horizontal'}
       selectedKeys={[selected]}
-      items={items}
+      items={compact ? items : barItems}
       style={{ flex: 1, minWidth: 0, borderBottom: 'none' }}
       onClick={() => setDrawerOpen(false)}
     />
@@ -87,9 +90,11 @@ export function AppShell({ children }: { children: ReactNode }) {
           <LanguageSwitch />
           {self ? (
             <Dropdown
+              trigger={['click']}
               menu={{
                 items: [
                   { key: 'setting', icon: <UserOutlined />, label: <Link href="/setting">{t('settings')}</Link> },
+                  { key: 'about', icon: <InfoCircleOutlined />, label: <Link href="/about">{t('about')}</Link> },
                   { key: 'logout', icon: <LogoutOutlined />, label: t('logout'), onClick: () => void logout() },
                 ],
               }}
