@@ -129,7 +129,8 @@ export class Replies {
       produced.usage = extractUsage(buf);
     }
     void reply
-      .code(call.statusCode)
+      // A converted reply is OpenAI's, whatever 2xx the provider used (Replicate creates with 201).
+      .code(adapter.convertResponse ? 200 : call.statusCode)
       .header('content-type', adapter.convertResponse ? 'application/json' : contentType || 'application/json')
       .send(out);
     const delivered: Delivered = { channel, produced, stream: false, endedAt: performance.now() };
