@@ -6,6 +6,7 @@ import { RelayErrorCode, RelayException } from './errors/relay.exception';
 import { CORS_EXPOSE, OPENAI_REQUEST_ID_HEADER, REQUEST_ID_HEADER, sendRelayError } from './errors/relay-error.filter';
 import { billingSubscription, billingUsage, getModel, listModels } from './models/models.handler';
 import { responseById } from './endpoints/responses-by-id';
+import { oneApiProxy } from './endpoints/oneapi-proxy';
 import type { RelayServices } from './relay.services';
 
 const DECOMPRESS: Record<string, (buf: Buffer, opts: { maxOutputLength: number }) => Promise<Buffer>> = {
@@ -179,6 +180,8 @@ export function registerRelayRoutes(services: RelayServices, bodyLimit: number) 
     app.post('/v1/responses/:id/cancel', guarded(responseById('cancel')));
     app.get('/v1/responses/:id/input_items', guarded(responseById('input_items')));
     app.get('/v1/models/*', guarded(getModel));
+    // One API's Proxy channels (type 43): a raw pass-through to the channel's base URL.
+    app.route({ method: ['GET', 'POST', 'DELETE'], url: '/v1/oneapi/proxy/:channelId/*', handler: guarded(oneApiProxy) });
     for (const prefix of ['', '/v1']) {
       app.get(`${prefix}/dashboard/billing/subscription`, guarded(billingSubscription));
       app.get(`${prefix}/dashboard/billing/usage`, guarded(billingUsage));

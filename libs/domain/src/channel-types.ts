@@ -15,7 +15,7 @@
  * - `anthropic`, `gemini`, `cohere`: native wire formats (converted to/from OpenAI shapes);
  * - `unsupported`: a One API type we keep for imports but cannot relay yet (answers 501).
  */
-export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate' | 'coze' | 'aiproxy-library' | 'deepl' | 'unsupported';
+export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate' | 'coze' | 'aiproxy-library' | 'deepl' | 'proxy' | 'unsupported';
 
 /** One input of the console's channel form. `name` is the channel column or the `config` key. */
 export interface ChannelFormField {
@@ -375,7 +375,14 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
       { name: 'vertex_ai_adc', label: 'Service-account JSON key', placeholder: '{"type":"service_account",...}', required: false, secret: true, multiline: true },
     ],
   }),
-  unsupported(43, 'Proxy', '', "One API's raw pass-through route (/v1/oneapi/proxy/{channel id}/...) is not served here; call the upstream directly, or use an OpenAI-compatible (50) channel for OpenAI-shaped APIs."),
+  entry({
+    id: 43,
+    name: 'Proxy',
+    description: "One API's raw pass-through: GET, POST and DELETE /v1/oneapi/proxy/{channel id}/{path} go to {base URL}/{path} with the channel key as Authorization; not billed, no OpenAI endpoints.",
+    adapter: 'proxy',
+    key: keyField('Authorization value', 'Bearer ... (sent as it is)', 'Sent as the Authorization header as it is. One key per line creates one channel per key.'),
+    baseUrl: baseUrlField('', true, 'Required: the upstream the proxy path is appended to.'),
+  }),
   entry({
     id: 44,
     name: 'SiliconFlow',
@@ -491,6 +498,7 @@ export const ChannelType = {
   Doubao: 40,
   Novita: 41,
   VertexAI: 42,
+  Proxy: 43,
   SiliconFlow: 44,
   XAI: 45,
   Replicate: 46,

@@ -27,8 +27,9 @@ describe('channel-type registry → adapters', () => {
     expect(adapter.defaultModels).toEqual(info.defaultModels);
     // implemented ⇔ serves some endpoint (chat for most; rerank-only Cohere, Jina's rerank and
     // embeddings); unimplemented types answer 501 for everything.
-    expect(adapter.endpoints.size > 0).toBe(info.implemented);
-    if (info.implemented) {
+    // Proxy (43) is served by the relay's own /v1/oneapi/proxy route, not by an adapter.
+    expect(adapter.endpoints.size > 0 || info.adapter === 'proxy').toBe(info.implemented);
+    if (info.implemented && info.adapter !== 'proxy') {
       const mode = adapter.endpoints.has('chat') ? 'chat' : [...adapter.endpoints][0];
       const url = adapter.requestUrl(ctx(id), mode, 'some-model');
       expect(url).toMatch(/^https:\/\/upstream\.example\//);

@@ -47,6 +47,9 @@ function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
       return new AIProxyLibraryAdapter(info.defaultModels);
     case 'deepl':
       return new DeepLAdapter(info.defaultModels);
+    case 'proxy':
+      // Served by the relay's /v1/oneapi/proxy route, not through an adapter: every OpenAI endpoint says so.
+      return new NotImplementedAdapter(info.name, 'Proxy channels serve only /v1/oneapi/proxy/{channel id}/{path}, not the OpenAI endpoints', info.defaultModels);
     case 'unsupported':
       return new NotImplementedAdapter(info.name, info.notImplementedReason ?? `channel type ${info.name} (${info.id}) is not supported yet`, info.defaultModels);
   }

@@ -1,6 +1,6 @@
 import OpenAI, { APIError } from 'openai';
 import { exportPKCS8, generateKeyPair } from 'jose';
-import { availableDbKinds, startFakeAIProxyLibrary, startFakeBaidu, startFakeBedrock, startFakeCloudflare, startFakeCohere, startFakeCoze, startFakeDeepL, startFakeReplicate, startFakeTencent, startFakeVertex, type DbKind, type FakeUpstreamRequest } from '@oneapi/testing';
+import { availableDbKinds, startFakeAIProxyLibrary, startFakeOpenAI, startFakeBaidu, startFakeBedrock, startFakeCloudflare, startFakeCohere, startFakeCoze, startFakeDeepL, startFakeReplicate, startFakeTencent, startFakeVertex, type DbKind, type FakeUpstreamRequest } from '@oneapi/testing';
 import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 import { EXPECTED_CALLS, FAKE_PIECES, FAKE_USAGE, NATIVE_CASES, TOOLS, type NativeCase, type NativeFakeKind } from '../testing/conformance-cases';
 
@@ -58,6 +58,10 @@ describe('adapter conformance: signed and token-authenticated channel types thro
   /** Channel per case (by label): the good one and one whose credentials the provider refuses. */
   const channels = new Map<string, { good: number; bad: number }>();
   let deepl: Fake | undefined;
+  let proxied: Fake | undefined;
+  let proxyChannel = 0;
+  let vipProxyChannel = 0;
+  let userKey = '';
   let deeplChannel = 0;
   /** Secrets of the refused channels, none of which may reach a client. */
   const secrets: string[] = [SK];
@@ -127,6 +131,10 @@ describe('adapter conformance: signed and token-authenticated channel types thro
       modelRatio[m] = RATIO;
       completionRatio[m] = COMPLETION_RATIO;
     }
+    // One API's Proxy type: raw pass-through to an OpenAI-shaped fake, the channel key sent as Authorization.
+    proxied = await startFakeOpenAI({ apiKey: 'sk-proxied-upstream' });
+    proxyChannel = await h.createChannel({ type: 43, key: 'Bearer sk-proxied-upstream', name: 'proxy', baseUrl: proxied.url, models: ['proxy-any'] });
+    vipProxyChannel = await h.createChannel({ type: 43, key: 'Bearer sk-proxied-upstream', name: 'vip proxy', baseUrl: proxied.url, models: ['proxy-vip'], groups: ['vip'] });
     // A channel of a type kept only for imports (PaLM, shut down by Google).
     await h.createChannel({ type: 11, key: 'palm-key', name: 'palm', baseUrl: 'https://generativelanguage.googleapis.com', models: ['palm-2-chat'] });
     modelRatio['palm-2-chat'] = RATIO;
@@ -138,6 +146,7 @@ describe('adapter conformance: signed and token-authenticated channel types thro
     await h.setOption('AutomaticDisableChannelEnabled', 'false');
     const userId = await h.createUser({ quota: 1_000_000_000 });
     const key = await h.createToken({ userId, unlimitedQuota: true, name: 'native conformance' });
+    userKey = key;
     await h.refresh();
     client = new OpenAI({ apiKey: key, baseURL: h.baseURL, maxRetries: 0 });
   });
@@ -145,6 +154,7 @@ describe('adapter conformance: signed and token-authenticated channel types thro
   afterAll(async () => {
     await h?.close();
     await deepl?.close();
+    await proxied?.close();
     for (const f of Object.values(fakes)) await f.close();
   });
 
@@ -166,6 +176,33 @@ describe('adapter conformance: signed and token-authenticated channel types thro
     expect(error).toBeInstanceOf(APIError);
     expect({ status: (error as APIError).status, code: (error as APIError).code }).toEqual({ status: 400, code: 'endpoint_not_supported' });
     expect((error as APIError).message).toContain('Google PaLM: Google shut the PaLM API down in 2024; move these channels to Google Gemini (24)');
+  });
+
+  describe('type 43 Proxy: ANY /v1/oneapi/proxy/{channel id}/{path}', () => {
+    const call = (path: string, init: RequestInit = {}) => fetch(`${h?.url ?? ''}/v1/oneapi/proxy/${path}`, { ...init, headers: { authorization: `Bearer ${userKey}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+
+    it('forwards method, path, query and body to the base URL with the channel key as Authorization, and the reply as it is', async () => {
+      if (!h || !proxied) return;
+      const from = proxied.requests.length;
+      const res = await call(`${proxyChannel}/v1/chat/completions?trace=1`, { method: 'POST', body: JSON.stringify({ model: 'anything', messages: [{ role: 'user', content: 'hi' }] }) });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { object: string }).object).toBe('chat.completion');
+      const sent = proxied.requests.slice(from);
+      expect(sent.map((r) => [r.method, r.path, r.query])).toEqual([['POST', '/v1/chat/completions', { trace: '1' }]]);
+      expect(sent[0].headers.authorization).toBe('Bearer sk-proxied-upstream');
+      expect(sent[0].body).toEqual({ model: 'anything', messages: [{ role: 'user', content: 'hi' }] });
+      const models = await call(`${proxyChannel}/v1/models`);
+      expect(models.status).toBe(200);
+    });
+
+    it('refuses a channel that is not a Proxy channel, and one the caller’s group does not reach', async () => {
+      if (!h) return;
+      const notProxy = await call(`${channels.get(NATIVE_CASES[0].label)?.good ?? 0}/anything`);
+      expect(notProxy.status).toBe(400);
+      expect(((await notProxy.json()) as { error: { code: string } }).error.code).toBe('invalid_channel_id');
+      const otherGroup = await call(`${vipProxyChannel}/v1/models`);
+      expect(otherGroup.status).toBe(403);
+    });
   });
 
   describe('type 38 DeepL (translation as chat)', () => {
