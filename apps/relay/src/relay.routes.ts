@@ -5,6 +5,8 @@ import { ENDPOINTS, embeddings, type Endpoint } from './endpoints';
 import { RelayErrorCode, RelayException } from './errors/relay.exception';
 import { CORS_EXPOSE, OPENAI_REQUEST_ID_HEADER, REQUEST_ID_HEADER, sendRelayError } from './errors/relay-error.filter';
 import { billingSubscription, billingUsage, getModel, listModels } from './models/models.handler';
+import { countMessageTokens } from './endpoints/messages-count-tokens';
+import { anthropicMessages } from './protocols/anthropic/messages-protocol';
 import { responseById } from './endpoints/responses-by-id';
 import { oneApiProxy } from './endpoints/oneapi-proxy';
 import type { RelayServices } from './relay.services';
@@ -173,6 +175,7 @@ export function registerRelayRoutes(services: RelayServices, bodyLimit: number) 
           sendRelayError(req, reply, error);
         }
       };
+    app.post('/v1/messages/count_tokens', { config: { errorSurface: anthropicMessages } }, guarded(countMessageTokens));
     app.get('/v1/models', guarded(listModels));
     // Stored responses (Responses API): answered by the channel that created them.
     app.get('/v1/responses/:id', guarded(responseById('retrieve')));
