@@ -366,7 +366,7 @@ describe('console quality: money, settings, language, title and accessibility (r
       // URLs, e-mail addresses, keys, paths, host names, model ids, versions and constant names are not words to translate.
       const shown = text.replace(/ <[^>]*>$/, '');
       const words = shown
-        .replace(/https?:\/\/\S+|\S+@\S+|sk-\S+|(?:\/[\w.-]+)+|\b[\w-]+(?:\.[\w-]+)+\b|\b[\w.-]*\d[\w.-]*\b|\{[^}]*\}|\b[A-Za-z]+(?:-[A-Za-z]+)+\b|\b[A-Z][A-Z0-9_]+\b/g, ' ')
+        .replace(/https?:\/\/\S*|\S+@\S+|sk-\S+|(?:\/[\w.-]+)+|\b[\w-]+(?:\.[\w-]+)+\b|\b[\w.-]*\d[\w.-]*\b|\{[^}]*\}|\b[A-Za-z]+(?:-[A-Za-z]+)+\b|\b[A-Z][A-Z0-9_]+\b/g, ' ')
         .match(/[A-Za-z][A-Za-z_']+/g);
       if (words?.some((w) => !ALLOWED_WORDS.has(w.toLowerCase()))) bad.add(text.slice(0, 120));
     }
