@@ -23,6 +23,14 @@ const FIXED: Record<string, string> = {
   'Service-account JSON key': 'labels.serviceAccountJson',
   'AWS credentials': 'labels.awsCredentials',
   'Service account': 'labels.serviceAccount',
+  'API key|Secret key': 'labels.apiKeySecretKey',
+  'API token': 'labels.apiToken',
+  'Account ID': 'labels.accountId',
+  'AppId|SecretId|SecretKey': 'labels.tencentCredentials',
+  'Authentication key': 'labels.authenticationKey',
+  'Authorization value': 'labels.authorizationValue',
+  'Library ID': 'labels.libraryId',
+  'Personal access token': 'labels.personalAccessToken',
   'Azure resource key': 'placeholders.azureKey',
   'Required.': 'hints.required',
   'One key per line creates one channel per key.': 'hints.keyPerLine',
@@ -34,6 +42,13 @@ const FIXED: Record<string, string> = {
   'Ollama ignores it; any non-empty value works.': 'hints.ollamaKey',
   'ACCESS_KEY|SECRET_KEY|region, as One API stores them. One per line creates one channel per key.': 'hints.awsKey',
   'region|project id|service-account JSON, as One API stores it (or set the config fields below).': 'hints.vertexKey',
+  'API_KEY|SECRET_KEY of your Qianfan application, as One API stores them. One per line creates one channel per key.': 'hints.qianfanKey',
+  'AppId|SecretId|SecretKey, as One API stores them. One per line creates one channel per key.': 'hints.tencentKey',
+  'Optional; free keys (ending in :fx) use https://api-free.deepl.com, others https://api.deepl.com.': 'hints.deeplBaseUrl',
+  'Required: the upstream the proxy path is appended to.': 'hints.proxyBaseUrl',
+  'Sent as the Authorization header as it is. One key per line creates one channel per key.': 'hints.authorizationKey',
+  'The knowledge base to ask (One API stores it as library_id).': 'hints.libraryId',
+  'Your Cloudflare account id (One API stores it as user_id). Not needed with an AI Gateway base URL ending in /workers-ai.': 'hints.cloudflareAccount',
 };
 
 /** Registry sentences with a variable part: pattern → message key taking `{value}`. */
