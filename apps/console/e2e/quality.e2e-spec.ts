@@ -268,6 +268,22 @@ describe('console quality: money, settings, language, title and accessibility (r
     expect(await options()).toMatchObject({ SMTPServer: 'smtp.quality.example', TurnstileSiteKey: 'site-key-without-secret', TurnstileCheckEnabled: 'false' });
   });
 
+  it('ChatLink: the token list opens the chat app with the token’s key and the relay filled in', async () => {
+    await visit(root, '/token');
+    expect(await root.getByTestId('token-chat').count()).toBe(0);
+    // Any page will do as the chat app: the test reads the address it was opened with.
+    await setOptions({ ChatLink: `${h.url}/about` });
+    const page = await freshPage({ signedIn: true });
+    await visit(page, '/token');
+    const row = page.getByRole('row').filter({ hasText: TOKEN_NAME });
+    const [popup] = await Promise.all([page.waitForEvent('popup'), row.getByTestId('token-chat').click()]);
+    await popup.waitForURL(/settings=/);
+    const settings = JSON.parse(decodeURIComponent(new URL(popup.url()).hash.split('settings=')[1] ?? '')) as { key: string; url: string };
+    expect(settings).toEqual({ key: tokenKey, url: stack.relayUrl });
+    await popup.close();
+    await setOptions({ ChatLink: '' });
+  });
+
   it('title: the tab title carries SystemName on every page, and a rename reaches it', async () => {
     for (const path of SIGNED_IN_PAGES) {
       await visit(root, path);
