@@ -284,6 +284,24 @@ describe('console quality: money, settings, language, title and accessibility (r
     await setOptions({ ChatLink: '' });
   });
 
+  it('server errors: the API answers in English with a code, the Chinese console shows them in Chinese', async () => {
+    const page = await freshPage({ locale: LOCALES.zh });
+    await visit(page, '/login');
+    await page.getByLabel('用户名', { exact: true }).fill('root');
+    await page.getByLabel('密码', { exact: true }).fill('not-the-password');
+    const answer = page.waitForResponse((res) => res.url().endsWith('/api/user/login'));
+    await page.getByTestId('login-submit').click();
+    expect(await (await answer).json()).toMatchObject({ success: false, message: 'wrong username or password', code: 'unauthenticated' });
+    await page.getByTestId('login-error').filter({ hasText: '用户名或密码错误' }).waitFor();
+    // A redemption code that does not exist: translated on the top-up page too.
+    const zhRoot = await freshPage({ locale: LOCALES.zh, signedIn: true });
+    await visit(zhRoot, '/topup');
+    await zhRoot.getByPlaceholder('32 位兑换码').fill('no-such-redemption-code');
+    await zhRoot.getByRole('button', { name: /兑\s*换/ }).click();
+    await zhRoot.getByRole('alert').filter({ hasText: /兑换码无效|兑换码不存在/ }).waitFor();
+    await h.screenshot(zhRoot, 'quality-zh-server-error');
+  });
+
   it('title: the tab title carries SystemName on every page, and a rename reaches it', async () => {
     for (const path of SIGNED_IN_PAGES) {
       await visit(root, path);
