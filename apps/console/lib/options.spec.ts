@@ -7,7 +7,7 @@ const catalogs = { en, zh } as const;
 
 describe('settings page options', () => {
   it('puts every option of the registry in a section of its own tab, once', () => {
-    const placed = Object.entries(OPTION_SECTIONS).flatMap(([group, sections]) => Object.values(sections).flatMap((keys) => keys.map((key) => ({ key, group }))));
+    const placed = Object.entries(OPTION_SECTIONS).flatMap(([group, sections]) => (Object.values(sections) as (readonly string[])[]).flatMap((keys) => keys.map((key) => ({ key, group }))));
     expect(placed.map((p) => p.key).sort()).toEqual([...OPTION_KEYS].sort());
     for (const { key, group } of placed) expect({ key, group: OPTION_DEFINITIONS[key as keyof typeof OPTION_DEFINITIONS].group }).toEqual({ key, group });
     for (const group of ['operation', 'system', 'other'] as const) expect(optionSections(group).map(([section]) => section)).not.toContain('more');
