@@ -14,7 +14,7 @@ const REPLIES: Record<string, { status: number; type: string; body: string }> = 
   ok: { status: 200, type: 'application/json', body: JSON.stringify({ error: `2xx with ${MARKER} inside` }) },
 };
 
-describe.each([['sqlite'], ['mysql']] as const)('GET /api/channel/test/:id on %s: an upstream body is for root only', (kind) => {
+describe.each([['sqlite'], ['mysql']] as const)('POST /api/channel/test/:id on %s: an upstream body is for root only', (kind) => {
   let h: AdminHarness | undefined;
   let internal: Server;
   let internalUrl: string;
@@ -61,7 +61,7 @@ describe.each([['sqlite'], ['mysql']] as const)('GET /api/channel/test/:id on %s
       expect(res.body.message).toContain(`HTTP ${status}`);
       expect(res.body.time).toBeGreaterThanOrEqual(0);
 
-      const asRoot = await h.http().get(`/api/channel/test/${id}`).set({ Authorization: h.root.accessToken }).expect(200);
+      const asRoot = await h.http().post(`/api/channel/test/${id}`).set({ Authorization: h.root.accessToken }).expect(200);
       expect(asRoot.body.message).toContain(MARKER);
       expect(asRoot.body.error_class).toBe(res.body.error_class);
 
@@ -79,7 +79,7 @@ describe.each([['sqlite'], ['mysql']] as const)('GET /api/channel/test/:id on %s
     const name = `closed-${Date.now()}`;
     await hh.sql("INSERT INTO channels (type, `key`, status, name, base_url, models, `group`) VALUES (1, 'sk-x', 1, ?, 'http://127.0.0.1:1', 'gpt-4o-mini', 'default')", [name]);
     const id = Number((await hh.sql<{ id: number }>('SELECT id FROM channels WHERE name = ?', [name]))[0]?.id);
-    const res = await hh.http().get(`/api/channel/test/${id}`).set({ Authorization: admin.accessToken }).expect(200);
+    const res = await hh.http().post(`/api/channel/test/${id}`).set({ Authorization: admin.accessToken }).expect(200);
     expect(res.body).toMatchObject({ success: false, status: 0, error_class: 'unreachable', message: 'request failed (unreachable)' });
   });
 });

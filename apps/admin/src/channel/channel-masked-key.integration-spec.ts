@@ -38,12 +38,12 @@ describe.each([['sqlite'], ['mysql']] as const)('PUT /api/channel/ with the mask
     const put = await h.http().put('/api/channel/').set(auth).send({ ...got.body.data, name: 'renamed', priority: 3 }).expect(200);
     expect(put.body.data).toMatchObject({ name: 'renamed', priority: 3, key: masked });
 
-    await h.http().get(`/api/channel/test/${id}`).set(auth).expect(200).expect((res) => expect(res.body).toMatchObject({ success: true }));
+    await h.http().post(`/api/channel/test/${id}`).set(auth).expect(200).expect((res) => expect(res.body).toMatchObject({ success: true }));
     expect(lastAuthorization()).toBe(`Bearer ${KEY}`);
 
     // An empty key means "unchanged" too (One API's update ignores empty fields).
     await h.http().put('/api/channel/').set(auth).send({ ...got.body.data, key: '' }).expect(200);
-    await h.http().get(`/api/channel/test/${id}`).set(auth).expect(200).expect((res) => expect(res.body).toMatchObject({ success: true }));
+    await h.http().post(`/api/channel/test/${id}`).set(auth).expect(200).expect((res) => expect(res.body).toMatchObject({ success: true }));
     expect(lastAuthorization()).toBe(`Bearer ${KEY}`);
   });
 
@@ -53,11 +53,11 @@ describe.each([['sqlite'], ['mysql']] as const)('PUT /api/channel/ with the mask
     const id: number = created.body.data.ids[0];
     // Not this key's mask (other last four): taken as a new key, and the upstream refuses it.
     await h.http().put('/api/channel/').set(auth).send({ id, key: 'sk-u****9999' }).expect(200);
-    const refused = await h.http().get(`/api/channel/test/${id}`).set(auth).expect(200);
+    const refused = await h.http().post(`/api/channel/test/${id}`).set(auth).expect(200);
     expect(refused.body.success).toBe(false);
     expect(lastAuthorization()).toBe('Bearer sk-u****9999');
     await h.http().put('/api/channel/').set(auth).send({ id, key: KEY }).expect(200);
-    await h.http().get(`/api/channel/test/${id}`).set(auth).expect(200).expect((res) => expect(res.body).toMatchObject({ success: true }));
+    await h.http().post(`/api/channel/test/${id}`).set(auth).expect(200).expect((res) => expect(res.body).toMatchObject({ success: true }));
     expect(lastAuthorization()).toBe(`Bearer ${KEY}`);
   });
 });

@@ -7,6 +7,8 @@ export enum ApiErrorCode {
   Forbidden = 'forbidden',
   PasswordChangeRequired = 'password_change_required',
   NotFound = 'not_found',
+  /** The route exists but not for this HTTP method (answered with an Allow header). */
+  MethodNotAllowed = 'method_not_allowed',
   Conflict = 'conflict',
   PayloadTooLarge = 'payload_too_large',
   RateLimited = 'rate_limited',
@@ -41,6 +43,9 @@ export class ApiError extends Error {
   static notFound(message = 'not found') {
     return new ApiError(ApiErrorCode.NotFound, message);
   }
+  static methodNotAllowed(allow: string) {
+    return new ApiError(ApiErrorCode.MethodNotAllowed, `use ${allow} for this route`, { Allow: allow });
+  }
   static conflict(message: string) {
     return new ApiError(ApiErrorCode.Conflict, message);
   }
@@ -58,6 +63,8 @@ export function statusOf(code: ApiErrorCode): number {
       return 403;
     case ApiErrorCode.NotFound:
       return 404;
+    case ApiErrorCode.MethodNotAllowed:
+      return 405;
     case ApiErrorCode.Conflict:
       return 409;
     case ApiErrorCode.PayloadTooLarge:
