@@ -1,7 +1,7 @@
 'use client';
 import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Input, InputNumber, Popconfirm, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Card, Input, InputNumber, Popconfirm, Progress, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useTranslations } from 'next-intl';
 import { useState } from 'react';
@@ -14,6 +14,21 @@ import { usePagedList } from '@/lib/use-paged-list';
 import type { Channel } from '@/lib/types';
 import { ChannelFormDrawer } from './channel-form-drawer';
 
+interface RunState {
+  running: boolean;
+  done?: number;
+  total?: number;
+  last?: { success: boolean; message: string; total: number; succeeded: number; failed: number };
+}
+interface JobsState {
+  test_all: RunState;
+  update_balance_all: RunState;
+}
+
+/** Client-side ordering of the loaded page, as One API's channel table sorts. */
+const byNumber = (key: keyof Channel) => (a: Channel, b: Channel) => Number(a[key] ?? 0) - Number(b[key] ?? 0);
+const byText = (key: keyof Channel) => (a: Channel, b: Channel) => String(a[key] ?? '').localeCompare(String(b[key] ?? ''));
+
 export default function ChannelsPage() {
   const t = useTranslations('channels');
   const tc = useTranslations('common');
@@ -24,6 +39,15 @@ export default function ChannelsPage() {
   const [keyword, setKeyword] = useState('');
   const [editing, setEditing] = useState<Channel | null>(null);
   const [formOpen, setFormOpen] = useState(false);
+  // The model each row's Test button uses; none chosen means the channel's first model.
+  const [testModel, setTestModel] = useState<Record<number, string>>({});
+  const [watchJobs, setWatchJobs] = useState(false);
+  const jobs = useQuery({
+    queryKey: ['channel-jobs'],
+    queryFn: ({ signal }) => api.get<JobsState>('/api/channel/jobs', undefined, signal),
+    // Poll only while a run started here is in progress.
+    refetchInterval: (q) => (watchJobs && (q.state.data?.test_all.running ?? true) ? 1000 : false),
+  });
 
   const list = usePagedList<Channel>('channels', '/api/channel/', {}, 20);
   const search = useQuery({
@@ -49,31 +73,44 @@ export default function ChannelsPage() {
     onError: toastError,
   });
   const test = useMutation({
-    mutationFn: (channel: Channel) => apiRequest<unknown>('GET', `/api/channel/test/${channel.id}`),
+    mutationFn: (channel: Channel) => {
+      const model = testModel[channel.id];
+      return apiRequest<unknown>('POST', `/api/channel/test/${channel.id}`, { query: { model: model || undefined } });
+    },
     onSuccess: (res, channel) => {
       const time = typeof res['time'] === 'number' ? (res['time'] as number) : undefined;
-      done(t('testOk', { name: channel.name, time: time !== undefined ? time.toFixed(2) : '?' }));
+      done(t('testOkModel', { name: channel.name, model: String(res['model'] ?? ''), time: time !== undefined ? time.toFixed(2) : '?' }));
     },
     onError: (err) => {
       toastError(err);
       void refresh();
     },
   });
-  const testAll = useMutation({ mutationFn: () => apiRequest<unknown>('GET', '/api/channel/test'), onSuccess: (r) => done(r.message || t('testAllStarted')), onError: toastError });
+  const testAll = useMutation({
+    mutationFn: () => apiRequest<unknown>('POST', '/api/channel/test'),
+    onSuccess: () => {
+      setWatchJobs(true);
+      void jobs.refetch();
+      done(t('testAllStarted'));
+    },
+    onError: toastError,
+  });
+  const testRun = jobs.data?.test_all;
   const balance = useMutation({
-    mutationFn: (channel: Channel) => apiRequest<unknown>('GET', `/api/channel/update_balance/${channel.id}`),
+    mutationFn: (channel: Channel) => apiRequest<unknown>('POST', `/api/channel/update_balance/${channel.id}`),
     onSuccess: (res, channel) => done(t('balanceOk', { name: channel.name, balance: String(res['balance'] ?? res.data ?? '') })),
     onError: toastError,
   });
-  const balanceAll = useMutation({ mutationFn: () => apiRequest<unknown>('GET', '/api/channel/update_balance'), onSuccess: (r) => done(r.message || t('balanceAllStarted')), onError: toastError });
+  const balanceAll = useMutation({ mutationFn: () => apiRequest<unknown>('POST', '/api/channel/update_balance'), onSuccess: (r) => done(r.message || t('balanceAllStarted')), onError: toastError });
 
   const columns: ColumnsType<Channel> = [
-    { title: 'ID', dataIndex: 'id', width: 64 },
-    { title: t('name'), dataIndex: 'name', ellipsis: true },
+    { title: 'ID', dataIndex: 'id', width: 64, sorter: byNumber('id') },
+    { title: t('name'), dataIndex: 'name', ellipsis: true, sorter: byText('name') },
     {
       title: t('type'),
       dataIndex: 'type',
       responsive: ['sm'],
+      sorter: byNumber('type'),
       render: (v: number) => {
         const type = getChannelType(v);
         if (type?.implemented) return type.name;
@@ -88,11 +125,12 @@ export default function ChannelsPage() {
         );
       },
     },
-    { title: t('status'), dataIndex: 'status', render: (v: number) => <ChannelStatusTag status={v} /> },
+    { title: t('status'), dataIndex: 'status', sorter: byNumber('status'), render: (v: number) => <ChannelStatusTag status={v} /> },
     { title: t('groups'), dataIndex: 'group', responsive: ['lg'], render: (v: string) => splitList(v).map((g) => <Tag key={g}>{g}</Tag>) },
     {
       title: t('responseTime'),
       dataIndex: 'response_time',
+      sorter: byNumber('response_time'),
       render: (v: number, c) => (
         <Tooltip title={c.test_time ? t('testedAt', { time: formatTimestamp(c.test_time) }) : t('untested')}>
           <span><ResponseTimeTag ms={v} /></span>
@@ -103,6 +141,7 @@ export default function ChannelsPage() {
       title: t('balance'),
       dataIndex: 'balance',
       responsive: ['md'],
+      sorter: byNumber('balance'),
       render: (v: number, c) => (
         <Tooltip title={c.balance_updated_time ? formatTimestamp(c.balance_updated_time) : t('clickToUpdate')}>
           <Button size="small" type="link" onClick={() => balance.mutate(c)} loading={balance.isPending && balance.variables?.id === c.id}>
@@ -111,7 +150,7 @@ export default function ChannelsPage() {
         </Tooltip>
       ),
     },
-    { title: t('usedQuota'), dataIndex: 'used_quota', render: (v: number) => money.quota(v ?? 0), responsive: ['md'] },
+    { title: t('usedQuota'), dataIndex: 'used_quota', sorter: byNumber('used_quota'), render: (v: number) => money.quota(v ?? 0), responsive: ['md'] },
     {
       title: t('capacity'),
       key: 'capacity',
@@ -129,6 +168,7 @@ export default function ChannelsPage() {
       title: t('priority'),
       dataIndex: 'priority',
       responsive: ['lg'],
+      sorter: byNumber('priority'),
       render: (v: number | null, c) => (
         <InputNumber key={`p${c.id}-${v}`} size="small" precision={0} aria-label={t('priorityOf', { name: c.name })} defaultValue={v ?? 0} style={{ width: 72 }} onBlur={(e) => { const next = Number(e.target.value); if (Number.isInteger(next) && next !== (v ?? 0)) update.mutate({ id: c.id, priority: next }); }} />
       ),
@@ -137,6 +177,7 @@ export default function ChannelsPage() {
       title: t('weight'),
       dataIndex: 'weight',
       responsive: ['lg'],
+      sorter: byNumber('weight'),
       render: (v: number | null, c) => (
         <InputNumber key={`w${c.id}-${v}`} size="small" min={0} precision={0} aria-label={t('weightOf', { name: c.name })} defaultValue={v ?? 0} style={{ width: 72 }} onBlur={(e) => { const next = Number(e.target.value); if (Number.isInteger(next) && next >= 0 && next !== (v ?? 0)) update.mutate({ id: c.id, weight: next }); }} />
       ),
@@ -146,7 +187,19 @@ export default function ChannelsPage() {
       key: 'actions',
       render: (_, c) => (
         <Space wrap size="small">
-          <Button size="small" onClick={() => test.mutate(c)} loading={test.isPending && test.variables?.id === c.id}>{t('test')}</Button>
+          <Space.Compact size="small">
+            <Select
+              size="small"
+              style={{ width: 150 }}
+              placeholder={t('testModel')}
+              aria-label={t('testModelOf', { name: c.name })}
+              allowClear
+              value={testModel[c.id]}
+              options={splitList(c.models).map((m) => ({ value: m, label: m }))}
+              onChange={(m?: string) => setTestModel((prev) => ({ ...prev, [c.id]: m ?? '' }))}
+            />
+            <Button size="small" onClick={() => test.mutate(c)} loading={test.isPending && test.variables?.id === c.id}>{t('test')}</Button>
+          </Space.Compact>
           <Button size="small" onClick={() => update.mutate({ id: c.id, status: c.status === ChannelStatus.Enabled ? ChannelStatus.ManuallyDisabled : ChannelStatus.Enabled })}>
             {c.status === ChannelStatus.Enabled ? tc('disable') : tc('enable')}
           </Button>
@@ -171,6 +224,18 @@ export default function ChannelsPage() {
           <Button danger loading={removeDisabled.isPending}>{t('deleteDisabled')}</Button>
         </Popconfirm>
       </Space>
+      {watchJobs && testRun && (
+        <div role="status" data-testid="test-all-progress" style={{ marginBottom: 16, maxWidth: 480 }}>
+          {testRun.running ? (
+            <>
+              <Typography.Text>{t('testAllProgress', { done: testRun.done ?? 0, total: testRun.total ?? 0 })}</Typography.Text>
+              <Progress percent={testRun.total ? Math.round(((testRun.done ?? 0) * 100) / testRun.total) : 0} size="small" />
+            </>
+          ) : (
+            testRun.last && <Typography.Text>{t('testAllDone', { total: testRun.last.total, succeeded: testRun.last.succeeded, failed: testRun.last.failed })}</Typography.Text>
+          )}
+        </div>
+      )}
       {source.error && <Alert type="error" showIcon title={source.error.message} style={{ marginBottom: 16 }} />}
       <Table<Channel>
         rowKey="id"
