@@ -18,9 +18,9 @@ type Row = Record<string, unknown>;
 
 /**
  * The ledger on MySQL/MariaDB, on mysql2's own pool (no ORM, no per-query wrapper). A group
- * costs two round trips and a fixed handful of statements whatever its size: one summed,
- * conditional UPDATE per table, the reservation inserts and deletes and the log rows in one
- * packet, then COMMIT. Many requests on one token therefore take its row lock once per group,
+ * costs one round trip and a fixed handful of statements whatever its size: one summed,
+ * conditional UPDATE per table, each guarded by its matched-row count, the reservation inserts
+ * and deletes, the log rows and COMMIT in one packet. Many requests on one token therefore take its row lock once per group,
  * not once per request. When a balance runs short or a settlement finds no reservation, the
  * group is rolled back and decided row by row under locks (see decideLocked).
  */
@@ -61,27 +61,24 @@ export class MysqlLedgerStore implements LedgerStore {
 
   async apply(ops: LedgerOp[], now: number, expiresAt: number): Promise<void> {
     const conn = await new Promise<PoolConnection>((resolve, reject) => this.pool.getConnection((err, c) => (err ? reject(err) : resolve(c))));
-    let open = false;
+    let outcomes: Array<() => void>;
     try {
-      open = true;
-      const outcomes = (await this.tryFast(conn, ops, now, expiresAt)) ?? (await this.decideLocked(conn, ops, now, expiresAt));
-      await query(conn, 'COMMIT');
-      open = false;
-      conn.release();
-      for (const done of outcomes) done();
+      outcomes = (await this.tryFast(conn, ops, now, expiresAt)) ?? (await this.decideLocked(conn, ops, now, expiresAt));
     } catch (error) {
       // After a failed or timed-out statement the session's state is unknown: never reuse it.
-      if (open) conn.destroy();
-      else conn.release();
+      conn.destroy();
       throw error;
     }
+    conn.release();
+    for (const done of outcomes) done();
   }
 
   /**
-   * The usual case in one packet, no reads: every balance the group touches covers all of the
+   * The usual case in one round trip, no reads: every balance the group touches covers all of the
    * group's reservations and extra charges, and every settlement finds its reservation. Each
-   * conditional UPDATE covers all its rows at once; the affected-row counts (mysql2 reports
-   * matched rows) say whether all of them passed. Otherwise null, after a rollback.
+   * conditional UPDATE covers all its rows at once and is followed by a guard on its matched-row
+   * count (mysql2 asks for matched rows): a guard that fails raises an error, which stops the
+   * packet before COMMIT. Then null, after a rollback.
    */
   private async tryFast(conn: PoolConnection, ops: LedgerOp[], now: number, expiresAt: number): Promise<Array<() => void> | null> {
     const fx = new GroupEffects();
@@ -113,20 +110,21 @@ export class MysqlLedgerStore implements LedgerStore {
     let sql = 'START TRANSACTION;';
     sql +=
       `UPDATE tokens SET remain_quota = remain_quota + ${cases(tokens, (t) => t.remain)}, used_quota = used_quota + ${cases(tokens, (t) => t.used)},` +
-      ` accessed_time = ${Math.floor(now / 1000)} WHERE id IN (${tokens.map(([id]) => id).join(',')}) AND ${covers(tokenNeed, 'remain_quota')};`;
+      ` accessed_time = ${Math.floor(now / 1000)} WHERE id IN (${tokens.map(([id]) => id).join(',')}) AND ${covers(tokenNeed, 'remain_quota')};${guard(tokens.length)}`;
     sql +=
       `UPDATE users SET quota = quota + ${cases(users, (u) => u.quota)}, used_quota = used_quota + ${cases(users, (u) => u.used)},` +
-      ` request_count = request_count + ${cases(users, (u) => u.requests)} WHERE id IN (${users.map(([id]) => id).join(',')}) AND ${covers(userNeed, 'quota')};`;
-    if (fx.deletes.length) sql += `DELETE FROM reservations WHERE request_id IN (${fx.deletes.map((id) => escape(id)).join(',')});`;
+      ` request_count = request_count + ${cases(users, (u) => u.requests)} WHERE id IN (${users.map(([id]) => id).join(',')}) AND ${covers(userNeed, 'quota')};${guard(users.length)}`;
+    if (fx.deletes.length) sql += `DELETE FROM reservations WHERE request_id IN (${fx.deletes.map((id) => escape(id)).join(',')});${guard(fx.deletes.length)}`;
     sql += this.inserts(fx, now, expiresAt);
-    const results = (await query(conn, sql)) as Array<{ affectedRows?: number }>;
-    const ok =
-      results[1].affectedRows === tokens.length &&
-      results[2].affectedRows === users.length &&
-      (fx.deletes.length === 0 || results[3].affectedRows === fx.deletes.length);
-    if (ok) return outcomes;
-    await query(conn, 'ROLLBACK');
-    return null;
+    sql += 'COMMIT;';
+    try {
+      await query(conn, sql);
+    } catch (error) {
+      if ((error as { errno?: number }).errno !== ER_SUBQUERY_NO_1_ROW) throw error;
+      await query(conn, 'ROLLBACK');
+      return null;
+    }
+    return outcomes;
   }
 
   /**
@@ -192,8 +190,7 @@ export class MysqlLedgerStore implements LedgerStore {
         outcomes.push(() => op.resolve('settled'));
       }
     }
-    const writes = this.writes(fx, now, expiresAt);
-    if (writes) await query(conn, writes);
+    await query(conn, `${this.writes(fx, now, expiresAt)}COMMIT;`);
     return outcomes;
   }
 
@@ -251,6 +248,18 @@ export class MysqlLedgerStore implements LedgerStore {
 
 function query(conn: PoolConnection, sql: string): Promise<unknown> {
   return new Promise((resolve, reject) => conn.query({ sql, timeout: QUERY_TIMEOUT_MS }, (err, rows) => (err ? reject(err) : resolve(rows))));
+}
+
+/** What a scalar subquery raises when it yields two rows: how a guard stops its packet. */
+const ER_SUBQUERY_NO_1_ROW = 1242;
+
+/**
+ * Fails (ER_SUBQUERY_NO_1_ROW) unless the previous statement matched `rows` rows. A statement
+ * that fails ends a multi-statement packet there, so the statements after it (COMMIT above all)
+ * never run; plain SQL, so MySQL and MariaDB alike, and no stored procedure to install.
+ */
+function guard(rows: number): string {
+  return `SET @ledger_guard = (SELECT 1 FROM (SELECT 1 UNION ALL SELECT 2) g WHERE ROW_COUNT() <> ${rows});`;
 }
 
 /** `CASE id WHEN 1 THEN column >= 5 ... END`: each row's balance covers what the group needs of it. */
