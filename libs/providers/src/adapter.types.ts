@@ -1,3 +1,5 @@
+import type { Dispatcher } from 'undici';
+
 /**
  * The provider adapter contract: One API's `relay/adaptor.Adaptor` interface in TypeScript.
  *
@@ -210,6 +212,28 @@ export interface StreamDecoder {
   end(): Buffer;
 }
 
+/**
+ * Receives the reply of an adapter's own transport: undici's classic dispatch callbacks (the
+ * relay's `UpstreamCall` implements them). `onData` returning false asks for a pause until the
+ * `resume` given to `onHeaders` is called; `abort` (from `onConnect`) ends the exchange, after
+ * which `onError` reports its reason.
+ */
+export interface UpstreamReplyHandler {
+  onConnect(abort: (err?: Error) => void): void;
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean;
+  onData(chunk: Buffer): boolean;
+  onComplete(): void;
+  onError(err: Error): void;
+}
+
+/** What an adapter's own transport gets from the upstream client. */
+export interface TransportContext {
+  /** The dispatcher an HTTP request would take: the shared agent, RELAY_PROXY's or the channel's proxy. */
+  dispatcher: Dispatcher;
+  connectTimeoutMs: number;
+  firstByteTimeoutMs: number;
+}
+
 export interface ProviderAdapter {
   /** Channel name for logs and the console (One API's GetChannelName). */
   readonly name: string;
@@ -274,4 +298,11 @@ export interface ProviderAdapter {
    * streamed reply converted and assembled into one completion (`assembleStreamedReply`).
    */
   readonly upstreamStreams?: boolean;
+  /**
+   * The adapter sends the prepared (and authorized) request itself because the upstream does not
+   * speak HTTP (Spark v1's WebSocket), reporting the reply to `handler` as an HTTP exchange would:
+   * a status, headers, and a body its converters read (SSE for `convertStreamEvent`). Absent on
+   * HTTP adapters, which the upstream client dispatches itself.
+   */
+  transport?(request: UpstreamRequestToAuthorize, handler: UpstreamReplyHandler, ctx: TransportContext): void;
 }

@@ -1,7 +1,7 @@
-import type { ChannelContext, ProviderAdapter, RelayMode } from '../adapter.types';
+import type { ChannelContext, ProviderAdapter, RelayMode, TransportContext, UpstreamReplyHandler, UpstreamRequestToAuthorize } from '../adapter.types';
 import { AdapterNotImplementedError } from '../errors';
 import { upstreamBody } from './request-body';
-import { applyChannelSystemPrompt } from './system-prompt';
+import { applyChannelSystemPrompt, applyChannelSystemPromptTo } from './system-prompt';
 
 /** One client request, as the exchange needs it to build the upstream request. */
 export interface PrepareInput {
@@ -44,6 +44,8 @@ export interface PreparedUpstreamRequest {
   proxy?: string;
   /** The channel's system prompt replaced the client's or was put first (One API's log flag `system_prompt_reset`). */
   systemPromptReset: boolean;
+  /** The adapter's own transport (`ProviderAdapter.transport`), which `UpstreamClient.send` uses instead of HTTP. */
+  transport?: (request: UpstreamRequestToAuthorize, handler: UpstreamReplyHandler, ctx: TransportContext) => void;
 }
 
 /**
@@ -66,7 +68,13 @@ export function prepareUpstreamRequest(adapter: ProviderAdapter, ch: ChannelCont
   const url = adapter.requestUrl(ch, mode, upstreamModel, info);
   const headers = adapter.requestHeaders(ch, mode, { contentType: input.contentType, accept: input.accept, protocol: input.protocolHeaders }, info);
   // One API's channel system prompt, before any conversion so that every wire format carries it.
-  const systemPromptReset = systemPrompt !== '' && mode === 'chat' && Array.isArray(input.json.messages) && input.json.messages.length > 0;
+  let systemPromptReset = systemPrompt !== '' && mode === 'chat' && Array.isArray(input.json.messages) && input.json.messages.length > 0;
+  // A client protocol passed through natively carries the prompt in its own field.
+  const native = applyChannelSystemPromptTo(mode, input.json, systemPrompt);
+  if (native) {
+    input = { ...input, json: native.body, raw: undefined, text: undefined };
+    systemPromptReset = native.reset;
+  }
   let body: Buffer | string | undefined;
   if (adapter.convertRequest) {
     const json: Record<string, unknown> = { ...input.json, model: upstreamModel };
@@ -81,5 +89,7 @@ export function prepareUpstreamRequest(adapter: ProviderAdapter, ch: ChannelCont
     body = upstreamBody(client, raw, upstreamModel, acceptsStreamOptions, systemPrompt, streamed && !acceptsStreamOptions);
   }
   const proxy = ch.config.proxy?.trim();
-  return { url, method: 'POST', headers, body, wantUsage: acceptsStreamOptions, systemPromptReset, ...(proxy ? { proxy } : {}) };
+  const prepared: PreparedUpstreamRequest = { url, method: 'POST', headers, body, wantUsage: acceptsStreamOptions, systemPromptReset, ...(proxy ? { proxy } : {}) };
+  if (adapter.transport) prepared.transport = adapter.transport.bind(adapter);
+  return prepared;
 }

@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher } from 'undici';
+import type { TransportContext, UpstreamReplyHandler, UpstreamRequestToAuthorize } from '../adapter.types';
 import { createProxyAgent, ProxyAgents, type AgentSettings } from './proxy';
 
 /** One upstream HTTP request, ready to send. */
@@ -9,6 +10,8 @@ export interface UpstreamRequest {
   body?: Buffer | string;
   /** The channel's own outbound proxy URL (its `config.proxy`); it wins over the client's default. */
   proxy?: string;
+  /** Sends the request instead of HTTP (an adapter's own transport), through the dispatcher HTTP would take. */
+  transport?: (request: UpstreamRequestToAuthorize, handler: UpstreamReplyHandler, ctx: TransportContext) => void;
 }
 
 /** Where streamed body chunks go once the caller takes the body over (see `UpstreamCall.stream`). */
@@ -229,6 +232,8 @@ export class UpstreamClient {
   private readonly proxies: ProxyAgents;
   readonly totalTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly firstByteTimeoutMs: number;
   private readonly origins = new Map<string, { origin: string; path: string }>();
 
   /** Throws when `opts.proxy` is not a usable proxy URL. */
@@ -245,12 +250,13 @@ export class UpstreamClient {
     this.proxies = new ProxyAgents(settings);
     this.totalTimeoutMs = opts.totalTimeoutMs;
     this.idleTimeoutMs = opts.idleTimeoutMs;
+    this.connectTimeoutMs = opts.connectTimeoutMs;
+    this.firstByteTimeoutMs = opts.firstByteTimeoutMs;
   }
 
   /** Starts an exchange; await `call.started` for the response head. */
   send(req: UpstreamRequest): UpstreamCall {
     const call = new UpstreamCall();
-    const { origin, path } = this.split(req.url);
     let dispatcher = this.agent;
     if (req.proxy) {
       try {
@@ -261,6 +267,16 @@ export class UpstreamClient {
         return call;
       }
     }
+    if (req.transport) {
+      const { url, headers, body = '' } = req;
+      try {
+        req.transport({ url, method: 'POST', headers, body }, call, { dispatcher, connectTimeoutMs: this.connectTimeoutMs, firstByteTimeoutMs: this.firstByteTimeoutMs });
+      } catch (error) {
+        call.onError(error as Error);
+      }
+      return call;
+    }
+    const { origin, path } = this.split(req.url);
     dispatcher.dispatch({ origin, path, method: req.method, headers: req.headers, body: req.body }, call);
     return call;
   }
