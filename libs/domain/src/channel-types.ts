@@ -15,7 +15,7 @@
  * - `anthropic`, `gemini`, `cohere`: native wire formats (converted to/from OpenAI shapes);
  * - `unsupported`: a One API type we keep for imports but cannot relay yet (answers 501).
  */
-export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate' | 'coze' | 'aiproxy-library' | 'deepl' | 'proxy' | 'unsupported';
+export type ChannelAdapterKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'vertex' | 'cloudflare' | 'baidu' | 'tencent' | 'replicate' | 'coze' | 'xunfei' | 'aiproxy-library' | 'deepl' | 'proxy' | 'unsupported';
 
 /** One input of the console's channel form. `name` is the channel column or the `config` key. */
 export interface ChannelFormField {
@@ -219,7 +219,16 @@ export const CHANNEL_TYPES: readonly ChannelTypeInfo[] = [
     adapter: 'openai',
     models: ['qwen-turbo', 'qwen-plus', 'qwen-max', 'qwen-long', 'text-embedding-v3'],
   }),
-  unsupported(18, 'iFlytek Spark (v1)', '', 'Spark v1 speaks WebSocket only; move these channels to iFlytek Spark V2 (48), its HTTP API, with the APIPassword as key.'),
+  entry({
+    id: 18,
+    name: 'iFlytek Spark (v1)',
+    description: 'iFlytek Spark through its WebSocket API (signed with the APISecret); chat only. The version comes from the model name (Spark-Max, SparkDesk-v3.1) or the channel API version. iFlytek Spark V2 (48) is its HTTP successor.',
+    defaultBaseUrl: 'https://spark-api.xf-yun.com',
+    adapter: 'xunfei',
+    models: ['Spark-Lite', 'Spark-Pro', 'Spark-Pro-128K', 'Spark-Max', 'Spark-Max-32K', 'Spark-4.0-Ultra'],
+    key: keyField('APPID|APISecret|APIKey', 'APPID|APISecret|APIKey', 'The APPID, APISecret and APIKey of your iFlytek application, joined with |, as One API stores them.'),
+    config: [{ name: 'api_version', label: 'API version', placeholder: 'v3.5', hint: 'Used when the model name does not name a version (v1.1, v2.1, v3.1, v3.5, v4.0).', required: false }],
+  }),
   entry({ id: 19, name: '360 AI', description: '360 Zhinao, OpenAI-compatible.', defaultBaseUrl: 'https://ai.360.cn', adapter: 'openai', models: ['360gpt-pro', '360gpt-turbo', 'embedding-bert-512-v1'] }),
   entry({
     id: 20,

@@ -8,6 +8,7 @@ import { createBedrockAdapter } from './bedrock/bedrock.adapter';
 import { CloudflareAdapter } from './cloudflare/cloudflare.adapter';
 import { CohereAdapter } from './cohere/cohere.adapter';
 import { CozeAdapter } from './coze/coze.adapter';
+import { XunfeiAdapter } from './xunfei/xunfei.adapter';
 import { DeepLAdapter } from './deepl/deepl.adapter';
 import { createGeminiAdapter } from './gemini/gemini.adapter';
 import { NotImplementedAdapter } from './not-implemented.adapter';
@@ -43,6 +44,8 @@ function buildAdapter(info: ChannelTypeInfo): ProviderAdapter {
       return new ReplicateAdapter(info.defaultModels);
     case 'coze':
       return new CozeAdapter(info.defaultModels);
+    case 'xunfei':
+      return new XunfeiAdapter(info.defaultModels);
     case 'aiproxy-library':
       return new AIProxyLibraryAdapter(info.defaultModels);
     case 'deepl':

@@ -15,5 +15,6 @@ export { startFakeBaidu, type FakeBaidu, type FakeBaiduOptions } from './baidu.f
 export { startFakeTencent, type FakeTencentOptions } from './tencent.fake';
 export { startFakeReplicate } from './replicate.fake';
 export { startFakeCoze } from './coze.fake';
+export { startFakeSpark, type FakeSpark, type FakeSparkOptions, type SparkFakeRequest } from './spark.fake';
 export { startFakeAIProxyLibrary } from './aiproxy-library.fake';
 export { startFakeDeepL } from './deepl.fake';
