@@ -1,6 +1,5 @@
 import type { BlockList } from 'node:net';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
-import { FallbackLeaseStore, RedisLeaseStore, type LeaseStore } from '@oneapi/cache';
 import { ChannelJobRepository, createChannelKeyCipher } from '@oneapi/data';
 import { Mailer, parseCidrList, RUNTIME, type ServiceRuntime } from '@oneapi/platform';
 import { RelayAuthService } from './auth/relay-auth.service';
@@ -10,7 +9,7 @@ import { QuotaService } from './billing/quota.service';
 import { UsageRecorder } from './billing/usage-recorder';
 import { RelayMetrics } from './metrics/relay-metrics';
 import { RelayRateLimiter, relayRedisGate } from './rate-limit/relay-rate-limiter';
-import { Admission, LEASE_TTL_MS } from './pipeline/admission';
+import { Admission } from './pipeline/admission';
 import { Attempts, type ChannelDisabledHook } from './pipeline/attempts';
 import { RelayPipeline } from './pipeline/relay-pipeline';
 import { Replies } from './pipeline/replies';
@@ -101,29 +100,18 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
     const gate = runtime.redis ? relayRedisGate(runtime.redis) : undefined;
     this.rateLimit = new RelayRateLimiter(this.pricing, runtime.redis, runtime.logger, undefined, { gate });
     let warnedAt = 0;
-    const remoteLeases = runtime.redis ? new RedisLeaseStore(runtime.redis, LEASE_TTL_MS) : null;
-    const gatedLeases: LeaseStore | null =
-      remoteLeases && gate
-        ? {
-            acquire: (id, wants) => gate.run(() => remoteLeases.acquire(id, wants)),
-            // Off the response path: a release or renewal may take its time, and must reach Redis.
-            release: (id, keys) => remoteLeases.release(id, keys),
-            renew: (id, keys) => remoteLeases.renew(id, keys),
-          }
-        : null;
-    const leases = new FallbackLeaseStore(gatedLeases, (error) => {
-      // While Redis is away every request falls back; say so once in a while, not per request.
-      if (Date.now() - warnedAt < 10_000) return;
-      warnedAt = Date.now();
-      runtime.logger.warn({ err: (error as Error).message }, 'concurrency caps counted in this process only: Redis unavailable');
-    });
-    this.admission = new Admission(this.quota, this.rateLimit, this.pricing, leases);
-    // Channel concurrency shares the callers' lease store: one Redis connection, one fallback.
-    this.capacity = new ChannelCapacity(leases, runtime.redis, (error) => {
-      if (Date.now() - warnedAt < 10_000) return;
-      warnedAt = Date.now();
-      runtime.logger.warn({ err: (error as Error).message }, 'channel rates counted in this process only: Redis unavailable');
-    }, gate);
+    // Caller caps and channel capacity in one store: one script to take, one to give back.
+    this.capacity = new ChannelCapacity(
+      runtime.redis,
+      (error) => {
+        // While Redis is away every request falls back; say so once in a while, not per request.
+        if (Date.now() - warnedAt < 10_000) return;
+        warnedAt = Date.now();
+        runtime.logger.warn({ err: (error as Error).message }, 'concurrency caps and channel rates counted in this process only: Redis unavailable');
+      },
+      gate,
+    );
+    this.admission = new Admission(this.quota, this.rateLimit, this.pricing, this.capacity);
     this.settlement = new Settlement(this.pricing, this.quota, this.recorder, this.rateLimit, runtime.logger);
     const replies = new Replies(this.pricing, this.settlement, this.metrics, {
       idleMs: this.upstream.idleTimeoutMs,
@@ -188,7 +176,6 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
     clearTimeout(this.shutdownTimer);
     this.auth.close();
     this.router.close();
-    this.admission.close();
     this.capacity.close();
     this.shutdown.abort();
     // Settlements still waiting for the database get until the end of the grace period; the

@@ -1,7 +1,8 @@
-import type { LeaseStore, LeaseWant } from '@oneapi/cache';
+import type { LeaseWant } from '@oneapi/cache';
 import type { RelayCaller } from '../auth/relay-auth.service';
 import type { RelayPricing } from '../billing/pricing';
 import type { QuotaService } from '../billing/quota.service';
+import { CallersFull, type CallerSlots, type ChannelCapacity } from '../capacity/channel-capacity';
 import type { Priced } from '../endpoints';
 import type { ParsedRequest } from '../endpoints/request-body';
 import { RelayErrorCode, RelayException } from '../errors/relay.exception';
@@ -11,38 +12,71 @@ import type { RateCharge, RelayRateLimiter } from '../rate-limit/relay-rate-limi
 export interface Admitted {
   /** Tokens-per-minute points charged (corrected at settlement, given back on release). */
   rateCharge: RateCharge | null;
-  /** Concurrency slots (user, token) held until the request ends. */
-  leases: string[];
+  /** Concurrency slots (user, token) held until the request ends; null when those caps are off. */
+  leases: CallerSlots | null;
 }
 
-/** How long a concurrency slot outlives a relay that died holding it. */
-export const LEASE_TTL_MS = 60_000;
+const NO_WANTS: readonly LeaseWant[] = [];
+
+export { LEASE_TTL_MS } from '../capacity/capacity-store';
+
+/** 429 for a caller whose concurrency cap `wants[index]` is full. */
+export function callerCapExceeded(wants: readonly LeaseWant[], index: number, keyPrefix: string): RelayException {
+  const which = wants[index].key.startsWith(`${keyPrefix}user:`) ? 'this user' : 'this API key';
+  return new RelayException(
+    RelayErrorCode.ConcurrencyLimitExceeded,
+    `too many requests in flight for ${which} (at most ${wants[index].limit} at once); retry when one finishes`,
+    null,
+    null,
+    1,
+  );
+}
 
 /**
  * Admission, cheapest refusal first and each answered at once (no queue): the caller's
- * concurrency slots (per user and per token, `UserConcurrencyLimit` / `TokenConcurrencyLimit`),
- * the rate limits, then the quota reservation. A refused request changes nothing: whatever an
- * earlier step took is given back. `release` undoes an admission whose request produced nothing
- * billable; `end` frees the slots when the request is over, whatever its outcome.
+ * concurrency slots (per user and per token, `UserConcurrencyLimit` / `TokenConcurrencyLimit`;
+ * taken with the first channel's capacity when that channel has limits), the rate limits, then
+ * the quota reservation. A refused request changes nothing: whatever an earlier step took is
+ * given back. `release` undoes an admission whose request produced nothing billable; `end` frees
+ * the slots when the request is over, whatever its outcome.
  */
 export class Admission {
-  private readonly running = new Map<string, { keys: string[]; renewedAt: number }>();
   /** Key namespace of the caller caps (`<prefix>user:<id>`); tests sharing a Redis use one per run. */
   keyPrefix = '';
-  private readonly renewer: NodeJS.Timeout;
 
   constructor(
     private readonly quota: QuotaService,
     private readonly limiter: RelayRateLimiter | undefined,
     private readonly pricing: RelayPricing,
-    private readonly leases: LeaseStore,
-  ) {
-    this.renewer = setInterval(() => this.renewLongRunning(), LEASE_TTL_MS / 3);
-    this.renewer.unref();
+    private readonly capacity: ChannelCapacity,
+  ) {}
+
+  /** The caller's concurrency caps to take (none when both are 0). */
+  callerWants(caller: RelayCaller): readonly LeaseWant[] {
+    const o = this.pricing.options;
+    if (o.userConcurrencyLimit <= 0 && o.tokenConcurrencyLimit <= 0) return NO_WANTS;
+    const wants: LeaseWant[] = [];
+    if (o.userConcurrencyLimit > 0) wants.push({ key: `${this.keyPrefix}user:${caller.user.id}`, limit: o.userConcurrencyLimit });
+    if (o.tokenConcurrencyLimit > 0) wants.push({ key: `${this.keyPrefix}token:${caller.token.id}`, limit: o.tokenConcurrencyLimit });
+    return wants;
   }
 
-  async admit(requestId: string, caller: RelayCaller, parsed: ParsedRequest, priced: Priced): Promise<Admitted> {
-    const leases = await this.takeSlots(requestId, caller);
+  /** 429 for a caller whose cap `wants[index]` is full. */
+  refuse(wants: readonly LeaseWant[], index: number): RelayException {
+    return callerCapExceeded(wants, index, this.keyPrefix);
+  }
+
+  /**
+   * Admits the request; `wants` are the caller's caps (callerWants) and `held` the slots already
+   * taken for them with the first channel's capacity.
+   */
+  async admit(requestId: string, caller: RelayCaller, parsed: ParsedRequest, priced: Priced, wants: readonly LeaseWant[] = NO_WANTS, held: CallerSlots | null = null): Promise<Admitted> {
+    let leases = held;
+    if (!leases && wants.length) {
+      const taken = await this.capacity.takeCallers(requestId, wants);
+      if (taken instanceof CallersFull) throw this.refuse(wants, taken.index);
+      leases = taken;
+    }
     let charge: RateCharge | null = null;
     try {
       const limiter = this.limiter;
@@ -50,7 +84,8 @@ export class Admission {
       await this.quota.reserve(caller, requestId, priced.reserved);
     } catch (error) {
       if (charge) this.limiter?.refund(charge);
-      this.end(requestId, leases);
+      // Slots taken with the channel go back with it (the pipeline vacates the seat).
+      if (leases && !held) this.end(leases);
       throw error;
     }
     return { rateCharge: charge, leases };
@@ -61,45 +96,8 @@ export class Admission {
     await this.quota.refund(caller, requestId);
   }
 
-  /** Frees the request's concurrency slots (the request is over). */
-  end(requestId: string, leases: string[]): void {
-    if (leases.length === 0) return;
-    this.running.delete(requestId);
-    void this.leases.release(requestId, leases);
-  }
-
-  close(): void {
-    clearInterval(this.renewer);
-  }
-
-  private async takeSlots(requestId: string, caller: RelayCaller): Promise<string[]> {
-    const o = this.pricing.options;
-    if (o.userConcurrencyLimit <= 0 && o.tokenConcurrencyLimit <= 0) return [];
-    const wants: LeaseWant[] = [];
-    if (o.userConcurrencyLimit > 0) wants.push({ key: `${this.keyPrefix}user:${caller.user.id}`, limit: o.userConcurrencyLimit });
-    if (o.tokenConcurrencyLimit > 0) wants.push({ key: `${this.keyPrefix}token:${caller.token.id}`, limit: o.tokenConcurrencyLimit });
-    const full = await this.leases.acquire(requestId, wants);
-    if (full !== -1) {
-      const which = wants[full].key.startsWith(`${this.keyPrefix}user:`) ? 'this user' : 'this API key';
-      throw new RelayException(
-        RelayErrorCode.ConcurrencyLimitExceeded,
-        `too many requests in flight for ${which} (at most ${wants[full].limit} at once); retry when one finishes`,
-        null,
-        null,
-        1,
-      );
-    }
-    const keys = wants.map((w) => w.key);
-    this.running.set(requestId, { keys, renewedAt: Date.now() });
-    return keys;
-  }
-
-  private renewLongRunning(): void {
-    const now = Date.now();
-    for (const [id, r] of this.running) {
-      if (now - r.renewedAt < LEASE_TTL_MS / 3) continue;
-      r.renewedAt = now;
-      void this.leases.renew(id, r.keys);
-    }
+  /** Frees the request's concurrency slots (the request is over); a no-op once given back. */
+  end(leases: CallerSlots | null): void {
+    if (leases) this.capacity.endCallers(leases);
   }
 }

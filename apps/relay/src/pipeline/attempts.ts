@@ -21,7 +21,8 @@ import {
 } from '@oneapi/providers';
 import type { RelayCaller } from '../auth/relay-auth.service';
 import type { RelayPricing } from '../billing/pricing';
-import type { CapacityHold, ChannelCapacity } from '../capacity/channel-capacity';
+import type { LeaseWant } from '@oneapi/cache';
+import { CallersFull, type CallerSlots, type CapacityHold, type ChannelCapacity } from '../capacity/channel-capacity';
 import type { Priced } from '../endpoints';
 import type { ParsedRequest } from '../endpoints/request-body';
 import { RelayErrorCode, RelayException, UpstreamHttpError } from '../errors/relay.exception';
@@ -49,6 +50,8 @@ export interface Seat {
   channel: RouteChannel;
   hold: CapacityHold | null;
   full?: Map<number, number>;
+  /** The caller's concurrency slots, held across retries and given back when the request is over. */
+  callers?: CallerSlots | null;
 }
 
 /** Upper bound on an upstream error body read to classify it. */
@@ -111,7 +114,7 @@ export class Attempts {
       while (current) {
         if (tried.size > 0) this.d.metrics.retries.inc({ endpoint: parsed.mode });
         tried.add(current.channel.id);
-        const result = await this.attemptOn(rq, current, exchange, () => timer && clearTimeout(timer));
+        const result = await this.attemptOn(rq, current, seat.callers ?? null, tried.size >= attempts, exchange, () => timer && clearTimeout(timer));
         rq.trace?.upstreamEnded(exchange.call?.statusCode ?? 0, result.kind === 'failed' ? result.error : null);
         if (result.kind === 'delivered') return result.delivered;
         if (result.kind === 'client_gone') return null;
@@ -140,25 +143,30 @@ export class Attempts {
    * (same tier, then lower tiers); when none has room → 503 `channel_capacity_exceeded` with the
    * soonest Retry-After. A pinned channel has no alternative.
    */
-  async claim(requestId: string, table: RoutingTable, caller: RelayCaller, endpoint: RoutedEndpoint, parsed: ParsedRequest, priced: Priced, first: RouteChannel): Promise<Seat> {
+  async claim(requestId: string, table: RoutingTable, caller: RelayCaller, endpoint: RoutedEndpoint, parsed: ParsedRequest, priced: Priced, first: RouteChannel, callers: readonly LeaseWant[], refuse: (index: number) => Error): Promise<Seat> {
     const full = new Map<number, number>();
-    const seat = await this.seat(requestId, table, caller.user.group, endpoint, parsed.model, estimatedTokens(parsed, priced), first, new Set(), full, caller.pinnedChannelId !== null);
+    const seat = await this.seat(requestId, table, caller.user.group, endpoint, parsed.model, estimatedTokens(parsed, priced), first, new Set(), full, caller.pinnedChannelId !== null, callers, refuse);
     if (seat) return { ...seat, full };
     const retryAfter = Math.min(...full.values());
     throw new RelayException(RelayErrorCode.ChannelCapacityExceeded, `every channel for model ${parsed.model} is at its capacity; retry after ${retryAfter} s`, null, null, retryAfter);
   }
 
-  /** Gives back a claim that was never attempted (admission refused the request). */
+  /** Gives back a claim that was never attempted (admission refused the request), with the caller's slots. */
   vacate(seat: Seat): void {
-    if (seat.hold) this.d.capacity.vacate(seat.hold);
+    if (seat.hold) this.d.capacity.vacate(seat.hold, seat.callers ?? seat.hold.callers);
   }
 
-  /** Takes capacity on `channel`, or on the next channel with room; null when none has room. */
-  private async seat(requestId: string, table: RoutingTable, group: string, endpoint: RoutedEndpoint, model: string, tokens: number, first: RouteChannel, tried: ReadonlySet<number>, full: Map<number, number>, pinned: boolean): Promise<Seat | null> {
+  /**
+   * Takes capacity on `channel`, or on the next channel with room; null when none has room. The
+   * caller's slots `callers` are taken with it in the same round trip (first channel only); a
+   * caller at its caps gets `refuse`'s error at once.
+   */
+  private async seat(requestId: string, table: RoutingTable, group: string, endpoint: RoutedEndpoint, model: string, tokens: number, first: RouteChannel, tried: ReadonlySet<number>, full: Map<number, number>, pinned: boolean, callers: readonly LeaseWant[] = [], refuse?: (index: number) => Error): Promise<Seat | null> {
     let channel: RouteChannel | null = first;
     while (channel) {
       if (!channel.capped) return { channel, hold: null };
-      const hold = await this.d.capacity.take(requestId, channel, tokens);
+      const hold = await this.d.capacity.take(requestId, channel, tokens, callers);
+      if (hold instanceof CallersFull) throw refuse ? refuse(hold.index) : new RelayException(RelayErrorCode.ConcurrencyLimitExceeded, 'too many requests in flight', null, null, 1);
       if (typeof hold !== 'number') return { channel, hold };
       full.set(channel.id, hold);
       channel = pinned ? null : this.d.router.select(table, group, model, tried, full, endpoint);
@@ -168,19 +176,26 @@ export class Attempts {
 
   /**
    * One attempt on a seat; the seat's capacity is given back when the attempt ends, however it
-   * ends. Not async: an attempt on a channel without limits is the bare attempt.
+   * ends, and the caller's slots with it when the request is over (`last`: no retry may follow).
+   * A stream gives them back at its last byte (or when the client leaves), before its settlement
+   * is written. Not async: an attempt without limits or caps is the bare attempt.
    */
-  private attemptOn(rq: RelayRequest, seat: Seat, exchange: { call: UpstreamCall | null; aborted: Error | null }, streaming: () => void): Promise<Attempt> {
-    const attempt = this.attempt(rq, seat.channel, exchange, streaming);
+  private attemptOn(rq: RelayRequest, seat: Seat, callers: CallerSlots | null, last: boolean, exchange: { call: UpstreamCall | null; aborted: Error | null }, streaming: () => void): Promise<Attempt> {
     const hold = seat.hold;
-    if (!hold) return attempt;
-    return attempt.then(
+    if (!hold && !callers) return this.attempt(rq, seat.channel, exchange, streaming);
+    const over = (delivered: Delivered | null, requestOver: boolean) => {
+      const mine = requestOver ? callers : null;
+      if (hold) this.d.capacity.end(hold, delivered && hold.rates?.tpm ? this.billedTokens(rq, delivered) : 0, mine);
+      else if (mine) this.d.capacity.endCallers(mine);
+    };
+    rq.streamEnded = (delivered) => over(delivered, true);
+    return this.attempt(rq, seat.channel, exchange, streaming).then(
       (result) => {
-        this.d.capacity.end(hold, result.kind === 'delivered' && hold.rates?.tpm ? this.billedTokens(rq, result.delivered) : 0);
+        over(result.kind === 'delivered' ? result.delivered : null, result.kind !== 'failed' || !result.retry || last);
         return result;
       },
       (error: unknown) => {
-        this.d.capacity.end(hold, 0);
+        over(null, true);
         throw error;
       },
     );

@@ -11,6 +11,7 @@ import { sendRelayError } from '../errors/relay-error.filter';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { ParsedRequest } from '../endpoints/request-body';
 import { channelServes, type ChannelRouter, type RouteChannel, type RoutingTable } from '../routing/channel-router.service';
+import type { CallerSlots } from '../capacity/channel-capacity';
 import type { Admission } from './admission';
 import type { Attempts, Seat } from './attempts';
 import type { RelayRequest } from './relay-request';
@@ -53,7 +54,7 @@ export class RelayPipeline {
   async handle(req: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, pathModel?: string): Promise<void> {
     const started = performance.now();
     let rq: RelayRequest | null = null;
-    let leases: string[] = [];
+    let leases: CallerSlots | null = null;
     let seat: Seat | null = null;
     const trace = this.tracing && RelayTrace.start(this.tracing, req, endpoint);
     this.inFlight++;
@@ -72,9 +73,14 @@ export class RelayPipeline {
       const routed = home ? { ...caller, pinnedChannelId: home.id } : caller;
       const first = home ?? this.route(table, caller, endpoint, parsed.model);
       // Channel capacity before admission: a request no channel has room for reserves nothing.
-      seat = first.capped ? await this.d.attempts.claim(req.id, table, routed, endpoint, parsed, priced, first) : { channel: first, hold: null };
-      const { rateCharge, leases: held } = await this.d.admission.admit(req.id, caller, parsed, priced);
+      // The caller's caps are taken with the first channel's capacity when it has limits (one round trip).
+      const wants = this.d.admission.callerWants(caller);
+      seat = first.capped
+        ? await this.d.attempts.claim(req.id, table, routed, endpoint, parsed, priced, first, wants, (i) => this.d.admission.refuse(wants, i))
+        : { channel: first, hold: null };
+      const { rateCharge, leases: held } = await this.d.admission.admit(req.id, caller, parsed, priced, wants, seat.hold?.callers ?? null);
       leases = held;
+      seat.callers = held;
       const deadline = this.d.totalTimeoutMs > 0 ? started + this.d.totalTimeoutMs : Infinity;
       const admitted: RelayRequest = { req, reply, endpoint, caller: routed, parsed, priced, rateCharge, started, deadline, firstByteAt: 0, trace };
       rq = admitted;
@@ -98,7 +104,7 @@ export class RelayPipeline {
       this.inFlight--;
       // A no-op once the attempt loop ended the seat's hold; gives it back when admission refused.
       if (seat?.hold) this.d.attempts.vacate(seat);
-      this.d.admission.end(req.id, leases);
+      this.d.admission.end(leases);
       const status = reply.raw.headersSent ? reply.raw.statusCode : reply.statusCode;
       const stream = rq !== null && endpoint.reply(rq.parsed) !== 'json';
       this.d.metrics.finished(endpoint.mode, status, stream, (performance.now() - started) / 1000);

@@ -143,6 +143,7 @@ export class Replies {
     reply.hijack();
     const head = kind === 'binary' ? ['content-type', contentType || 'application/octet-stream', 'access-control-allow-origin', '*'] : SSE_HEAD.slice();
     head.push('access-control-expose-headers', CORS_EXPOSE, REQUEST_ID_HEADER, req.id, OPENAI_REQUEST_ID_HEADER, req.id);
+    if (leg.protocol?.requestIdHeader) head.push(leg.protocol.requestIdHeader, req.id);
     reply.raw.writeHead(200, head);
     const result = await runStream({
       source: kind !== 'binary' && channel.adapter.createStreamDecoder && this.decodes(channel.adapter, contentType) ? new DecodedSource(call, channel.adapter.createStreamDecoder()) : call,
@@ -166,7 +167,10 @@ export class Replies {
       endReason: result.reason === 'complete' ? undefined : result.reason,
       endedAt: performance.now(),
     };
-    await this.settlement.settle(rq, delivered);
+    const settled = this.settlement.settle(rq, delivered);
+    // The stream is over: its slots go back now (settlement has set the billed tokens), not when the log is written.
+    rq.streamEnded?.(delivered);
+    await settled;
     return delivered;
   }
 
