@@ -36,7 +36,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const items = useMemo<MenuProps['items']>(() => {
     const link = (href: string, label: string) => ({ key: href, label: <Link href={href}>{label}</Link> });
     if (!self) return [link('/', t('home')), link('/about', t('about'))];
-    const list = [link('/dashboard', t('dashboard')), link('/token', t('tokens')), link('/log', t('logs')), link('/topup', t('topup'))];
+    const list = [link('/dashboard', t('dashboard')), link('/token', t('tokens')), link('/playground', t('playground')), link('/models', t('models')), link('/log', t('logs')), link('/topup', t('topup'))];
     if (role >= Role.Admin) list.push(link('/channel', t('channels')), link('/user', t('users')), link('/redemption', t('redemptions')));
     if (role >= Role.Root) list.push(link('/system', t('system')));
     list.push(link('/setting', t('settings')), link('/about', t('about')));
