@@ -31,6 +31,7 @@ const FIXED: Record<string, string> = {
   'Authorization value': 'labels.authorizationValue',
   'Library ID': 'labels.libraryId',
   'Personal access token': 'labels.personalAccessToken',
+  'APPID|APISecret|APIKey': 'labels.sparkCredentials',
   'Azure resource key': 'placeholders.azureKey',
   'Required.': 'hints.required',
   'One key per line creates one channel per key.': 'hints.keyPerLine',
@@ -48,6 +49,7 @@ const FIXED: Record<string, string> = {
   'Required: the upstream the proxy path is appended to.': 'hints.proxyBaseUrl',
   'Sent as the Authorization header as it is. One key per line creates one channel per key.': 'hints.authorizationKey',
   'The knowledge base to ask (One API stores it as library_id).': 'hints.libraryId',
+  'The APPID, APISecret and APIKey of your iFlytek application, joined with |, as One API stores them.': 'hints.sparkKey',
   'Your Cloudflare account id (One API stores it as user_id). Not needed with an AI Gateway base URL ending in /workers-ai.': 'hints.cloudflareAccount',
 };
 
