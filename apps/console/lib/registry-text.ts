@@ -50,6 +50,7 @@ const FIXED: Record<string, string> = {
   'Sent as the Authorization header as it is. One key per line creates one channel per key.': 'hints.authorizationKey',
   'The knowledge base to ask (One API stores it as library_id).': 'hints.libraryId',
   'The APPID, APISecret and APIKey of your iFlytek application, joined with |, as One API stores them.': 'hints.sparkKey',
+  'Used when the model name does not name a version (v1.1, v2.1, v3.1, v3.5, v4.0).': 'hints.sparkVersion',
   'Your Cloudflare account id (One API stores it as user_id). Not needed with an AI Gateway base URL ending in /workers-ai.': 'hints.cloudflareAccount',
 };
 
