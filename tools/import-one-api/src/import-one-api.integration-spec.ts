@@ -381,6 +381,8 @@ describe('import-one-api', () => {
         const relays = getAdapter(type).endpoints.size > 0 || type === 43;
         expect({ type, relays, flagged: flaggedIds.includes(type) }).toEqual({ type, relays, flagged: !relays });
       }
+      // Spark v1 (18) relays over its WebSocket API: PaLM is the only known type left flagged.
+      expect(flaggedIds.sort((a, b) => a - b)).toEqual([11, 99]);
       const [palm] = Object.entries(channels.flagged).filter(([, ids]) => ids.includes(11));
       expect(palm[0]).toBe(`type 11 (Google PaLM) does not relay: ${getChannelType(11)?.notImplementedReason ?? '?'}`);
       expect(palm[0]).toMatch(/PaLM API down.*Gemini \(24\)/);

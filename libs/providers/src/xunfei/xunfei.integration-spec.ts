@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { startFakeSpark, type FakeSpark } from '@oneapi/testing';
+import { startConnectProxy, startFakeSpark, type FakeSpark } from '@oneapi/testing';
 import type { ChannelContext } from '../adapter.types';
 import { exchange } from '../exchange/exchange';
 import { UpstreamClient } from '../exchange/upstream-client';
@@ -110,6 +110,23 @@ describe('Spark v1 adapter (18) over WebSocket through the shared exchange', () 
   it('a socket closed before the last frame fails the stream after the frames that arrived', async () => {
     const res = await exchange(client, adapter, ch(), 'chat', { model: 'Spark-Max', stream: true, messages: [{ role: 'user', content: 'hi [cut]' }] });
     expect(res.ok === false && res.verdict.kind).toBe('bad_reply');
+  });
+
+  it('the socket goes through the channel’s proxy (HTTP CONNECT) and through RELAY_PROXY', async () => {
+    const proxy = await startConnectProxy();
+    const viaRelayProxy = new UpstreamClient({ connectTimeoutMs: 5000, firstByteTimeoutMs: 5000, idleTimeoutMs: 5000, totalTimeoutMs: 10000, proxy: proxy.url });
+    try {
+      const target = new URL(fake.url).host;
+      const own = await exchange(client, adapter, ch(undefined, { proxy: proxy.url }), 'chat', { model: 'Spark-Max', messages: [{ role: 'user', content: 'hi' }] });
+      expect(own.ok).toBe(true);
+      expect(proxy.tunnels).toEqual([target]);
+      const shared = await exchange(viaRelayProxy, adapter, ch(), 'chat', { model: 'Spark-Max', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+      expect(shared.ok && shared.usage).toEqual({ prompt_tokens: 21, completion_tokens: 9, total_tokens: 30 });
+      expect(proxy.tunnels).toEqual([target, target]);
+    } finally {
+      await viaRelayProxy.close();
+      await proxy.close();
+    }
   });
 
   it('an aborted exchange closes the socket', async () => {
