@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ENDPOINTS, embeddings, type Endpoint } from './endpoints';
 import { RelayErrorCode, RelayException } from './errors/relay.exception';
 import { CORS_EXPOSE, OPENAI_REQUEST_ID_HEADER, REQUEST_ID_HEADER, sendRelayError } from './errors/relay-error.filter';
+import { surfaceOf } from './errors/error-surface';
 import { billingSubscription, billingUsage, getModel, listModels } from './models/models.handler';
 import { countMessageTokens } from './endpoints/messages-count-tokens';
 import { anthropicMessages } from './protocols/anthropic/messages-protocol';
@@ -134,6 +135,8 @@ export function registerRelayRoutes(services: RelayServices, bodyLimit: number) 
         .header('access-control-expose-headers', CORS_EXPOSE)
         .header(REQUEST_ID_HEADER, req.id)
         .header(OPENAI_REQUEST_ID_HEADER, req.id);
+      const idHeader = surfaceOf(req)?.requestIdHeader;
+      if (idHeader) void reply.header(idHeader, req.id);
       done();
     });
 

@@ -4,7 +4,7 @@ import { availableDbKinds, startFakeAnthropic, startFakeGemini, startFakeOpenAI,
 import { eventually, startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 
 const CLAUDE = ['dual-msg', 'claude-msg', 'claude-tools', 'claude-msg-cacheread-40-cachewrite-8', 'claude-msg-prompt-321', 'claude-msg-reset-2'];
-const GPT = ['gpt-msg', 'gpt-msg-tools', 'o3-msg', 'gpt-msg-reset-2'];
+const GPT = ['gpt-msg-cached-4', 'gpt-msg', 'gpt-msg-tools', 'o3-msg', 'gpt-msg-reset-2'];
 const GEMINI = ['gemini-msg'];
 const MODEL_RATIO = Object.fromEntries([...CLAUDE.map((m) => [m, 1.5]), ...GPT.map((m) => [m, 2]), ...GEMINI.map((m) => [m, 1])]);
 const COMPLETION_RATIO = Object.fromEntries([...CLAUDE.map((m) => [m, 5]), ...GPT.map((m) => [m, 3]), ...GEMINI.map((m) => [m, 4])]);
@@ -195,6 +195,45 @@ describe('POST /v1/messages', () => {
           await expectBilled(before, 10, 5, 1.5, 5);
         });
 
+        it('the channel’s system_prompt replaces the body’s system (One API’s rule in Messages’ shape), flagged in the log', async () => {
+          if (!h) return;
+          await h.sql('UPDATE channels SET system_prompt = ? WHERE id = ?', ['Channel rules.', chClaude]);
+          await h.refresh();
+          try {
+            const before = await balances();
+            await client.messages.create({ model: 'claude-msg', max_tokens: 10, system: [{ type: 'text', text: 'Client rules.' }], messages: [{ role: 'user', content: 'hi' }] });
+            expect(JSON.parse(anthropic.requestsTo('/v1/messages').slice(-1)[0].rawBody.toString())).toMatchObject({ model: 'claude-msg', system: 'Channel rules.', messages: [{ role: 'user', content: 'hi' }] });
+            await expectBilled(before, 10, 5, 1.5, 5);
+            const [row] = await h.sql<{ system_prompt_reset: number }>('SELECT system_prompt_reset FROM logs WHERE type = 2 ORDER BY id DESC LIMIT 1');
+            expect(Number(row.system_prompt_reset)).toBe(1);
+          } finally {
+            await h.sql('UPDATE channels SET system_prompt = ? WHERE id = ?', ['', chClaude]);
+            await h.refresh();
+          }
+        });
+
+        it('request-id (what the SDK reads into _request_id) is the relay’s request id on JSON, stream and count_tokens replies, and CORS exposes it', async () => {
+          if (!h) return;
+          const { data, response } = await client.messages.create({ model: 'claude-msg', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+          expect(data._request_id).toBe(response.headers.get('x-request-id'));
+          expect(data._request_id).toBeTruthy();
+          expect(response.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('request-id');
+          await lastLog();
+          const streamed = await fetch(`${h.url}/v1/messages`, {
+            method: 'POST',
+            headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json', origin: 'https://app.example' },
+            body: JSON.stringify({ model: 'claude-msg', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+          });
+          await streamed.text();
+          expect(streamed.headers.get('request-id')).toBe(streamed.headers.get('x-request-id'));
+          expect(streamed.headers.get('request-id')).toBeTruthy();
+          expect(streamed.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('request-id');
+          await lastLog();
+          const counted = await client.messages.countTokens({ model: 'claude-msg-prompt-321', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+          expect(counted.response.headers.get('request-id')).toBe(counted.response.headers.get('x-request-id'));
+          expect(counted.response.headers.get('request-id')).toBeTruthy();
+        });
+
         it('countTokens: Anthropic counts, free of charge (no log row, no quota)', async () => {
           if (!h) return;
           const before = await balances();
@@ -258,6 +297,18 @@ describe('POST /v1/messages', () => {
           });
           const log = await expectBilled(before, 10, 5, 2, 3);
           expect(Number(log.channel_id)).toBe(chGpt);
+        });
+
+        it('cached prompt tokens the upstream reports (prompt_tokens_details.cached_tokens) come back as cache reads and are billed at the cache-read ratio, JSON and stream', async () => {
+          if (!h) return;
+          let before = await balances();
+          const msg = await client.messages.create({ model: 'gpt-msg-cached-4', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
+          expect(msg.usage).toMatchObject({ input_tokens: 6, cache_read_input_tokens: 4, output_tokens: 5 });
+          await expectBilled(before, 10, 5, 2, 3, { read: 4, write: 0 });
+          before = await balances();
+          const final = await client.messages.stream({ model: 'gpt-msg-cached-4', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+          expect(final.content[0]).toMatchObject({ type: 'text' });
+          await expectBilled(before, 10, 5, 2, 3, { read: 4, write: 0 });
         });
 
         it('stream: exactly Anthropic’s event sequence, usage in message_delta', async () => {

@@ -5,8 +5,8 @@ import { ChannelType } from '@oneapi/domain';
 import { availableDbKinds, startFakeAnthropic, startFakeOpenAI, type DbKind, type FakeUpstream } from '@oneapi/testing';
 import { eventually, startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 
-const MODEL_RATIO = { 'compat-resp': 1, 'compat-resp-tools': 1, 'gpt-resp-failed': 2, 'gpt-resp': 2, 'gpt-resp-reset-2': 2, 'gpt-resp-cached-4': 2, 'claude-resp': 1.5, 'claude-tools': 1.5 };
-const COMPLETION_RATIO = { 'compat-resp': 2, 'compat-resp-tools': 2, 'gpt-resp-failed': 3, 'gpt-resp': 3, 'gpt-resp-reset-2': 3, 'gpt-resp-cached-4': 3, 'claude-resp': 5, 'claude-tools': 5 };
+const MODEL_RATIO = { 'compat-resp-cached-4': 1, 'compat-resp': 1, 'compat-resp-tools': 1, 'gpt-resp-failed': 2, 'gpt-resp': 2, 'gpt-resp-reset-2': 2, 'gpt-resp-cached-4': 2, 'claude-resp': 1.5, 'claude-tools': 1.5 };
+const COMPLETION_RATIO = { 'compat-resp-cached-4': 2, 'compat-resp': 2, 'compat-resp-tools': 2, 'gpt-resp-failed': 3, 'gpt-resp': 3, 'gpt-resp-reset-2': 3, 'gpt-resp-cached-4': 3, 'claude-resp': 5, 'claude-tools': 5 };
 const cost = (prompt: number, completion: number, mr: number, cr: number) => Math.max(1, Math.ceil((prompt + completion * cr) * mr));
 
 interface LogRow {
@@ -88,7 +88,7 @@ describe('POST /v1/responses', () => {
         chB = await h.createChannel({ type: ChannelType.OpenAI, name: 'openai B', baseUrl: fakeB.url, models: ['gpt-resp'] });
         chClaude = await h.createChannel({ type: ChannelType.Anthropic, name: 'claude', key: 'sk-ant', baseUrl: anthropic.url, models: ['claude-resp', 'claude-tools'] });
         // An OpenAI-compatible type without the Responses API: converted to chat on OpenAI's wire.
-        chCompat = await h.createChannel({ type: ChannelType.Custom, name: 'compatible', baseUrl: fakeA.url, models: ['compat-resp', 'compat-resp-tools'] });
+        chCompat = await h.createChannel({ type: ChannelType.Custom, name: 'compatible', baseUrl: fakeA.url, models: ['compat-resp', 'compat-resp-tools', 'compat-resp-cached-4'] });
         await h.refresh();
         client = new OpenAI({ apiKey: key, baseURL: h.baseURL, maxRetries: 0 });
       });
@@ -148,6 +148,25 @@ describe('POST /v1/responses', () => {
             expect({ prompt: Number(log.prompt_tokens), completion: Number(log.completion_tokens), quota: Number(log.quota) }).toEqual({ prompt: 10, completion: 5, quota: 43 });
             const after = await balances();
             expect({ user: before.user - after.user, token: before.token - after.token }).toEqual({ user: 43, token: 43 });
+          }
+        });
+
+        it('the channel’s system_prompt replaces instructions (One API’s rule in Responses’ shape), flagged in the log', async () => {
+          if (!h) return;
+          await h.sql('UPDATE channels SET system_prompt = ? WHERE id = ?', ['Channel rules.', chA]);
+          await h.refresh();
+          try {
+            await client.responses.create({ model: 'gpt-resp-cached-4', input: 'hello', instructions: 'Client rules.' });
+            expect(JSON.parse(fakeA.requestsTo('/v1/responses').slice(-1)[0].rawBody.toString())).toEqual({ model: 'gpt-resp-cached-4', input: 'hello', instructions: 'Channel rules.' });
+            await client.responses.create({ model: 'gpt-resp-cached-4', input: [{ role: 'user', content: 'hello' }] });
+            expect(JSON.parse(fakeA.requestsTo('/v1/responses').slice(-1)[0].rawBody.toString())).toMatchObject({ instructions: 'Channel rules.' });
+            await lastLog();
+            await lastLog();
+            const rows = await h.sql<{ system_prompt_reset: number }>('SELECT system_prompt_reset FROM logs WHERE type = 2 ORDER BY id DESC LIMIT 2');
+            expect(rows.map((r) => Number(r.system_prompt_reset))).toEqual([1, 1]);
+          } finally {
+            await h.sql('UPDATE channels SET system_prompt = ? WHERE id = ?', ['', chA]);
+            await h.refresh();
           }
         });
 
@@ -331,6 +350,29 @@ describe('POST /v1/responses', () => {
           expect(usage).toMatchObject({ input_tokens: 10, output_tokens: 5 });
           expect(fakeA.requestsTo('/v1/chat/completions').slice(-1)[0].body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
           await expectBilled(before, 10, 5, 1, 2);
+        });
+
+        it('cached prompt tokens (chat’s prompt_tokens_details.cached_tokens) are billed at the cache-read ratio, bridged JSON and stream, as plain chat bills them', async () => {
+          if (!h) return;
+          // 10 prompt tokens of which 4 cached, 5 output: (6 + 4 × 0.1 + 5 × 2) × 1 = 16.4 → 17 (20 without the cache).
+          for (const mode of ['json', 'stream', 'chat', 'chat-stream'] as const) {
+            const before = await balances();
+            if (mode === 'json') {
+              const r = await client.responses.create({ model: 'compat-resp-cached-4', input: 'hello' });
+              expect(r.usage?.input_tokens_details).toEqual({ cached_tokens: 4 });
+            } else if (mode === 'stream') {
+              for await (const e of await client.responses.create({ model: 'compat-resp-cached-4', input: 'hello', stream: true })) expect(e.type).not.toBe('error');
+            } else if (mode === 'chat') {
+              const c = await client.chat.completions.create({ model: 'compat-resp-cached-4', messages: [{ role: 'user', content: 'hello' }] });
+              expect(c.usage?.prompt_tokens_details).toEqual({ cached_tokens: 4 });
+            } else {
+              for await (const c of await client.chat.completions.create({ model: 'compat-resp-cached-4', messages: [{ role: 'user', content: 'hello' }], stream: true, stream_options: { include_usage: true } })) expect(c.object).toBe('chat.completion.chunk');
+            }
+            const log = await lastLog();
+            expect({ mode, prompt: Number(log.prompt_tokens), completion: Number(log.completion_tokens), quota: Number(log.quota) }).toEqual({ mode, prompt: 10, completion: 5, quota: 17 });
+            const after = await balances();
+            expect({ user: before.user - after.user, token: before.token - after.token }).toEqual({ user: 17, token: 17 });
+          }
         });
 
         it('tools: two streamed tool calls become two function_call items', async () => {

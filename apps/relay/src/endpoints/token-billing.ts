@@ -5,7 +5,9 @@ import type { Bill, Priced, Produced } from './endpoint';
 
 /**
  * Token-priced endpoints: the upstream's usage when it reported one, else the prompt counted at
- * admission and, for generating endpoints, the delivered text counted locally.
+ * admission and, for generating endpoints, the delivered text counted locally. Prompt tokens the
+ * upstream read from its prompt cache are billed at the domain's cache-read ratio, whatever the
+ * client protocol (the same rule as Messages and Responses).
  */
 export function billTokens(produced: Produced, p: ParsedRequest, priced: Priced, pricing: RelayPricing, generates: boolean): Bill {
   let prompt = priced.promptTokens;
@@ -31,5 +33,7 @@ export function billTokens(produced: Produced, p: ParsedRequest, priced: Priced,
     }
     completion = pricing.textTokens(text, p.model);
   }
-  return { prompt, completion, quota: pricing.settle(prompt, completion, priced.ratios) };
+  const read = Math.min(usage?.cache_read_tokens ?? 0, prompt);
+  const write = Math.min(usage?.cache_write_tokens ?? 0, prompt - read);
+  return { prompt, completion, quota: pricing.settle(prompt, completion, priced.ratios, read || write ? { read, write } : undefined) };
 }

@@ -14,6 +14,8 @@ export interface OpenAIErrorObject {
  */
 export interface ErrorSurface {
   errorBody(status: number, error: OpenAIErrorObject, requestId: string): unknown;
+  /** The header this API's SDK reads the request id from (`request-id` for Anthropic's), sent besides `x-request-id`. */
+  readonly requestIdHeader?: string;
 }
 
 /** The error surface of the route a request matched; undefined for OpenAI's own shape. */

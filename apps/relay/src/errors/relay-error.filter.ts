@@ -12,7 +12,7 @@ export const REQUEST_ID_HEADER = 'X-Oneapi-Request-Id';
 /** The header the OpenAI SDKs read into `request_id`. */
 export const OPENAI_REQUEST_ID_HEADER = 'x-request-id';
 /** What a browser may read from a relay response (the SDKs' request id, retry hints). */
-export const CORS_EXPOSE = `${OPENAI_REQUEST_ID_HEADER}, ${REQUEST_ID_HEADER}, retry-after`;
+export const CORS_EXPOSE = `${OPENAI_REQUEST_ID_HEADER}, ${REQUEST_ID_HEADER}, request-id, retry-after`;
 
 /** HTTP status of each relay error code (exhaustive: a new code fails the type check here). */
 export function statusOf(code: RelayErrorCode): number {
@@ -127,6 +127,7 @@ export function sendRelayError(request: FastifyRequest, reply: FastifyReply, cau
       [OPENAI_REQUEST_ID_HEADER]: request.id,
       'access-control-allow-origin': '*',
       'access-control-expose-headers': CORS_EXPOSE,
+      ...(surface?.requestIdHeader ? { [surface.requestIdHeader]: request.id } : {}),
       ...(retryAfter ? { 'retry-after': retryAfter } : {}),
     });
     reply.raw.end(json);

@@ -41,6 +41,8 @@ export interface ClientProtocol {
   readonly name: string;
   /** The mode an adapter declares to take this protocol natively. */
   readonly mode: RelayMode;
+  /** The header this protocol's SDK reads the relay's request id from, besides `x-request-id`. */
+  readonly requestIdHeader?: string;
   /** Client request headers (lower-case) a native upstream receives as `IncomingHeaders.protocol`. */
   readonly forwardHeaders: readonly string[];
 

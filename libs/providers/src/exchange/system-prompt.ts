@@ -20,3 +20,18 @@ export function applyChannelSystemPrompt(messages: readonly unknown[], prompt: s
   if (isSystem(messages[0])) return { messages: [{ ...(messages[0] as Record<string, unknown>), content: prompt }, ...messages.slice(1)], reset: true };
   return { messages: [{ role: 'system', content: prompt }, ...messages], reset: true };
 }
+
+/**
+ * The same rule in the shape of the client protocols the relay passes through natively: a
+ * Messages body's `system` (Anthropic) and a Responses body's `instructions` (OpenAI) are their
+ * system message, so with a channel prompt and a non-empty conversation the field is set to the
+ * prompt (the client's dropped) and the request flagged `reset`. Other modes and bodies: undefined.
+ */
+export function applyChannelSystemPromptTo(mode: string, body: Readonly<Record<string, unknown>>, prompt: string): { body: Record<string, unknown>; reset: boolean } | undefined {
+  if (prompt === '') return undefined;
+  if (mode === 'messages' && Array.isArray(body.messages) && body.messages.length > 0) return { body: { ...body, system: prompt }, reset: true };
+  const input = body.input;
+  const hasInput = (typeof input === 'string' && input !== '') || (Array.isArray(input) && input.length > 0);
+  if (mode === 'responses' && hasInput) return { body: { ...body, instructions: prompt }, reset: true };
+  return undefined;
+}

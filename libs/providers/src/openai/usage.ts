@@ -8,6 +8,7 @@ function num(v: unknown): number | undefined {
  * The usage block of an OpenAI-shaped response or stream chunk, or undefined when absent or
  * empty. Some upstreams report only total_tokens (One API's openai adaptor DoResponse):
  * completion_tokens is then left as total − prompt for the caller to fix up with its own count.
+ * The prompt cache's share (chat's `prompt_tokens_details.cached_tokens`) is `cache_read_tokens`.
  */
 export function readUsage(body: unknown): Usage | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -18,7 +19,11 @@ export function readUsage(body: unknown): Usage | undefined {
   const completion = num(r.completion_tokens) ?? num(r.output_tokens);
   const total = num(r.total_tokens) ?? prompt + (completion ?? 0);
   if (total === 0 && prompt === 0 && !completion) return undefined;
-  return { prompt_tokens: prompt, completion_tokens: completion ?? Math.max(0, total - prompt), total_tokens: total };
+  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion ?? Math.max(0, total - prompt), total_tokens: total };
+  const details = r.prompt_tokens_details;
+  const cached = typeof details === 'object' && details !== null ? (num((details as Record<string, unknown>).cached_tokens) ?? 0) : 0;
+  if (cached > 0) usage.cache_read_tokens = Math.min(cached, prompt);
+  return usage;
 }
 
 /**

@@ -169,7 +169,8 @@ function contentPieces(k: FakeKnobs): string[] {
 
 function usageOf(k: FakeKnobs, defaultCompletion: number) {
   const completion = k.completionTokens ?? defaultCompletion;
-  return { prompt_tokens: k.promptTokens, completion_tokens: completion, total_tokens: k.promptTokens + completion };
+  const usage = { prompt_tokens: k.promptTokens, completion_tokens: completion, total_tokens: k.promptTokens + completion };
+  return k.cachedTokens ? { ...usage, prompt_tokens_details: { cached_tokens: k.cachedTokens } } : usage;
 }
 
 function inputCount(input: unknown): number {

@@ -11,6 +11,8 @@ import { MessagesEventReader, MessagesStreamWriter, usageOfAnthropic } from './m
 export const anthropicMessages: ClientProtocol = {
   name: 'anthropic-messages',
   mode: 'messages',
+  // @anthropic-ai/sdk reads `request-id` into `_request_id`.
+  requestIdHeader: 'request-id',
   forwardHeaders: ['anthropic-version', 'anthropic-beta'],
   errorBody: messagesErrorBody,
   replyUsage: (body) => usageOfAnthropic(typeof body === 'object' && body !== null ? (body as { usage?: unknown }).usage : undefined),
