@@ -1,7 +1,7 @@
 'use client';
 import { CopyOutlined, DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Input, Modal, Popconfirm, Space, Table, Typography } from 'antd';
+import { Alert, App, Button, Card, Dropdown, Input, Modal, Popconfirm, Space, Table, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useTranslations } from 'next-intl';
 import { useState } from 'react';
@@ -9,6 +9,7 @@ import { TokenStatus } from '@oneapi/domain';
 import { TokenStatusTag } from '@/components/status-tag';
 import { api } from '@/lib/api-client';
 import { useCopy, useErrorToast, useQuotaFormat, useRelayUrl, useStatus } from '@/lib/hooks';
+import { CHAT_APPS, chatAppLink, type ChatApp } from '@/lib/chat-links';
 import { formatTimestamp } from '@/lib/format';
 import { usePagedList } from '@/lib/use-paged-list';
 import type { Token } from '@/lib/types';
@@ -80,8 +81,15 @@ export default function TokensPage() {
   const openChat = async (token: Token) => {
     const key = await fullKey(token);
     if (!key) return;
-    const settings = JSON.stringify({ key, url: relay });
-    window.open(`${chatLink}/#/?settings=${encodeURIComponent(settings)}`, '_blank', 'noopener,noreferrer');
+    const link = chatAppLink('next', key, relay, chatLink);
+    if (link) window.open(link, '_blank', 'noopener,noreferrer');
+  };
+  /** Copies One API's link for a chat app (NextChat, LobeChat, AMA, OpenCat) with this key. */
+  const copyAppLink = async (token: Token, app: ChatApp) => {
+    const key = await fullKey(token);
+    if (!key) return;
+    const link = chatAppLink(app, key, relay, chatLink);
+    if (link) await copy(link);
   };
 
   const columns: ColumnsType<Token> = [
@@ -107,6 +115,15 @@ export default function TokensPage() {
               {t('chat')}
             </Button>
           )}
+          <Dropdown
+            trigger={['click']}
+            menu={{
+              items: CHAT_APPS.map((app) => ({ key: app, label: t(`chatApps.${app}`), disabled: app === 'lobechat' && !chatLink })),
+              onClick: ({ key }) => void copyAppLink(token, key as ChatApp),
+            }}
+          >
+            <Button size="small" data-testid="token-app-links">{t('appLinks')}</Button>
+          </Dropdown>
           <Button size="small" onClick={() => setStatus.mutate(token)} disabled={token.status !== TokenStatus.Enabled && token.status !== TokenStatus.Disabled}>
             {token.status === TokenStatus.Enabled ? tc('disable') : tc('enable')}
           </Button>

@@ -100,7 +100,7 @@ export function TokenFormModal({ open, token, onClose, onSaved }: { open: boolea
         <Form.Item label={t('expires')}>
           <Space wrap>
             <Form.Item name="never_expires" valuePropName="checked" noStyle>
-              <Switch checkedChildren={t('never')} unCheckedChildren={t('never')} />
+              <Switch aria-label={t('neverExpiresSwitch')} checkedChildren={t('never')} unCheckedChildren={t('expiresAt')} />
             </Form.Item>
             {!neverExpires && (
               <Form.Item name="expired_at" noStyle rules={[{ required: true, message: t('expiresRequired') }]}>
@@ -112,7 +112,7 @@ export function TokenFormModal({ open, token, onClose, onSaved }: { open: boolea
         <Form.Item label={t('quota')}>
           <Space wrap align="center">
             <Form.Item name="unlimited_quota" valuePropName="checked" noStyle>
-              <Switch checkedChildren={t('unlimited')} unCheckedChildren={t('unlimited')} />
+              <Switch aria-label={t('unlimitedSwitch')} checkedChildren={t('unlimited')} unCheckedChildren={t('limited')} />
             </Form.Item>
             {!unlimited && (
               <>
