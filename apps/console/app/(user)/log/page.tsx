@@ -1,6 +1,6 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Col, DatePicker, Form, Input, InputNumber, Row, Segmented, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Drawer, Form, Input, InputNumber, Row, Segmented, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslations } from 'next-intl';
@@ -43,6 +43,7 @@ export default function LogsPage() {
   const [scope, setScope] = useState<'self' | 'all'>('self');
   const all = isAdmin && scope === 'all';
   const [form] = Form.useForm<LogFilters>();
+  const [shown, setShown] = useState<LogEntry | null>(null);
   const [filters, setFilters] = useState<LogFilters>({ type: LogType.Unknown, range: [dayjs().subtract(7, 'day').startOf('day'), null] });
 
   const query = useMemo<Record<string, QueryValue>>(() => {
@@ -108,7 +109,18 @@ export default function LogsPage() {
         </Space>
       ),
     },
+    {
+      title: t('more'),
+      key: 'more',
+      render: (_, log) => (
+        <Button size="small" data-testid="log-detail-open" aria-label={t('openDetail', { id: log.id })} onClick={() => setShown(log)}>
+          {t('view')}
+        </Button>
+      ),
+    },
   ];
+
+  const yesNo = (v: boolean) => (v ? t('yes') : t('no'));
 
   const typeOptions = [LogType.Unknown, LogType.Topup, LogType.Consume, LogType.Manage, LogType.System, LogType.Test].map((value) => ({
     value,
@@ -137,6 +149,28 @@ export default function LogsPage() {
       </Row>
       {(list.error || stat.error) && <Alert type="error" showIcon title={(list.error ?? stat.error)?.message} style={{ marginBottom: 16 }} />}
       <Table<LogEntry> rowKey="id" size="small" scroll={{ x: 'max-content' }} columns={columns} loading={list.isFetching} dataSource={list.items} pagination={list.pagination} />
+      <Drawer open={shown !== null} onClose={() => setShown(null)} title={shown ? t('detailTitle', { id: shown.id }) : ''} width={520} destroyOnHidden>
+        {shown && (
+          // Every field of the row, the raw content included (the table shows it translated and shortened).
+          <Descriptions column={1} size="small" bordered data-testid="log-detail">
+            <Descriptions.Item label="ID">{shown.id}</Descriptions.Item>
+            <Descriptions.Item label={t('time')}>{formatTimestamp(shown.created_at)}</Descriptions.Item>
+            <Descriptions.Item label={t('type')}><LogTypeTag type={shown.type} /></Descriptions.Item>
+            <Descriptions.Item label={t('user')}>{shown.username} (#{shown.user_id})</Descriptions.Item>
+            <Descriptions.Item label={t('token')}>{shown.token_name}</Descriptions.Item>
+            <Descriptions.Item label={t('model')}>{shown.model_name}</Descriptions.Item>
+            <Descriptions.Item label={t('prompt')}>{shown.prompt_tokens}</Descriptions.Item>
+            <Descriptions.Item label={t('completion')}>{shown.completion_tokens}</Descriptions.Item>
+            <Descriptions.Item label={t('quota')}>{formatQuota(shown.quota)} ({shown.quota})</Descriptions.Item>
+            {shown.channel !== undefined && <Descriptions.Item label={t('channel')}>{shown.channel}</Descriptions.Item>}
+            <Descriptions.Item label={t('requestId')}><Typography.Text copyable code>{shown.request_id}</Typography.Text></Descriptions.Item>
+            <Descriptions.Item label={t('elapsed')}>{t('ms', { ms: shown.elapsed_time })}</Descriptions.Item>
+            <Descriptions.Item label={t('stream')}>{yesNo(shown.is_stream)}</Descriptions.Item>
+            <Descriptions.Item label={t('systemPromptReset')}><span data-testid="log-detail-system-prompt-reset">{yesNo(shown.system_prompt_reset)}</span></Descriptions.Item>
+            <Descriptions.Item label={t('contentField')}>{content(shown.content)}</Descriptions.Item>
+          </Descriptions>
+        )}
+      </Drawer>
     </Card>
   );
 }
