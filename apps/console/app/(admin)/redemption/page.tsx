@@ -1,7 +1,7 @@
 'use client';
-import { PlusOutlined } from '@ant-design/icons';
+import { EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, Input, InputNumber, List, Modal, Popconfirm, Space, Table, Typography } from 'antd';
+import { Alert, App, Button, Card, Form, Input, InputNumber, List, Modal, Popconfirm, Select, Space, Table, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useTranslations } from 'next-intl';
 import { useState } from 'react';
@@ -22,15 +22,20 @@ interface Batch {
 export default function RedemptionsPage() {
   const t = useTranslations('redemptions');
   const tc = useTranslations('common');
+  const ts = useTranslations('status');
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const copy = useCopy();
   const toastError = useErrorToast();
   const formatQuota = useQuotaFormat();
   const [keyword, setKeyword] = useState('');
+  const searching = keyword !== '';
   const [createOpen, setCreateOpen] = useState(false);
   const [batch, setBatch] = useState<Batch | null>(null);
   const [form] = Form.useForm<{ name: string; quota: number; count: number }>();
+  const [editForm] = Form.useForm<{ name: string; quota: number; status: number }>();
+  const [editing, setEditing] = useState<Redemption | null>(null);
+  const [selected, setSelected] = useState<Redemption[]>([]);
 
   const list = usePagedList<Redemption>('redemptions', '/api/redemption/');
   const search = useQuery({
@@ -53,6 +58,14 @@ export default function RedemptionsPage() {
     onSuccess: () => void refresh(),
     onError: toastError,
   });
+  const edit = useMutation({
+    mutationFn: (v: { name: string; quota: number; status: number }) => api.put('/api/redemption/', { id: editing?.id, name: v.name.trim(), quota: v.quota, status: v.status }),
+    onSuccess: () => {
+      setEditing(null);
+      message.success(tc('saved'));
+      void refresh();
+    },
+  });
   const remove = useMutation({
     mutationFn: (id: number) => api.delete(`/api/redemption/${id}`),
     onSuccess: () => {
@@ -64,6 +77,15 @@ export default function RedemptionsPage() {
 
   const exportCsv = (b: Batch) =>
     downloadText(toCsv(['name', 'key', 'quota'], b.keys.map((k) => [b.name, k, b.quota])), `redemptions-${b.name || 'batch'}-${Date.now()}.csv`, 'text/csv;charset=utf-8');
+
+  /** CSV of codes already loaded (the selection, else the shown page or search), at any time. */
+  const exportRows = (rows: Redemption[]) =>
+    downloadText(
+      toCsv(['id', 'name', 'key', 'quota', 'status', 'created_time', 'redeemed_time'], rows.map((r) => [r.id, r.name, r.key, r.quota, r.status, r.created_time, r.redeemed_time])),
+      `redemptions-${Date.now()}.csv`,
+      'text/csv;charset=utf-8',
+    );
+  const statusOptions = [RedemptionStatus.Enabled, RedemptionStatus.Disabled].map((value) => ({ value, label: ts(value === RedemptionStatus.Enabled ? 'enabled' : 'disabled') }));
 
   const columns: ColumnsType<Redemption> = [
     { title: 'ID', dataIndex: 'id', width: 64 },
@@ -78,6 +100,17 @@ export default function RedemptionsPage() {
       render: (_, r) => (
         <Space wrap size="small">
           <Button size="small" onClick={() => void copy(r.key)}>{t('copy')}</Button>
+          <Button
+            size="small"
+            icon={<EditOutlined />}
+            aria-label={t('editOf', { name: r.name })}
+            disabled={r.status === RedemptionStatus.Used}
+            onClick={() => {
+              edit.reset();
+              editForm.setFieldsValue({ name: r.name, quota: r.quota, status: r.status });
+              setEditing(r);
+            }}
+          />
           <Button size="small" disabled={r.status === RedemptionStatus.Used} onClick={() => setStatus.mutate(r)}>
             {r.status === RedemptionStatus.Enabled ? tc('disable') : tc('enable')}
           </Button>
@@ -89,14 +122,19 @@ export default function RedemptionsPage() {
     },
   ];
 
-  const searching = keyword !== '';
   const source = searching ? search : list;
   return (
     <Card title={t('title')} extra={<Button type="primary" icon={<PlusOutlined />} onClick={() => { form.resetFields(); create.reset(); setCreateOpen(true); }}>{t('create')}</Button>}>
-      <Input.Search allowClear placeholder={t('search')} onSearch={(v) => setKeyword(v.trim())} style={{ maxWidth: 360, marginBottom: 16 }} />
+      <Space wrap style={{ marginBottom: 16 }}>
+        <Input.Search allowClear aria-label={t('search')} placeholder={t('search')} onSearch={(v) => setKeyword(v.trim())} style={{ width: 320 }} />
+        <Button data-testid="redemption-export" onClick={() => exportRows(selected.length ? selected : searching ? (search.data ?? []) : list.items)}>
+          {selected.length ? t('exportSelected', { count: selected.length }) : t('exportShown')}
+        </Button>
+      </Space>
       {source.error && <Alert type="error" showIcon title={source.error.message} style={{ marginBottom: 16 }} />}
       <Table<Redemption>
         rowKey="id"
+        rowSelection={{ selectedRowKeys: selected.map((r) => r.id), onChange: (_, rows) => setSelected(rows), preserveSelectedRowKeys: true }}
         size="middle"
         scroll={{ x: 'max-content' }}
         columns={columns}
@@ -115,6 +153,20 @@ export default function RedemptionsPage() {
           </Form.Item>
           <Form.Item name="count" label={t('count')} rules={[{ required: true, type: 'integer', min: 1, max: 100, message: t('countInvalid') }]}>
             <InputNumber min={1} max={100} precision={0} style={{ width: '100%' }} />
+          </Form.Item>
+        </Form>
+      </Modal>
+      <Modal open={editing !== null} title={t('editTitle', { name: editing?.name ?? '' })} onCancel={() => setEditing(null)} onOk={() => editForm.submit()} confirmLoading={edit.isPending} forceRender>
+        {edit.error && <Alert type="error" showIcon title={errorMessage(edit.error)} style={{ marginBottom: 16 }} />}
+        <Form form={editForm} layout="vertical" onFinish={(v) => edit.mutate(v)}>
+          <Form.Item name="name" label={t('name')} rules={[{ required: true, whitespace: true, message: t('nameRequired') }, { max: 20 }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="quota" label={t('quota')} rules={[{ required: true, type: 'integer', min: 1, message: t('quotaInvalid') }]}>
+            <InputNumber min={1} precision={0} style={{ width: '100%' }} />
+          </Form.Item>
+          <Form.Item name="status" label={t('status')}>
+            <Select options={statusOptions} />
           </Form.Item>
         </Form>
       </Modal>
