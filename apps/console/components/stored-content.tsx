@@ -9,9 +9,10 @@ import { SafeHtml } from './safe-html';
 /**
  * Operator content from a public endpoint (`/api/home_page_content`, `/api/about`): a URL is
  * shown in a sandboxed iframe (no same-origin, so its scripts cannot reach the console), other
- * text as sanitised Markdown/HTML, and `fallback` when empty.
+ * text as sanitised Markdown/HTML, and `fallback` when empty. `header` goes above the operator's
+ * content (not above the fallback), e.g. the home page's base URL and sign-up button.
  */
-export function StoredContent({ path, fallback, errorTitle }: { path: string; fallback: ReactNode; errorTitle: string }) {
+export function StoredContent({ path, fallback, errorTitle, header }: { path: string; fallback: ReactNode; errorTitle: string; header?: ReactNode }) {
   const { data, isPending, error } = useQuery({
     queryKey: ['content', path],
     queryFn: ({ signal }) => api.get<string>(path, undefined, signal),
@@ -23,6 +24,8 @@ export function StoredContent({ path, fallback, errorTitle }: { path: string; fa
   if (!content) return <>{fallback}</>;
   if (isUrlContent(content)) {
     return (
+      <>
+      {header}
       <iframe
         src={content}
         title="content"
@@ -30,11 +33,15 @@ export function StoredContent({ path, fallback, errorTitle }: { path: string; fa
         referrerPolicy="no-referrer"
         style={{ width: '100%', height: 'calc(100vh - 200px)', border: 'none' }}
       />
+      </>
     );
   }
   return (
-    <Card>
-      <SafeHtml content={content} className="markdown-body" testId="stored-content" />
-    </Card>
+    <>
+      {header}
+      <Card>
+        <SafeHtml content={content} className="markdown-body" testId="stored-content" />
+      </Card>
+    </>
   );
 }
