@@ -129,8 +129,10 @@ export function toSparkRequest(body: Record<string, unknown>, ctx: ConversionCon
 
 /** HTTP status of a Spark error code: credentials, rate limits, request errors, engine failures. */
 export function sparkErrorStatus(code: number): number {
-  if (code === 10313 || code === 11200 || code === 10110 || code === 11201) return code === 11201 ? 429 : 401;
-  if (code === 11202 || code === 11203) return 429;
+  // 10313 APPID and APIKey do not match, 11200 the app is not authorised (or its volume is used up), 10110 no licence.
+  if (code === 10313 || code === 11200 || code === 10110) return 401;
+  // Daily volume, QPS and concurrency limits.
+  if (code === 11201 || code === 11202 || code === 11203) return 429;
   if (code >= 10000 && code < 11000 && code !== 10222 && code !== 10223) return 400;
   return 502;
 }

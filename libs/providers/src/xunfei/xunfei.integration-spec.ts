@@ -1,10 +1,12 @@
 import { request } from 'node:http';
+import { Agent } from 'undici';
 import { startConnectProxy, startFakeSpark, type FakeSpark } from '@oneapi/testing';
 import type { ChannelContext } from '../adapter.types';
 import { exchange } from '../exchange/exchange';
 import { UpstreamClient } from '../exchange/upstream-client';
 import { getAdapter } from '../registry';
 import { signSparkUrl } from './spark-chat';
+import { sparkTransport } from './spark-socket';
 
 const APP_ID = 'spark-app-1';
 const API_SECRET = 'spark-api-secret-0001';
@@ -127,6 +129,38 @@ describe('Spark v1 adapter (18) over WebSocket through the shared exchange', () 
       await viaRelayProxy.close();
       await proxy.close();
     }
+  });
+
+  it('a reader that pauses gets the frames that arrived meanwhile, in order, before the end', async () => {
+    const sparkReq = { header: { app_id: APP_ID }, parameter: { chat: { domain: 'generalv3.5' } }, payload: { message: { text: [{ role: 'user', content: 'hi' }] } } };
+    const url = signSparkUrl(`${fake.url.replace('http', 'ws')}/v3.5/chat`, { appId: APP_ID, apiSecret: API_SECRET, apiKey: API_KEY });
+    const events: string[] = [];
+    let resume: () => void = () => undefined;
+    const ended = new Promise<void>((resolve, reject) => {
+      sparkTransport({ url, method: 'POST', headers: {}, body: JSON.stringify(sparkReq) }, {
+        onConnect: () => undefined,
+        onHeaders: (status, _raw, r) => {
+          events.push(`head ${status}`);
+          resume = r;
+          return true;
+        },
+        // Holds the body back after the first frame until every frame has arrived.
+        onData: (chunk) => {
+          events.push(chunk.toString().match(/tok\d/)?.[0] ?? '?');
+          return events.length > 2;
+        },
+        onComplete: () => resolve(),
+        onError: reject,
+      }, { dispatcher: new Agent(), connectTimeoutMs: 5000, firstByteTimeoutMs: 5000 });
+    });
+    const before = fake.requests.length;
+    await fake.waitFor(() => fake.requests.length > before && events.length === 2);
+    // The fake has sent all five frames and closed; they wait for the reader.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(events).toEqual(['head 200', 'tok0']);
+    resume();
+    await ended;
+    expect(events).toEqual(['head 200', 'tok0', 'tok1', 'tok2', 'tok3', 'tok4']);
   });
 
   it('an aborted exchange closes the socket', async () => {
