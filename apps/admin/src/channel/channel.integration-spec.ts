@@ -92,6 +92,15 @@ describeOnEachDb(
       expect(page.body.data).toHaveLength(1);
       const search = await h.http().get('/api/channel/search').query({ keyword: 'batch' }).set(as(admin)).expect(200);
       expect(search.body.data).toHaveLength(3);
+      // Each channel of a batch is numbered in key order; `{n}` places the number.
+      const names = new Map((search.body.data as { id: number; name: string }[]).map((c) => [c.id, c.name]));
+      expect((res.body.data.ids as number[]).map((id) => names.get(id))).toEqual(['batch #1', 'batch #2', 'batch #3']);
+      const placed = await h.http().post('/api/channel').set(as(admin)).send({ type: ChannelType.OpenAI, key: 'sk-place-aaaaaaaaaaaaaaaa1\nsk-place-bbbbbbbbbbbbbbbb2', name: 'eu-{n}-pool', models: 'gpt-4o' }).expect(200);
+      const placedNames = await h.sql<{ name: string }>(`SELECT name FROM channels WHERE id IN (${(placed.body.data.ids as number[]).join(',')}) ORDER BY id`);
+      expect(placedNames.map((r) => r.name)).toEqual(['eu-1-pool', 'eu-2-pool']);
+      const single = await h.http().post('/api/channel').set(as(admin)).send({ type: ChannelType.OpenAI, key: 'sk-single-aaaaaaaaaaaaaaaa1', name: 'solo', models: 'gpt-4o' }).expect(200);
+      expect((await h.sql<{ name: string }>('SELECT name FROM channels WHERE id = ?', [single.body.data.ids[0]]))[0].name).toBe('solo');
+      for (const id of [...(placed.body.data.ids as number[]), single.body.data.ids[0] as number]) await h.http().delete(`/api/channel/${id}`).set(as(admin)).expect(200);
     });
 
     it('PUT updates only the given fields, keeps the key when empty, and rebuilds abilities', async () => {

@@ -10,6 +10,16 @@ import type { ChannelFieldsDto, CreateChannelDto } from './dtos/create-channel.d
 import type { UpdateChannelDto } from './dtos/update-channel.dto';
 import { maskKey } from './channel.view';
 
+/**
+ * The name of the `index`-th (0-based) channel of a batch (one per key line): `{n}` in the name
+ * becomes its 1-based number, else ` #n` is appended. Numbers, not key fragments: a name is shown
+ * to every admin and must not reveal part of a secret.
+ */
+export function batchChannelName(name: string, index: number): string {
+  const n = String(index + 1);
+  return name.includes('{n}') ? name.replaceAll('{n}', n) : `${name} #${n}`.trim();
+}
+
 /** At most this many channels from one multi-line key field. */
 const MAX_BATCH = 1000;
 
@@ -141,7 +151,7 @@ export class ChannelService {
       config: normaliseConfig(dto.config),
     };
     checkTypeRequirements(type, fields.baseUrl, fields.config);
-    const ids = await this.channels.createMany(keys, fields, Math.floor(Date.now() / 1000));
+    const ids = await this.channels.createMany(keys, fields, Math.floor(Date.now() / 1000), keys.length > 1 ? (i) => batchChannelName(fields.name, i) : undefined);
     await this.publish();
     return ids;
   }

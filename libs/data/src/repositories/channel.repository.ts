@@ -82,13 +82,15 @@ export class ChannelRepository {
   }
 
   /** Inserts one channel per key, with abilities, all in one transaction; returns the new ids in key order. */
-  async createMany(keys: string[], fields: ChannelFields, now: number): Promise<number[]> {
+  /** One channel per key; `nameOf` names each (by its 0-based index), else all take `fields.name`. */
+  async createMany(keys: string[], fields: ChannelFields, now: number, nameOf?: (index: number) => string): Promise<number[]> {
     return this.db.transaction(async (m) => {
       const ids: number[] = [];
-      for (const key of keys) {
+      for (const [index, key] of keys.entries()) {
         const saved = await m.getRepository(ChannelEntity).save(
           m.getRepository(ChannelEntity).create({
             ...fields,
+            name: nameOf ? nameOf(index) : fields.name,
             key: this.cipher.encrypt(key),
             createdTime: now,
             testTime: 0,
