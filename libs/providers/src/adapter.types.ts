@@ -232,6 +232,8 @@ export interface TransportContext {
   dispatcher: Dispatcher;
   connectTimeoutMs: number;
   firstByteTimeoutMs: number;
+  /** Longest silence of the upstream between two parts of its reply (0: none). */
+  idleTimeoutMs: number;
 }
 
 export interface ProviderAdapter {

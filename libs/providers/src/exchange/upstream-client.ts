@@ -270,7 +270,7 @@ export class UpstreamClient {
     if (req.transport) {
       const { url, headers, body = '' } = req;
       try {
-        req.transport({ url, method: 'POST', headers, body }, call, { dispatcher, connectTimeoutMs: this.connectTimeoutMs, firstByteTimeoutMs: this.firstByteTimeoutMs });
+        req.transport({ url, method: 'POST', headers, body }, call, { dispatcher, connectTimeoutMs: this.connectTimeoutMs, firstByteTimeoutMs: this.firstByteTimeoutMs, idleTimeoutMs: this.idleTimeoutMs });
       } catch (error) {
         call.onError(error as Error);
       }

@@ -61,7 +61,12 @@ export function sparkTransport(request: UpstreamRequestToAuthorize, handler: Ups
   let ending: Error | null | undefined;
 
   const waitMs = ctx.connectTimeoutMs + ctx.firstByteTimeoutMs;
-  const timer = waitMs > 0 ? setTimeout(() => stop(codedError(`Spark sent no answer within ${waitMs} ms`, 'UND_ERR_HEADERS_TIMEOUT')), waitMs) : null;
+  let timer = waitMs > 0 ? setTimeout(() => stop(codedError(`Spark sent no answer within ${waitMs} ms`, 'UND_ERR_HEADERS_TIMEOUT')), waitMs) : null;
+  /** After the first frame: the longest silence between two frames (frames flow whether or not the reader pauses). */
+  const idle = () => {
+    if (timer) clearTimeout(timer);
+    timer = ctx.idleTimeoutMs > 0 ? setTimeout(() => stop(codedError(`Spark sent nothing for ${ctx.idleTimeoutMs} ms`, 'UND_ERR_BODY_TIMEOUT')), ctx.idleTimeoutMs) : null;
+  };
 
   const close = () => {
     if (timer) clearTimeout(timer);
@@ -125,8 +130,8 @@ export function sparkTransport(request: UpstreamRequestToAuthorize, handler: Ups
     } catch {
       return stop(codedError('Spark sent a frame that is not JSON', 'UPSTREAM_BAD_FRAME'));
     }
+    idle();
     if (!headed) {
-      if (timer) clearTimeout(timer);
       const code = frame.header?.code ?? 0;
       if (code !== 0) return refuse(sparkErrorStatus(code), frame.header?.message ?? `Spark error ${code}`, code);
       headed = true;

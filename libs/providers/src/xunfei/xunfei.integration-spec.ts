@@ -151,7 +151,7 @@ describe('Spark v1 adapter (18) over WebSocket through the shared exchange', () 
         },
         onComplete: () => resolve(),
         onError: reject,
-      }, { dispatcher: new Agent(), connectTimeoutMs: 5000, firstByteTimeoutMs: 5000 });
+      }, { dispatcher: new Agent(), connectTimeoutMs: 5000, firstByteTimeoutMs: 5000, idleTimeoutMs: 5000 });
     });
     const before = fake.requests.length;
     await fake.waitFor(() => fake.requests.length > before && events.length === 2);
@@ -161,6 +161,17 @@ describe('Spark v1 adapter (18) over WebSocket through the shared exchange', () 
     resume();
     await ended;
     expect(events).toEqual(['head 200', 'tok0', 'tok1', 'tok2', 'tok3', 'tok4']);
+  });
+
+  it('a socket silent for longer than the idle timeout is closed and fails the reply', async () => {
+    const impatient = new UpstreamClient({ connectTimeoutMs: 5000, firstByteTimeoutMs: 5000, idleTimeoutMs: 200, totalTimeoutMs: 0 });
+    try {
+      const res = await exchange(impatient, adapter, ch(), 'chat', { model: 'Spark-Max', messages: [{ role: 'user', content: 'hi [stall]' }] });
+      expect(res.ok === false && { kind: res.verdict.kind, code: (res.cause as { code?: string } | undefined)?.code }).toEqual({ kind: 'timeout', code: 'UND_ERR_BODY_TIMEOUT' });
+      await fake.waitFor(() => fake.requests.at(-1)?.closedAt !== undefined);
+    } finally {
+      await impatient.close();
+    }
   });
 
   it('an aborted exchange closes the socket', async () => {

@@ -171,7 +171,7 @@ function bodyProblem(body: Record<string, unknown>, path: string): string | unde
  * unknown field (10163). The answer streams five frames `tok0 `..`tok4 ` (status 0, 1, then 2 with
  * usage); with functions, the question's weather and time become two function_call frames.
  * The last user message steers it: `[cut]` closes the socket after two frames without the last,
- * `[slow]` sends 100 frames 50 ms apart.
+ * `[slow]` sends 100 frames 50 ms apart, `[stall]` goes silent after two frames with the socket open.
  */
 export async function startFakeSpark(opts: FakeSparkOptions): Promise<FakeSpark> {
   const requests: SparkFakeRequest[] = [];
@@ -253,6 +253,7 @@ export async function startFakeSpark(opts: FakeSparkOptions): Promise<FakeSpark>
       const cut = last.includes('[cut]');
       for (const [i, f] of frames.entries()) {
         if (done || socket.destroyed) return;
+        if (last.includes('[stall]') && i === 2) return;
         if (cut && i === 2) {
           if (record) record.closedAt = Date.now();
           done = true;
