@@ -1,5 +1,5 @@
 'use client';
-import { InfoCircleOutlined, LogoutOutlined, MenuOutlined, UserOutlined } from '@ant-design/icons';
+import { AppstoreOutlined, ExperimentOutlined, InfoCircleOutlined, LogoutOutlined, MenuOutlined, UserOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Drawer, Dropdown, Grid, Layout, Menu, Space, Typography } from 'antd';
 import type { MenuProps } from 'antd';
@@ -14,6 +14,8 @@ import { LanguageSwitch } from './language-switch';
 import { SafeHtml } from './safe-html';
 
 const { Header, Content, Footer } = Layout;
+/** Links shown in the user menu instead of the bar on wide screens. */
+const IN_USER_MENU = new Set(['/playground', '/models', '/setting', '/about']);
 
 /** Header with navigation by role, notice banner, page content and the operator's footer. */
 export function AppShell({ children }: { children: ReactNode }) {
@@ -42,9 +44,9 @@ export function AppShell({ children }: { children: ReactNode }) {
     list.push(link('/setting', t('settings')), link('/about', t('about')));
     return list;
   }, [self, role, t]);
-  // Settings and About live in the user menu on wide screens: with every link in one row, antd
-  // folds the last ones into "…" and leaves them focusable while aria-hidden.
-  const barItems = useMemo(() => (self ? items?.filter((i) => i?.key !== '/setting' && i?.key !== '/about') : items), [items, self]);
+  // Playground, Models, Settings and About live in the user menu on wide screens: with every link
+  // in one row, antd folds the last ones into "…" and leaves them focusable while aria-hidden.
+  const barItems = useMemo(() => (self ? items?.filter((i) => !IN_USER_MENU.has(String(i?.key))) : items), [items, self]);
   const selected = '/' + (pathname.split('/')[1] ?? '');
 
   const logout = async () => {
@@ -93,6 +95,8 @@ export function AppShell({ children }: { children: ReactNode }) {
               trigger={['click']}
               menu={{
                 items: [
+                  { key: 'playground', icon: <ExperimentOutlined />, label: <Link href="/playground">{t('playground')}</Link> },
+                  { key: 'models', icon: <AppstoreOutlined />, label: <Link href="/models">{t('models')}</Link> },
                   { key: 'setting', icon: <UserOutlined />, label: <Link href="/setting">{t('settings')}</Link> },
                   { key: 'about', icon: <InfoCircleOutlined />, label: <Link href="/about">{t('about')}</Link> },
                   { key: 'logout', icon: <LogoutOutlined />, label: t('logout'), onClick: () => void logout() },

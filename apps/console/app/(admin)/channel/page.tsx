@@ -191,12 +191,11 @@ export default function ChannelsPage() {
             <Select
               size="small"
               style={{ width: 150 }}
-              placeholder={t('testModel')}
               aria-label={t('testModelOf', { name: c.name })}
-              allowClear
-              value={testModel[c.id]}
+              // The channel's first model until another is picked: what the test uses by default.
+              value={testModel[c.id] || splitList(c.models)[0]}
               options={splitList(c.models).map((m) => ({ value: m, label: m }))}
-              onChange={(m?: string) => setTestModel((prev) => ({ ...prev, [c.id]: m ?? '' }))}
+              onChange={(m: string) => setTestModel((prev) => ({ ...prev, [c.id]: m }))}
             />
             <Button size="small" onClick={() => test.mutate(c)} loading={test.isPending && test.variables?.id === c.id}>{t('test')}</Button>
           </Space.Compact>
