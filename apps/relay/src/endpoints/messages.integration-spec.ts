@@ -311,6 +311,31 @@ describe('POST /v1/messages', () => {
           await expectBilled(before, 10, 5, 2, 3, { read: 4, write: 0 });
         });
 
+        it('context_management (Claude Code’s clear_tool_uses edits) is left out, named in x-oneapi-ignored-params, JSON and stream', async () => {
+          if (!h) return;
+          const body = {
+            model: 'gpt-msg',
+            max_tokens: 20,
+            messages: [{ role: 'user', content: 'hi' }],
+            context_management: { edits: [{ type: 'clear_tool_uses_20250919', trigger: { type: 'input_tokens', value: 30000 }, keep: { type: 'tool_uses', value: 3 } }] },
+          };
+          for (const stream of [false, true]) {
+            const before = await balances();
+            const res = await fetch(`${h.url}/v1/messages`, {
+              method: 'POST',
+              headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'anthropic-beta': 'context-management-2025-06-27', 'content-type': 'application/json' },
+              body: JSON.stringify({ ...body, stream }),
+            });
+            expect(res.status).toBe(200);
+            expect(res.headers.get('x-oneapi-ignored-params')).toBe('context_management');
+            await res.text();
+            const sent = openai.requestsTo('/v1/chat/completions').slice(-1)[0].body as Record<string, unknown>;
+            expect(sent).not.toHaveProperty('context_management');
+            expect(sent.messages).toEqual([{ role: 'user', content: 'hi' }]);
+            await expectBilled(before, 10, 5, 2, 3);
+          }
+        });
+
         it('stream: exactly Anthropic’s event sequence, usage in message_delta', async () => {
           if (!h) return;
           const before = await balances();

@@ -2,11 +2,11 @@ import OpenAI from 'openai';
 import { generateText, streamText } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { ChannelType } from '@oneapi/domain';
-import { availableDbKinds, startFakeAnthropic, startFakeOpenAI, type DbKind, type FakeUpstream } from '@oneapi/testing';
+import { availableDbKinds, startFakeAnthropic, startFakeAzure, startFakeOpenAI, type DbKind, type FakeUpstream } from '@oneapi/testing';
 import { eventually, startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 
-const MODEL_RATIO = { 'compat-resp-cached-4': 1, 'compat-resp': 1, 'compat-resp-tools': 1, 'gpt-resp-failed': 2, 'gpt-resp': 2, 'gpt-resp-reset-2': 2, 'gpt-resp-cached-4': 2, 'claude-resp': 1.5, 'claude-tools': 1.5 };
-const COMPLETION_RATIO = { 'compat-resp-cached-4': 2, 'compat-resp': 2, 'compat-resp-tools': 2, 'gpt-resp-failed': 3, 'gpt-resp': 3, 'gpt-resp-reset-2': 3, 'gpt-resp-cached-4': 3, 'claude-resp': 5, 'claude-tools': 5 };
+const MODEL_RATIO = { 'gpt-4.1-az': 1, 'az-alias': 1, 'compat-resp-cached-4': 1, 'compat-resp': 1, 'compat-resp-tools': 1, 'gpt-resp-failed': 2, 'gpt-resp': 2, 'gpt-resp-reset-2': 2, 'gpt-resp-cached-4': 2, 'claude-resp': 1.5, 'claude-tools': 1.5 };
+const COMPLETION_RATIO = { 'gpt-4.1-az': 1, 'az-alias': 1, 'compat-resp-cached-4': 2, 'compat-resp': 2, 'compat-resp-tools': 2, 'gpt-resp-failed': 3, 'gpt-resp': 3, 'gpt-resp-reset-2': 3, 'gpt-resp-cached-4': 3, 'claude-resp': 5, 'claude-tools': 5 };
 const cost = (prompt: number, completion: number, mr: number, cr: number) => Math.max(1, Math.ceil((prompt + completion * cr) * mr));
 
 interface LogRow {
@@ -39,6 +39,8 @@ describe('POST /v1/responses', () => {
       let fakeA: FakeUpstream;
       let fakeB: FakeUpstream;
       let anthropic: FakeUpstream;
+      let azure: FakeUpstream;
+      let chAzure: number;
       let userId: number;
       let key: string;
       let chA: number;
@@ -78,6 +80,7 @@ describe('POST /v1/responses', () => {
         fakeA = await startFakeOpenAI();
         fakeB = await startFakeOpenAI();
         anthropic = await startFakeAnthropic();
+        azure = await startFakeAzure();
         h = await startRelayHarness(kind);
         await h.setOption('ModelRatio', JSON.stringify(MODEL_RATIO));
         await h.setOption('CompletionRatio', JSON.stringify(COMPLETION_RATIO));
@@ -89,6 +92,7 @@ describe('POST /v1/responses', () => {
         chClaude = await h.createChannel({ type: ChannelType.Anthropic, name: 'claude', key: 'sk-ant', baseUrl: anthropic.url, models: ['claude-resp', 'claude-tools'] });
         // An OpenAI-compatible type without the Responses API: converted to chat on OpenAI's wire.
         chCompat = await h.createChannel({ type: ChannelType.Custom, name: 'compatible', baseUrl: fakeA.url, models: ['compat-resp', 'compat-resp-tools', 'compat-resp-cached-4'] });
+        chAzure = await h.createChannel({ type: ChannelType.Azure, name: 'azure', key: 'az-key', baseUrl: azure.url, models: ['gpt-4.1-az', 'az-alias'], modelMapping: { 'az-alias': 'gpt-4.1-mini' } });
         await h.refresh();
         client = new OpenAI({ apiKey: key, baseURL: h.baseURL, maxRetries: 0 });
       });
@@ -97,6 +101,7 @@ describe('POST /v1/responses', () => {
         await h?.close();
         await fakeA?.close();
         await fakeB?.close();
+        await azure?.close();
         await anthropic?.close();
       });
 
@@ -322,7 +327,80 @@ describe('POST /v1/responses', () => {
         });
       });
 
+      describe('Azure channel (pass-through on its v1 surface)', () => {
+        it('the body’s model is the deployment: the mapped model with dots removed, as chat’s URL has it', async () => {
+          if (!h) return;
+          const before = await balances();
+          const r = await client.responses.create({ model: 'gpt-4.1-az', input: 'hello' });
+          expect(r.output_text).toBe('tok0 tok1 tok2 tok3 tok4 ');
+          expect(azure.requestsTo('/openai/v1/responses').slice(-1)[0].body).toEqual({ model: 'gpt-41-az', input: 'hello' });
+          const log = await expectBilled(before, 10, 5, 1, 1);
+          expect(Number(log.channel_id)).toBe(chAzure);
+          for await (const e of await client.responses.create({ model: 'az-alias', input: 'hello', stream: true })) expect(e.type).not.toBe('error');
+          expect(azure.requestsTo('/openai/v1/responses').slice(-1)[0].body).toEqual({ model: 'gpt-41-mini', input: 'hello', stream: true });
+          await lastLog();
+        });
+      });
+
       describe('OpenAI-compatible channel (converted to chat on OpenAI wire)', () => {
+        it('the Response echoes the client’s settings (tools, text format, sampling, reasoning, truncation), JSON and stream', async () => {
+          if (!h) return;
+          const params = {
+            model: 'compat-resp',
+            input: 'hello',
+            tools: [WEATHER_TOOL],
+            tool_choice: 'none' as const,
+            text: { format: { type: 'json_schema' as const, name: 'out', schema: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false }, strict: true } },
+            temperature: 0.3,
+            top_p: 0.9,
+            parallel_tool_calls: false,
+            max_output_tokens: 50,
+            reasoning: { effort: 'low' as const, summary: 'auto' as const },
+            truncation: 'disabled' as const,
+            metadata: { k: 'v' },
+            prompt_cache_key: 'conv-1',
+          };
+          const echo = {
+            tools: [WEATHER_TOOL],
+            tool_choice: 'none',
+            text: { format: params.text.format },
+            temperature: 0.3,
+            top_p: 0.9,
+            parallel_tool_calls: false,
+            max_output_tokens: 50,
+            reasoning: { effort: 'low', summary: 'auto' },
+            truncation: 'disabled',
+            metadata: { k: 'v' },
+            prompt_cache_key: 'conv-1',
+          };
+          const r = await client.responses.create(params);
+          expect(r).toMatchObject(echo);
+          // prompt_cache_key goes along: OpenAI's chat completions take it too.
+          expect(fakeA.requestsTo('/v1/chat/completions').slice(-1)[0].body).toMatchObject({ prompt_cache_key: 'conv-1', temperature: 0.3 });
+          await lastLog();
+          let completed: unknown;
+          for await (const e of await client.responses.create({ ...params, stream: true })) if (e.type === 'response.completed') completed = e.response;
+          expect(completed).toMatchObject(echo);
+          await lastLog();
+        });
+
+        it('include and truncation: no-op values accepted (encrypted reasoning named in x-oneapi-ignored-params), the rest a 400 naming them', async () => {
+          if (!h) return;
+          const { response } = await client.responses.create({ model: 'compat-resp', input: 'hello', store: false, include: ['reasoning.encrypted_content', 'web_search_call.action.sources'] }).withResponse();
+          expect(response.headers.get('x-oneapi-ignored-params')).toBe('include[reasoning.encrypted_content]');
+          await lastLog();
+          const plain = await client.responses.create({ model: 'compat-resp', input: 'hello' }).withResponse();
+          expect(plain.response.headers.get('x-oneapi-ignored-params')).toBeNull();
+          await lastLog();
+          const before = await balances();
+          const auto = await client.responses.create({ model: 'compat-resp', input: 'hello', truncation: 'auto' }).catch((e: unknown) => e);
+          expect(auto).toMatchObject({ status: 400, message: expect.stringContaining('truncation "auto"') });
+          const other = await client.responses.create({ model: 'compat-resp', input: 'hello', include: ['message.output_text.logprobs'] }).catch((e: unknown) => e);
+          expect(other).toMatchObject({ status: 400, message: expect.stringContaining('message.output_text.logprobs') });
+          await h.flush();
+          expect(await balances()).toEqual(before);
+        });
+
         it('create and stream: chat completions upstream (usage asked for), a Response and its events back', async () => {
           if (!h) return;
           let before = await balances();

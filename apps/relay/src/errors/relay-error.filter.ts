@@ -12,7 +12,7 @@ export const REQUEST_ID_HEADER = 'X-Oneapi-Request-Id';
 /** The header the OpenAI SDKs read into `request_id`. */
 export const OPENAI_REQUEST_ID_HEADER = 'x-request-id';
 /** What a browser may read from a relay response (the SDKs' request id, retry hints). */
-export const CORS_EXPOSE = `${OPENAI_REQUEST_ID_HEADER}, ${REQUEST_ID_HEADER}, request-id, retry-after`;
+export const CORS_EXPOSE = `${OPENAI_REQUEST_ID_HEADER}, ${REQUEST_ID_HEADER}, request-id, retry-after, x-oneapi-ignored-params`;
 
 /** HTTP status of each relay error code (exhaustive: a new code fails the type check here). */
 export function statusOf(code: RelayErrorCode): number {

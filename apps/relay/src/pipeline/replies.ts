@@ -6,7 +6,7 @@ import { RelayErrorCode, RelayException } from '../errors/relay.exception';
 import { CORS_EXPOSE, OPENAI_REQUEST_ID_HEADER, REQUEST_ID_HEADER } from '../errors/relay-error.filter';
 import type { Produced, ReplyKind } from '../endpoints';
 import type { RouteChannel } from '../routing/channel-router.service';
-import { protocolContext, type Leg } from '../protocols/client-protocol';
+import { IGNORED_PARAMS_HEADER, ignoredParams, protocolContext, type Leg } from '../protocols/client-protocol';
 import { runStream, StreamFormats, type StreamFormat, type StreamResult } from '../stream';
 import type { RelayRequest } from './relay-request';
 import type { Delivered, Settlement } from './settlement';
@@ -95,6 +95,8 @@ export class Replies {
           produced.usage = chat ? chat.usage : readUsage(body);
           produced.json = body;
           out = JSON.stringify(leg.protocol.fromChat(body, protocolContext(rq, channel)));
+          const ignored = ignoredParams(rq, channel, leg);
+          if (ignored) void reply.header(IGNORED_PARAMS_HEADER, ignored);
         } else {
           produced.usage = leg.protocol.replyUsage(json);
           produced.json = json;
@@ -144,6 +146,8 @@ export class Replies {
     const head = kind === 'binary' ? ['content-type', contentType || 'application/octet-stream', 'access-control-allow-origin', '*'] : SSE_HEAD.slice();
     head.push('access-control-expose-headers', CORS_EXPOSE, REQUEST_ID_HEADER, req.id, OPENAI_REQUEST_ID_HEADER, req.id);
     if (leg.protocol?.requestIdHeader) head.push(leg.protocol.requestIdHeader, req.id);
+    const ignored = ignoredParams(rq, channel, leg);
+    if (ignored) head.push(IGNORED_PARAMS_HEADER, ignored);
     reply.raw.writeHead(200, head);
     const result = await runStream({
       source: kind !== 'binary' && channel.adapter.createStreamDecoder && this.decodes(channel.adapter, contentType) ? new DecodedSource(call, channel.adapter.createStreamDecoder()) : call,

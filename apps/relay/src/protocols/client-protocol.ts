@@ -33,7 +33,12 @@ export interface ProtocolContext {
   promptTokens: number;
   /** The channel's adapter (a bridge may refuse what its wire format cannot express). */
   adapter: Pick<ProviderAdapter, 'name' | 'wireFormat'>;
+  /** The client's body (a converted reply echoes its settings). */
+  request?: Record<string, unknown>;
 }
+
+/** Response header naming the parameters a bridged leg accepted and left out (comma-separated). */
+export const IGNORED_PARAMS_HEADER = 'x-oneapi-ignored-params';
 
 /** A client protocol other than OpenAI chat. One object per protocol, stateless. */
 export interface ClientProtocol {
@@ -63,6 +68,12 @@ export interface ClientProtocol {
   fromChat(chat: Record<string, unknown>, ctx: ProtocolContext): unknown;
   /** A fresh translator of chat chunks into this protocol's events. */
   chatStream(ctx: ProtocolContext): ChunkTranslator;
+  /**
+   * Parameters of `body` the chat bridge accepts and leaves out because they only steer the
+   * provider's own work (what it trims or caches), not the answer; named to the client in
+   * {@link IGNORED_PARAMS_HEADER}.
+   */
+  bridgeIgnored?(body: Record<string, unknown>, ctx: ProtocolContext): string[];
 }
 
 /** How one attempt on one channel speaks: the mode sent upstream and the protocol's part in it. */
@@ -102,7 +113,15 @@ export function protocolContext(rq: RelayRequest, channel: RouteChannel): Protoc
     upstreamModel: channel.modelMapping.get(rq.parsed.model) ?? rq.parsed.model,
     promptTokens: rq.priced.promptTokens,
     adapter: channel.adapter,
+    request: rq.parsed.json,
   };
+}
+
+/** The {@link IGNORED_PARAMS_HEADER} value of a bridged leg's reply, if it left anything out. */
+export function ignoredParams(rq: RelayRequest, channel: RouteChannel, leg: Leg): string | undefined {
+  if (!leg.bridged || !leg.protocol?.bridgeIgnored) return undefined;
+  const ignored = leg.protocol.bridgeIgnored(rq.parsed.json, protocolContext(rq, channel));
+  return ignored.length > 0 ? ignored.join(', ') : undefined;
 }
 
 /**

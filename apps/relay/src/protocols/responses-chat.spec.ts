@@ -1,5 +1,5 @@
 import { RelayException } from '../errors/relay.exception';
-import { chatToResponse, newFrame, responsesToChat, ResponsesStreamWriter } from './responses-chat';
+import { chatToResponse, newFrame, responsesIgnored, responsesToChat, ResponsesStreamWriter } from './responses-chat';
 
 type Json = Record<string, unknown>;
 
@@ -105,11 +105,22 @@ describe('Responses → chat request', () => {
     [{ frobnicate: true }, 'frobnicate', 'Unrecognized'],
     [{ top_logprobs: 3 }, 'top_logprobs', 'top_logprobs'],
     [{ include: ['message.output_text.logprobs'] }, 'include', 'logprobs'],
+    [{ include: ['no.such.include'] }, 'include', 'no.such.include'],
+    [{ truncation: 'auto' }, 'truncation', 'cannot drop input items'],
     [{ input: [{ type: 'function_call', call_id: 'c', name: 'f', arguments: '{}' }, { type: 'function_call_output', call_id: 'c', output: [{ type: 'input_image', image_url: 'data:image/png;base64,AA' }] }] }, 'input[1].output[0]', 'input_image'],
   ])('refuses %j with a 400 naming %s', (extra, param, words) => {
     const e = refusal(() => responsesToChat({ model: 'm', input: 'x', ...extra }, 'm', 'DeepSeek'));
     expect(e.param).toBe(param);
     expect(e.message).toContain(words);
+  });
+
+  it('truncation "disabled" and no-op includes are accepted; prompt_cache_key goes along on OpenAI wire only, named as ignored elsewhere', () => {
+    const body = { model: 'm', input: 'x', truncation: 'disabled', include: ['reasoning.encrypted_content', 'file_search_call.results'], prompt_cache_key: 'k' };
+    expect(responsesToChat(body, 'm', 'DeepSeek', true)).toMatchObject({ prompt_cache_key: 'k' });
+    expect(responsesToChat(body, 'm', 'Anthropic', false)).not.toHaveProperty('prompt_cache_key');
+    expect(responsesIgnored(body, true)).toEqual(['include[reasoning.encrypted_content]']);
+    expect(responsesIgnored(body, false)).toEqual(['include[reasoning.encrypted_content]', 'prompt_cache_key']);
+    expect(responsesIgnored({ model: 'm', input: 'x' }, false)).toEqual([]);
   });
 
   it('leaves structured output and reasoning effort to the adapter; refuses verbosity off OpenAI wire', () => {
@@ -145,6 +156,15 @@ describe('chat → Response', () => {
       usage: { input_tokens: 12, input_tokens_details: { cached_tokens: 4 }, output_tokens: 7, output_tokens_details: { reasoning_tokens: 3 }, total_tokens: 19 },
     });
     expect(String(r.id)).toMatch(/^resp_/);
+  });
+
+  it('reasoning.summary: the chat reply’s reasoning comes back as a summarised reasoning item, and the Response echoes the setting', () => {
+    const r = chatToResponse(
+      { choices: [{ message: { role: 'assistant', reasoning_content: 'thought', content: 'hi' }, finish_reason: 'stop' }] },
+      newFrame({ reasoning: { effort: 'low', summary: 'detailed' }, truncation: 'disabled', tools: [{ type: 'function', name: 'f' }], temperature: 0.2 }, 'm'),
+    );
+    expect(r.output).toMatchObject([{ type: 'reasoning', summary: [{ type: 'summary_text', text: 'thought' }] }, { type: 'message' }]);
+    expect(r).toMatchObject({ reasoning: { effort: 'low', summary: 'detailed' }, truncation: 'disabled', tools: [{ type: 'function', name: 'f' }], temperature: 0.2 });
   });
 });
 

@@ -45,12 +45,41 @@ const CONVERTED_FIELDS = new Set([
   // Stateless either way: nothing is stored, and a previous id is refused below.
   'store',
   'previous_response_id',
-  // Extra output the bridge cannot produce (encrypted reasoning, logprobs) is simply absent.
+  // Checked value by value in responsesToChat.
   'include',
   'truncation',
   'top_logprobs',
   'prompt_cache_key',
 ]);
+
+/**
+ * `include` values that ask for nothing the bridged reply could hold: results and images of
+ * built-in tools (refused by the bridge, so never called) and of input images (echoed by no
+ * bridged reply). `reasoning.encrypted_content` is the opaque reasoning state a stateless client
+ * passes back; chat upstreams keep none, so the reasoning items carry their text only (named in
+ * the ignored-parameters header). Any other value (logprobs) is a 400.
+ */
+const NO_OP_INCLUDES = new Set([
+  'file_search_call.results',
+  'web_search_call.results',
+  'web_search_call.action.sources',
+  'message.input_image.image_url',
+  'computer_call_output.output.image_url',
+  'code_interpreter_call.outputs',
+  'reasoning.encrypted_content',
+]);
+
+/**
+ * What the bridge accepts and leaves out, for the ignored-parameters header: encrypted reasoning
+ * it cannot produce, and `prompt_cache_key` (a cache-routing hint) where the upstream's wire has
+ * no such field.
+ */
+export function responsesIgnored(body: Json, openAIWire: boolean): string[] {
+  const out: string[] = [];
+  if (Array.isArray(body.include) && body.include.includes('reasoning.encrypted_content')) out.push('include[reasoning.encrypted_content]');
+  if (!openAIWire && typeof body.prompt_cache_key === 'string') out.push('prompt_cache_key');
+  return out;
+}
 
 /** Fields of the Responses API that need server state or tools the chat bridge does not have. */
 const STATEFUL_FIELDS: Record<string, string> = {
@@ -231,7 +260,13 @@ export function responsesToChat(body: Json, upstreamModel: string, channelType: 
   }
   // Log probabilities have no place in the converted reply: refused rather than silently absent.
   if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0) bad(`top_logprobs is not supported on channel type ${channelType}`, 'top_logprobs');
-  if (Array.isArray(body.include) && body.include.includes('message.output_text.logprobs')) bad(`include "message.output_text.logprobs" is not supported on channel type ${channelType}`, 'include');
+  if (Array.isArray(body.include)) {
+    for (const value of body.include) if (!NO_OP_INCLUDES.has(value as string)) bad(`include ${JSON.stringify(value)} is not supported on channel type ${channelType}`, 'include');
+  }
+  // Chat completions never drop input to fit the context ("disabled", their behaviour: an overflow is the upstream's 400).
+  if (body.truncation !== undefined && body.truncation !== null && body.truncation !== 'disabled') {
+    bad(`truncation ${JSON.stringify(body.truncation)} is not supported on channel type ${channelType}: chat completions cannot drop input items to fit the context window; send "disabled"`, 'truncation');
+  }
   const chat: Json = { model: upstreamModel, messages: chatMessages(body) };
   if ((chat.messages as Json[]).length === 0) bad('input must not be empty', 'input');
   if (Array.isArray(body.tools) && body.tools.length > 0) chat.tools = chatTools(body.tools as Json[]);
@@ -254,6 +289,8 @@ export function responsesToChat(body: Json, upstreamModel: string, channelType: 
   for (const key of ['temperature', 'top_p', 'metadata', 'service_tier'] as const) if (body[key] !== undefined && body[key] !== null) chat[key] = body[key];
   const user = str(body.safety_identifier) ?? str(body.user);
   if (user) chat.user = user;
+  // OpenAI's chat completions take the same cache-routing key; other wires have none (responsesIgnored).
+  if (openAIWire && typeof body.prompt_cache_key === 'string') chat.prompt_cache_key = body.prompt_cache_key;
   if (body.stream === true) {
     chat.stream = true;
     chat.stream_options = { include_usage: true };
@@ -316,16 +353,19 @@ function responseObject(f: ResponseFrame, status: string, output: Json[], usage:
     output,
     parallel_tool_calls: r.parallel_tool_calls ?? true,
     previous_response_id: null,
-    reasoning: { effort: (isObject(r.reasoning) ? r.reasoning.effort : null) ?? null, summary: null },
+    reasoning: { effort: (isObject(r.reasoning) ? r.reasoning.effort : null) ?? null, summary: (isObject(r.reasoning) ? r.reasoning.summary : null) ?? null },
     store: false,
     temperature: r.temperature ?? 1,
     text: { format: { type: 'text' }, ...text },
     tool_choice: r.tool_choice ?? 'auto',
     tools: Array.isArray(r.tools) ? r.tools : [],
     top_p: r.top_p ?? 1,
-    truncation: 'disabled',
+    truncation: r.truncation ?? 'disabled',
     usage,
     user: r.user ?? null,
+    prompt_cache_key: r.prompt_cache_key ?? null,
+    safety_identifier: r.safety_identifier ?? null,
+    service_tier: r.service_tier ?? 'default',
     metadata: r.metadata ?? {},
   };
 }

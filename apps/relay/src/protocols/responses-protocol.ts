@@ -2,7 +2,7 @@ import { readResponsesUsage, type Usage } from '@oneapi/providers';
 import { TtlCache } from '@oneapi/cache';
 import type { ChunkTranslator, ProtocolEventReader } from '../stream';
 import type { ClientProtocol, ProtocolContext } from './client-protocol';
-import { chatToResponse, newFrame, responsesErrorEvent, responsesToChat, ResponsesStreamWriter } from './responses-chat';
+import { chatToResponse, newFrame, responsesErrorEvent, responsesIgnored, responsesToChat, ResponsesStreamWriter } from './responses-chat';
 
 /**
  * Ids of responses a native stream created, by relay request id, until settlement records where
@@ -78,6 +78,7 @@ export const responsesProtocol: ClientProtocol = {
   replyUsage: (body) => readResponsesUsage(body),
   nativeStream: (ctx) => new ResponsesEventReader(ctx),
   toChat: (body, ctx) => responsesToChat(body, ctx.upstreamModel, ctx.adapter.name, ctx.adapter.wireFormat === 'openai'),
-  fromChat: (chat, ctx) => chatToResponse(chat, newFrame({}, ctx.requestModel)),
-  chatStream: (ctx): ChunkTranslator => new ResponsesStreamWriter(newFrame({}, ctx.requestModel)),
+  fromChat: (chat, ctx) => chatToResponse(chat, newFrame(ctx.request ?? {}, ctx.requestModel)),
+  chatStream: (ctx): ChunkTranslator => new ResponsesStreamWriter(newFrame(ctx.request ?? {}, ctx.requestModel)),
+  bridgeIgnored: (body, ctx) => responsesIgnored(body, ctx.adapter.wireFormat === 'openai'),
 };

@@ -58,6 +58,16 @@ export class AzureAdapter implements ProviderAdapter {
     return `${base}/openai/deployments/${deployment}/${task}${query}`;
   }
 
+  /**
+   * Only the Responses body changes: its `model` names the deployment, so it gets the mapped model
+   * with dots removed, as chat's URL does (clients send the model name, e.g. `gpt-4.1`). Every
+   * other mode passes through (undefined).
+   */
+  convertRequest(mode: RelayMode, body: Record<string, unknown>, ctx: { upstreamModel: string }): Record<string, unknown> | undefined {
+    if (mode !== 'responses') return undefined;
+    return { ...body, model: ctx.upstreamModel.replace(/\./g, '') };
+  }
+
   requestHeaders(ch: ChannelContext, _mode: RelayMode, incoming: IncomingHeaders): Record<string, string> {
     return { ...commonHeaders(incoming), 'api-key': ch.key };
   }

@@ -34,6 +34,11 @@ export async function startFakeAzure(opts: FakeUpstreamOptions = {}): Promise<Fa
     }
     // The v1 surface (Responses API): no deployment in the path, no api-version.
     if (v1) {
+      // The body's model names a deployment, and deployment names cannot contain dots.
+      const model = (record.body as { model?: unknown } | undefined)?.model;
+      if (ctx.req.method === 'POST' && v1[1] === 'responses' && typeof model === 'string' && model.includes('.')) {
+        return json(404, { error: { code: 'DeploymentNotFound', message: `The API deployment for this resource does not exist: ${model}` } });
+      }
       if (await respondResponses(ctx, v1[1], state.knobs, responses, takeForcedStatus)) return;
       return json(404, { error: { code: '404', message: 'Resource not found' } });
     }

@@ -38,6 +38,8 @@ const BRIDGED_FIELDS = new Set([
   'stop_sequences',
   'stream',
   'temperature',
+  // An optimisation hint (see messagesIgnored).
+  'context_management',
   'top_p',
   'top_k',
   'tools',
@@ -205,6 +207,16 @@ function chatToolChoice(choice: unknown, out: Json, ctx: ProtocolContext): void 
       unsupported('tool_choice.type', `${JSON.stringify(choice.type)} is not supported`, ctx);
   }
   if (choice.disable_parallel_tool_use === true && out.tools) out.parallel_tool_calls = false;
+}
+
+/**
+ * What the bridge accepts and leaves out: `context_management` (Claude Code's `clear_tool_uses` /
+ * `clear_thinking` edits) only tells Anthropic's server to trim old tool results or thinking once
+ * the context grows past a trigger; without it the model sees the whole conversation, which
+ * chat upstreams are sent anyway (one that overflows answers its own 400 as for any long prompt).
+ */
+export function messagesIgnored(body: Json): string[] {
+  return body.context_management !== undefined && body.context_management !== null ? ['context_management'] : [];
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ClientProtocol } from '../client-protocol';
-import { chatToMessage, messagesToChat } from './messages-chat';
+import { chatToMessage, messagesIgnored, messagesToChat } from './messages-chat';
 import { messagesErrorBody } from './messages-errors';
 import { MessagesEventReader, MessagesStreamWriter, usageOfAnthropic } from './messages-stream';
 
@@ -20,4 +20,5 @@ export const anthropicMessages: ClientProtocol = {
   toChat: messagesToChat,
   fromChat: chatToMessage,
   chatStream: (ctx) => new MessagesStreamWriter(ctx),
+  bridgeIgnored: messagesIgnored,
 };
