@@ -22,7 +22,7 @@ describe('database bootstrap', () => {
         if (!db) return;
         const first = await openDataSource(db.config);
         const r1 = await bootstrapDatabase(first, { isMaster: true });
-        expect(r1.migrationsApplied).toEqual(['InitialSchema1764288000000', 'CacheEvents1764288100000', 'MoneyLedger1764288200000', 'SessionEpoch1764288300000', 'ChannelCapacity1764288400000', 'SystemSecrets1764288600000']);
+        expect(r1.migrationsApplied).toEqual(['InitialSchema1764288000000', 'CacheEvents1764288100000', 'MoneyLedger1764288200000', 'SessionEpoch1764288300000', 'ChannelCapacity1764288400000', 'SystemSecrets1764288600000', 'LogSystemPromptReset1764288700000', 'ChannelLastTest1764288800000']);
         expect(r1.rootCreated).toBe(true);
 
         // The entities describe exactly the schema the migrations built.
@@ -39,7 +39,7 @@ describe('database bootstrap', () => {
         const r2 = await bootstrapDatabase(second, { isMaster: true });
         expect(r2).toEqual({ migrationsApplied: [], rootCreated: false });
         const migrations: unknown[] = await second.query('SELECT * FROM migrations');
-        expect(migrations).toHaveLength(6);
+        expect(migrations).toHaveLength(8);
         await second.destroy();
       });
 
