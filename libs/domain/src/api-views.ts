@@ -52,6 +52,9 @@ export interface ChannelView {
   created_time: number;
   test_time: number;
   response_time: number;
+  /** Model of the last test, and why it failed ('' when it passed or none ran). */
+  test_model: string;
+  test_error: string;
   base_url: string;
   other: string;
   balance: number;

@@ -44,6 +44,7 @@ describe.each([['sqlite'], ['mysql']] as const)('channel test and balance routes
     expect(res.body.time).toBeGreaterThan(0);
     const post = await h.http().post(`/api/channel/test/${id}?model=gpt-4o`).set(auth).expect(200);
     expect(post.body).toMatchObject({ success: true, model: 'gpt-4o' });
+    expect((await h.http().get(`/api/channel/${id}`).set(auth).expect(200)).body.data).toMatchObject({ test_model: 'gpt-4o', test_error: '' });
     const [row] = await h.sql<{ response_time: number; test_time: number }>('SELECT response_time, test_time FROM channels WHERE id = ?', [id]);
     expect(Number(row.response_time)).toBeGreaterThan(0);
     expect(Number(row.test_time)).toBeGreaterThan(0);
@@ -58,6 +59,11 @@ describe.each([['sqlite'], ['mysql']] as const)('channel test and balance routes
     expect(res.body.success).toBe(false);
     expect(res.body.message).toContain('401');
     expect(JSON.stringify(res.body)).not.toContain('sk-wrong-secret');
+    // The row keeps the outcome: model, and the reason in the gateway's words (never the key).
+    const view = await h.http().get(`/api/channel/${id}`).set(auth).expect(200);
+    expect(view.body.data).toMatchObject({ test_model: 'gpt-4o-mini', test_error: expect.stringContaining('401') });
+    expect(view.body.data.test_time).toBeGreaterThan(0);
+    expect(view.body.data.test_error).not.toContain('sk-wrong-secret');
   });
 
   it('answers 404 for a missing channel, 400 for a bad id, and requires an admin', async () => {

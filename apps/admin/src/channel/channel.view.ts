@@ -21,6 +21,8 @@ export function toChannelView(c: ChannelEntity): ChannelView {
     created_time: c.createdTime,
     test_time: c.testTime,
     response_time: c.responseTime,
+    test_model: c.testModel ?? '',
+    test_error: c.testError ?? '',
     base_url: c.baseUrl ?? '',
     other: c.other ?? '',
     balance: c.balance,

@@ -152,6 +152,10 @@ export class ChannelViewDoc implements ChannelView {
   test_time!: number;
   @ApiProperty({ type: Number, example: 0, description: 'Last test latency in milliseconds.' })
   response_time!: number;
+  @ApiProperty({ type: String, example: 'gpt-4o-mini', description: 'Model the last test used.' })
+  test_model!: string;
+  @ApiProperty({ type: String, example: '', description: 'Why the last test failed, in the gateway’s words; empty when it passed or none ran.' })
+  test_error!: string;
   @ApiProperty({ type: String, example: '' })
   base_url!: string;
   @ApiProperty({ type: String, example: '' })

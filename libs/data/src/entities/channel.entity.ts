@@ -37,6 +37,14 @@ export class ChannelEntity {
   @Column({ name: 'response_time', type: 'int', default: 0 })
   responseTime!: number;
 
+  /** Model the last test used. */
+  @Column({ name: 'test_model', type: 'varchar', length: 255, default: '' })
+  testModel!: string;
+
+  /** Why the last test failed ('' when it passed or none ran), in the gateway's words. */
+  @Column({ name: 'test_error', type: 'varchar', length: 512, default: '' })
+  testError!: string;
+
   @Column({ name: 'base_url', type: 'varchar', length: 512, nullable: true, default: '' })
   baseUrl!: string | null;
 

@@ -67,8 +67,15 @@ export class ChannelJobRepository {
   }
 
   /** Stores a test's outcome: `response_time` in ms (0 after a failure, as One API) and `test_time`. */
-  async recordTest(id: number, responseTimeMs: number, testTime: number): Promise<void> {
-    await execAffected(this.db.manager, 'UPDATE channels SET response_time = ?, test_time = ? WHERE id = ?', [Math.round(responseTimeMs), testTime, id]);
+  /** Stores the last test: latency (0 when it failed), time, model and why it failed ('' if it passed). */
+  async recordTest(id: number, responseTimeMs: number, testTime: number, model = '', error = ''): Promise<void> {
+    await execAffected(this.db.manager, 'UPDATE channels SET response_time = ?, test_time = ?, test_model = ?, test_error = ? WHERE id = ?', [
+      Math.round(responseTimeMs),
+      testTime,
+      model.slice(0, 255),
+      error.slice(0, 512),
+      id,
+    ]);
   }
 
   async recordBalance(id: number, balance: number, updatedTime: number): Promise<void> {

@@ -173,7 +173,7 @@ export async function testChannelRow(ctx: JobContext, repo: ChannelJobRepository
 
   const now = nowSeconds(ctx);
   // One API stores 0 after a failed test, so the console shows it as untested.
-  await repo.recordTest(row.id, attempt.ok ? attempt.elapsedMs : 0, now);
+  await repo.recordTest(row.id, attempt.ok ? attempt.elapsedMs : 0, now, model, success ? '' : publicMessage);
 
   let statusChange: ChannelTestResult['statusChange'];
   if (disableReason && options.automaticDisable && row.status === ChannelStatus.Enabled && (await repo.autoDisable(row.id))) {

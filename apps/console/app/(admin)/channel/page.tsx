@@ -131,11 +131,26 @@ export default function ChannelsPage() {
       title: t('responseTime'),
       dataIndex: 'response_time',
       sorter: byNumber('response_time'),
-      render: (v: number, c) => (
-        <Tooltip title={c.test_time ? t('testedAt', { time: formatTimestamp(c.test_time) }) : t('untested')}>
-          <span><ResponseTimeTag ms={v} /></span>
-        </Tooltip>
-      ),
+      render: (v: number, c) => {
+        const when = c.test_time ? t('testedAt', { time: formatTimestamp(c.test_time) }) : t('untested');
+        const model = c.test_model ? ` · ${c.test_model}` : '';
+        // The last test's outcome stays in the row: its latency, or why it failed.
+        if (c.test_time && c.test_error) {
+          return (
+            <Tooltip title={`${when}${model}: ${c.test_error}`}>
+              <span data-testid="channel-test-error">
+                <Tag color="error">{t('testFailed')}</Tag>
+                <Typography.Text type="danger" style={{ fontSize: 12 }}>{c.test_error.slice(0, 40)}</Typography.Text>
+              </span>
+            </Tooltip>
+          );
+        }
+        return (
+          <Tooltip title={`${when}${model}`}>
+            <span><ResponseTimeTag ms={v} /></span>
+          </Tooltip>
+        );
+      },
     },
     {
       title: t('balance'),
