@@ -144,8 +144,9 @@ for i = 1, n do
   redis.call('ZADD', KEYS[i], now + ttl, id)
   redis.call('PEXPIRE', KEYS[i], ttl)
 end
+-- A charge too small to move a millisecond timestamp still lives a millisecond (PX must be > 0).
 for i = n + 1, #KEYS do
-  redis.call('SET', KEYS[i], string.format('%.3f', tats[i]), 'PX', math.ceil(tats[i] - now))
+  redis.call('SET', KEYS[i], string.format('%.3f', tats[i]), 'PX', math.max(1, math.ceil(tats[i] - now)))
 end
 return {-1, 0}`;
 

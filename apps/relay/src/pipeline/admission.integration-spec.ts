@@ -35,6 +35,38 @@ async function open(h: RelayHarness, key: string, model: string) {
   return { status: res.status, code, retryAfter: res.headers.get('retry-after'), abort: () => controller.abort() };
 }
 
+/**
+ * Holds every settlement of `h` until the returned `release()`, so a test can tell slots freed at
+ * a stream's end from slots freed once its settlement is written. `started` counts settlements begun.
+ */
+function holdSettlements(h: RelayHarness) {
+  const quota = h.services.quota;
+  const settle = quota.settle.bind(quota);
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (open = r));
+  const state = { started: 0 };
+  quota.settle = async (...args: Parameters<typeof settle>) => {
+    state.started++;
+    await gate;
+    return settle(...args);
+  };
+  return {
+    state,
+    release: () => {
+      quota.settle = settle;
+      open();
+    },
+  };
+}
+
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('condition not met');
+}
+
 describe('admission: concurrency caps', () => {
   let fake: FakeUpstream;
   beforeAll(async () => {
@@ -86,6 +118,24 @@ describe('admission: concurrency caps', () => {
       await h.setOption('UserConcurrencyLimit', '0');
     });
 
+    it('a stream gives its slot back at its last byte, before its settlement is written: with a cap of 1 the next request is admitted', async () => {
+      await h.setOption('UserConcurrencyLimit', '1');
+      const userId = await h.createUser();
+      const key = await h.createToken({ userId });
+      const held = holdSettlements(h);
+      try {
+        expect((await post(h, key, 'cap-chunks-10-delay-100', true)).status).toBe(200);
+        // The stream's settlement has begun and is held: its row is not written yet.
+        await until(() => held.state.started === 1);
+        expect((await post(h, key, 'cap', false)).status).toBe(200);
+      } finally {
+        held.release();
+        await h.setOption('UserConcurrencyLimit', '0');
+      }
+      await h.flush();
+      expect(await h.drift()).toEqual([]);
+    });
+
     it('a token cap holds for that token only', async () => {
       await h.setOption('TokenConcurrencyLimit', '2');
       const userId = await h.createUser();
@@ -127,6 +177,29 @@ describe('admission: concurrency caps', () => {
       const results = await Promise.all(Array.from({ length: 40 }, (_, i) => post(i % 2 ? a : b, key, 'cap-chunks-10-delay-100', true)));
       expect(results.filter((r) => r.status === 200)).toHaveLength(10);
       expect(peakInFlight(fake.requests.slice(before))).toBeLessThanOrEqual(10);
+    });
+
+    it('with a channel capacity too, the stream frees the caller slot and the channel seat together at its end (cap 1 each)', async () => {
+      const channelId = await a.createChannel({ baseUrl: fake.url, models: ['capend-chunks-10-delay-100'] });
+      await a.sql('UPDATE channels SET max_concurrency = 1, rpm = 1000, tpm = 1000000 WHERE id = ?', [channelId]);
+      await a.setOption('UserConcurrencyLimit', '1');
+      await a.refresh();
+      await b.refresh();
+      const userId = await a.createUser();
+      const key = await a.createToken({ userId });
+      const held = holdSettlements(a);
+      try {
+        expect((await post(a, key, 'capend-chunks-10-delay-100', true)).status).toBe(200);
+        await until(() => held.state.started === 1);
+        // The other relay sees both slots free in Redis.
+        expect((await post(b, key, 'capend-chunks-10-delay-100', false)).status).toBe(200);
+      } finally {
+        held.release();
+        await a.setOption('UserConcurrencyLimit', '0');
+        await a.sql('UPDATE channels SET status = 2 WHERE id = ?', [channelId]);
+        await a.refresh();
+        await b.refresh();
+      }
     });
 
     it('with Redis away each relay still enforces the cap on its own, at once', async () => {
