@@ -2,6 +2,7 @@
  * The MySQL ledger's group in one round trip: the conditional UPDATEs are guarded inside the
  * packet, so a group that fits commits without the client reading anything in between, and a
  * group whose guard fails leaves nothing of its first attempt before it is decided row by row.
+ * Its sessions run without autocommit, so every write must end in its own COMMIT.
  */
 import { PoolConnection } from 'mysql2';
 import { availableDbKinds, createTestDatabase, type TestDatabase } from '@oneapi/testing';
@@ -66,7 +67,8 @@ describe('the ledger on MySQL', () => {
     const results = await Promise.all([1, 2, 3].map((n) => ledger.reserve({ requestId: `fit-${n}`, tokenId: 1, userId: 1, amount: 100, tokenUnlimited: false })));
     expect(results).toEqual(['ok', 'ok', 'ok']);
     expect(statements).toHaveLength(1);
-    expect(statements[0]).toMatch(/^START TRANSACTION;.*COMMIT;$/);
+    // The session runs without autocommit: the packet's first statement opens the transaction.
+    expect(statements[0]).toMatch(/^UPDATE tokens .*COMMIT;$/);
 
     statements = [];
     const settled = await Promise.all([1, 2, 3].map((n) => ledger.settle(settlement(`fit-${n}`, 1, 1, 100, 40))));
@@ -98,5 +100,18 @@ describe('the ledger on MySQL', () => {
     const [u]: Array<{ used_quota: number; request_count: number }> = await db.source.query('SELECT used_quota, request_count FROM users WHERE id = 1');
     expect({ used: Number(u.used_quota), requests: Number(u.request_count) }).toEqual({ used: 30, requests: 1 });
     expect(await reservationIds(db)).toEqual([]);
+  });
+
+  it('an extended expiry is committed: other sessions see it at once', async () => {
+    if (skip()) return;
+    expect(await ledger.reserve({ requestId: 'long', tokenId: 1, userId: 1, amount: 100, tokenUnlimited: false })).toBe('ok');
+    await ledger.extend(['long']);
+    const [row]: Array<{ expires_at: number }> = await db.source.query('SELECT expires_at FROM reservations WHERE request_id = ?', ['long']);
+    const before = Number(row.expires_at);
+    const later = before + 3_600_000;
+    // Straight to the store, so the expiry is one this spec chose.
+    await (ledger as unknown as { store: { extend(ids: string[], at: number): Promise<void> } }).store.extend(['long'], later);
+    const [after]: Array<{ expires_at: number }> = await db.source.query('SELECT expires_at FROM reservations WHERE request_id = ?', ['long']);
+    expect(Number(after.expires_at)).toBe(later);
   });
 });
