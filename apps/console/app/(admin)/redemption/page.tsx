@@ -134,7 +134,8 @@ export default function RedemptionsPage() {
       {source.error && <Alert type="error" showIcon title={source.error.message} style={{ marginBottom: 16 }} />}
       <Table<Redemption>
         rowKey="id"
-        rowSelection={{ selectedRowKeys: selected.map((r) => r.id), onChange: (_, rows) => setSelected(rows), preserveSelectedRowKeys: true }}
+        // No select-all box: the table's hidden measuring row would copy it (focusable inside aria-hidden).
+        rowSelection={{ selectedRowKeys: selected.map((r) => r.id), onChange: (_, rows) => setSelected(rows), preserveSelectedRowKeys: true, hideSelectAll: true }}
         size="middle"
         scroll={{ x: 'max-content' }}
         columns={columns}
@@ -158,7 +159,7 @@ export default function RedemptionsPage() {
       </Modal>
       <Modal open={editing !== null} title={t('editTitle', { name: editing?.name ?? '' })} onCancel={() => setEditing(null)} onOk={() => editForm.submit()} confirmLoading={edit.isPending} forceRender>
         {edit.error && <Alert type="error" showIcon title={errorMessage(edit.error)} style={{ marginBottom: 16 }} />}
-        <Form form={editForm} layout="vertical" onFinish={(v) => edit.mutate(v)}>
+        <Form form={editForm} name="redemption-edit" layout="vertical" onFinish={(v) => edit.mutate(v)}>
           <Form.Item name="name" label={t('name')} rules={[{ required: true, whitespace: true, message: t('nameRequired') }, { max: 20 }]}>
             <Input />
           </Form.Item>
