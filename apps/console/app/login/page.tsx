@@ -5,7 +5,7 @@ import { Alert, App, Button, Divider, Form, Input, Modal, Space, Typography } fr
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useTranslations } from 'next-intl';
-import { Suspense, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import { AuthCard } from '@/components/auth-card';
 import { TurnstileField, useTurnstileMissing } from '@/components/turnstile-field';
 import { api, ApiError } from '@/lib/api-client';
@@ -33,6 +33,10 @@ function LoginForm() {
   const [error, setError] = useState<string | null>(null);
   const [wechatOpen, setWechatOpen] = useState(false);
   const [wechatCode, setWechatCode] = useState('');
+  // Typing into the server-rendered form before hydration would be lost (the form store starts
+  // empty), so it stays disabled until the page is interactive.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   const afterLogin = async (result: LoginResult | null, forceChange: boolean) => {
     await queryClient.invalidateQueries({ queryKey: queryKeys.self });
@@ -90,7 +94,7 @@ function LoginForm() {
     <AuthCard title={t('title')}>
       {params.get('expired') && <Alert type="warning" showIcon title={t('expired')} style={{ marginBottom: 16 }} />}
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="login-error" />}
-      <Form layout="vertical" onFinish={onFinish} requiredMark={false} disabled={status?.password_login_enabled === false}>
+      <Form layout="vertical" onFinish={onFinish} requiredMark={false} disabled={!hydrated || status?.password_login_enabled === false}>
         <Form.Item name="username" label={t('username')} rules={[{ required: true, message: t('usernameRequired') }]}>
           <Input prefix={<UserOutlined />} autoComplete="username" placeholder={t('usernamePlaceholder')} />
         </Form.Item>
