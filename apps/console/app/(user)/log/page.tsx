@@ -112,8 +112,9 @@ export default function LogsPage() {
     {
       title: t('more'),
       key: 'more',
+      // No space between two CJK characters: the accessible name must contain the visible text.
       render: (_, log) => (
-        <Button size="small" data-testid="log-detail-open" aria-label={t('openDetail', { id: log.id })} onClick={() => setShown(log)}>
+        <Button size="small" autoInsertSpace={false} data-testid="log-detail-open" aria-label={t('openDetail', { id: log.id })} onClick={() => setShown(log)}>
           {t('view')}
         </Button>
       ),
