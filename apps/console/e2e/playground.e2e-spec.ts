@@ -194,6 +194,12 @@ describe('playground, models and channel list in the console (real admin and rel
     const progress = root.getByTestId('test-all-progress');
     await progress.waitFor();
     await progress.filter({ hasText: /Test of all channels finished: 2 of 3 passed, 1 failed/ }).waitFor({ timeout: 60_000 });
+    // The row keeps the last test's outcome: the channel with the wrong key says it failed, and why.
+    await visit(root, '/channel');
+    const failed = root.getByRole('row').filter({ hasText: 'pg-a' }).getByTestId('channel-test-error');
+    await failed.waitFor();
+    expect(await failed.textContent()).toMatch(/^Failed.*401/);
+    expect(await root.getByRole('row').filter({ hasText: 'pg-b' }).getByTestId('channel-test-error').count()).toBe(0);
     await h.screenshot(root, 'channels-test-all-done');
   });
 
