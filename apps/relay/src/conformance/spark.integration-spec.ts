@@ -111,7 +111,7 @@ describe('Spark v1 (18) over WebSocket through the relay', () => {
       { name: 'get_weather', args: { city: 'Paris' } },
       { name: 'get_time', args: { tz: 'UTC' } },
     ]);
-    expect(fake.requests.at(-1)).toMatchObject({ path: '/v3.1/chat', body: { parameter: { chat: { domain: 'generalv3' } }, payload: { functions: { text: TOOLS.map((t) => t.function) } } } });
+    expect(fake.requests.at(-1)).toMatchObject({ path: '/v3.1/chat', body: { parameter: { chat: { domain: 'generalv3' } }, payload: { functions: { text: TOOLS.map((t) => (t.type === 'function' ? t.function : null)) } } } });
     const log = await logOf(response.headers.get('x-oneapi-request-id'));
     expect(log).toMatchObject({ ...USAGE, is_stream: 0 });
   });

@@ -214,9 +214,9 @@ describe('POST /v1/messages', () => {
 
         it('request-id (what the SDK reads into _request_id) is the relay’s request id on JSON, stream and count_tokens replies, and CORS exposes it', async () => {
           if (!h) return;
-          const { data, response } = await client.messages.create({ model: 'claude-msg', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
-          expect(data._request_id).toBe(response.headers.get('x-request-id'));
-          expect(data._request_id).toBeTruthy();
+          const { request_id: requestId, response } = await client.messages.create({ model: 'claude-msg', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+          expect(requestId).toBe(response.headers.get('x-request-id'));
+          expect(requestId).toBeTruthy();
           expect(response.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('request-id');
           await lastLog();
           const streamed = await fetch(`${h.url}/v1/messages`, {
