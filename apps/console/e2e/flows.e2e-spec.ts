@@ -200,7 +200,7 @@ describe('console flows against the real admin and relay services (SQLite)', () 
 
     const upstreamCalls = stack.upstream.count('/chat/completions');
     await row.getByRole('button', { name: 'Test', exact: true }).click();
-    const toast = root.locator('.ant-message').getByText(new RegExp(`^${CHANNEL_NAME} passed in \\d+\\.\\d{2} s$`));
+    const toast = root.locator('.ant-message').getByText(new RegExp(`^${CHANNEL_NAME} passed with ${MODEL} in \\d+\\.\\d{2} s$`));
     await toast.waitFor();
     // The test really reached the fake upstream with the channel's key.
     expect(stack.upstream.count('/chat/completions')).toBe(upstreamCalls + 1);

@@ -6,6 +6,7 @@ import type { ColumnsType } from 'antd/es/table';
 import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { RedemptionStatus } from '@oneapi/domain';
+import { KeyboardScrollable } from '@/components/keyboard-scrollable';
 import { RedemptionStatusTag } from '@/components/status-tag';
 import { api } from '@/lib/api-client';
 import { errorMessage, useCopy, useErrorToast, useQuotaFormat } from '@/lib/hooks';
@@ -132,6 +133,7 @@ export default function RedemptionsPage() {
         </Button>
       </Space>
       {source.error && <Alert type="error" showIcon title={source.error.message} style={{ marginBottom: 16 }} />}
+      <KeyboardScrollable label={t('title')}>
       <Table<Redemption>
         rowKey="id"
         // No select-all box: the table's hidden measuring row would copy it (focusable inside aria-hidden).
@@ -143,6 +145,7 @@ export default function RedemptionsPage() {
         dataSource={searching ? (search.data ?? []) : list.items}
         pagination={searching ? { pageSize: 10 } : list.pagination}
       />
+      </KeyboardScrollable>
       <Modal open={createOpen} title={t('create')} onCancel={() => setCreateOpen(false)} onOk={() => form.submit()} confirmLoading={create.isPending} forceRender>
         {create.error && <Alert type="error" showIcon title={errorMessage(create.error)} style={{ marginBottom: 16 }} />}
         <Form form={form} layout="vertical" initialValues={{ name: '', quota: 500000, count: 1 }} onFinish={(v) => create.mutate(v)}>
