@@ -743,6 +743,7 @@ async function main() {
           const capacity = (Number(m1.at - m0.at) / 1e3) * NCPU; // µs of CPU the machine had
           const other = m1.busy - m0.busy - (stack1 - stack0) - (own1.user + own1.system) - r.cpuMicros;
           const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
+          if (errors > 0) console.error(`bench: ${t.label} ${mode} c=${c}: wrk errors ${JSON.stringify(r.errors)}`);
           rows.push({
             target: t.label,
             name,

@@ -171,10 +171,10 @@ export class Replies {
       endReason: result.reason === 'complete' ? undefined : result.reason,
       endedAt: performance.now(),
     };
-    const settled = this.settlement.settle(rq, delivered);
-    // The stream is over: its slots go back now (settlement has set the billed tokens), not when the log is written.
+    // Not awaited, as for JSON: the request is over for the client, and a settlement waits for its group.
+    void this.settlement.settle(rq, delivered);
+    // Its slots go back now (settlement has set the billed tokens), not when the log is written.
     rq.streamEnded?.(delivered);
-    await settled;
     return delivered;
   }
 

@@ -31,7 +31,7 @@ const SETTLE_BACKOFF_MS = [100, 200, 500, 1_000, 2_000, 5_000];
  * deletes that row in the transaction that bills it, so a retried or duplicated settlement (or a
  * settlement racing the sweeper) changes nothing. Operations are grouped, one transaction per
  * group: the reservations of one event-loop turn (or that arrived while the previous group was
- * being written) together, and settlements in groups of up to SETTLE_DELAY_MS. That is what
+ * being written) together, joined by the settlements once they are SETTLE_DELAY_MS old. That is what
  * keeps the database's cost per request low on both SQLite and MySQL.
  *
  * Reservations fail fast (the caller answers 503); settlements never fail: they are retried with
@@ -179,15 +179,18 @@ export class RelayLedger {
     this.scheduled = false;
     if (this.running >= this.store.parallelGroups) return;
     let ops: LedgerOp[];
-    if (this.reserves.length > 0) {
-      ops = this.reserves;
-      this.reserves = [];
-    } else if (this.settles.length > 0 && (this.settleDue || this.closing)) {
-      ops = this.settles;
+    // Due settlements ride with the turn's reservations, first (they free quota): under steady
+    // traffic there is no turn without reservations, and they must not wait for one.
+    if (this.settles.length > 0 && (this.settleDue || this.closing)) {
+      ops = this.reserves.length > 0 ? this.settles.concat(this.reserves) : this.settles;
       this.settles = [];
+      this.reserves = [];
       this.settleDue = false;
       clearTimeout(this.delayTimer);
       this.delayTimer = undefined;
+    } else if (this.reserves.length > 0) {
+      ops = this.reserves;
+      this.reserves = [];
     } else return this.checkIdle();
     this.running++;
     const now = Date.now();
