@@ -17,6 +17,7 @@ import { Settlement } from './pipeline/settlement';
 import { ChannelRouter } from './routing/channel-router.service';
 import { ChannelCapacity } from './capacity/channel-capacity';
 import { ResponseAffinity } from './protocols/responses-affinity';
+import { StreamShutdown } from './stream';
 import { setGeminiDefaultVersion, UpstreamClient, UserContentFetcher } from '@oneapi/providers';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -71,8 +72,8 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
   /** TRUSTED_PROXIES, parsed once: whose X-Forwarded-For names the client. */
   readonly trustedProxies: BlockList | null;
   private readonly disabledHooks: ChannelDisabledHook[] = [];
-  /** Aborted near the end of the shutdown grace: streams still open end with an error event and are billed. */
-  private readonly shutdown = new AbortController();
+  /** Fired near the end of the shutdown grace: streams still open end with an error event and are billed. */
+  private readonly shutdown = new StreamShutdown();
   private shutdownTimer: NodeJS.Timeout | undefined;
 
   constructor(@Inject(RUNTIME) readonly runtime: ServiceRuntime) {
@@ -117,7 +118,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
       idleMs: this.upstream.idleTimeoutMs,
       maxLineBytes: env.RELAY_MAX_SSE_LINE_BYTES,
       maxBodyBytes: env.RELAY_MAX_BODY_MB * 1024 * 1024,
-      shutdown: this.shutdown.signal,
+      shutdown: this.shutdown,
     });
     const attempts = new Attempts({
       router: this.router,
@@ -168,7 +169,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
   /** Streams get most of the drain period to finish, then end with `shutdown` while settlement can still run. */
   beforeApplicationShutdown(): void {
     const graceMs = this.runtime.config.env.SHUTDOWN_TIMEOUT * 1000;
-    this.shutdownTimer = setTimeout(() => this.shutdown.abort(), Math.max(0, graceMs - 5_000));
+    this.shutdownTimer = setTimeout(() => this.shutdown.fire(), Math.max(0, graceMs - 5_000));
     this.shutdownTimer.unref();
   }
 
@@ -177,7 +178,7 @@ export class RelayServices implements BeforeApplicationShutdown, OnApplicationSh
     this.auth.close();
     this.router.close();
     this.capacity.close();
-    this.shutdown.abort();
+    this.shutdown.fire();
     // Settlements still waiting for the database get until the end of the grace period; the
     // reservations of any left unwritten are released by the sweeper after RESERVATION_TTL.
     await this.quota.close(LEDGER_CLOSE_MS);

@@ -7,7 +7,7 @@ import { CORS_EXPOSE, OPENAI_REQUEST_ID_HEADER, REQUEST_ID_HEADER } from '../err
 import type { Produced, ReplyKind } from '../endpoints';
 import type { RouteChannel } from '../routing/channel-router.service';
 import { IGNORED_PARAMS_HEADER, ignoredParams, protocolContext, type Leg } from '../protocols/client-protocol';
-import { runStream, StreamFormats, type StreamFormat, type StreamResult } from '../stream';
+import { runStream, StreamFormats, type StreamFormat, type StreamResult, type StreamShutdown } from '../stream';
 import type { RelayRequest } from './relay-request';
 import type { Delivered, Settlement } from './settlement';
 
@@ -47,8 +47,8 @@ export interface RepliesOptions {
   maxLineBytes: number;
   /** Upper bound on a whole (non-streamed) upstream reply: the request body cap. */
   maxBodyBytes: number;
-  /** Aborted at the shutdown deadline: open streams end with an error event. */
-  shutdown: AbortSignal;
+  /** Fired at the shutdown deadline: open streams end with an error event. */
+  shutdown: StreamShutdown;
 }
 
 /** Response head of a relayed SSE stream, as the flat name/value list `writeHead` takes fastest. */

@@ -131,25 +131,37 @@ export function ignoredParams(rq: RelayRequest, channel: RouteChannel, leg: Leg)
  */
 export function legInput(rq: RelayRequest, channel: RouteChannel, leg: Leg): PrepareInput {
   const { req, parsed } = rq;
-  const common = {
-    requestModel: parsed.model,
-    upstreamModel: channel.modelMapping.get(parsed.model) ?? parsed.model,
-    stream: parsed.stream,
-    systemPrompt: channel.systemPrompt,
-  };
+  const upstreamModel = channel.modelMapping.get(parsed.model) ?? parsed.model;
+  // One literal per branch, every field present: one object shape for the hot path.
   if (leg.bridged && leg.protocol) {
-    const json = leg.protocol.toChat(parsed.json, protocolContext(rq, channel));
-    return { ...common, json, multipart: false, contentType: 'application/json', accept: parsed.stream ? 'text/event-stream' : 'application/json', includeUsage: false };
+    return {
+      json: leg.protocol.toChat(parsed.json, protocolContext(rq, channel)),
+      raw: undefined,
+      text: undefined,
+      multipart: false,
+      contentType: 'application/json',
+      accept: parsed.stream ? 'text/event-stream' : 'application/json',
+      requestModel: parsed.model,
+      upstreamModel,
+      stream: parsed.stream,
+      includeUsage: false,
+      systemPrompt: channel.systemPrompt,
+      protocolHeaders: undefined,
+    };
   }
+  const headers = req.raw.headers;
   return {
-    ...common,
     json: parsed.json,
     raw: req.body as Buffer | undefined,
     text: parsed.text,
     multipart: parsed.multipart,
-    contentType: req.headers['content-type'],
-    accept: req.headers.accept,
+    contentType: headers['content-type'],
+    accept: headers.accept,
+    requestModel: parsed.model,
+    upstreamModel,
+    stream: parsed.stream,
     includeUsage: parsed.includeUsage,
-    protocolHeaders: leg.protocol ? forwardedHeaders(leg.protocol, req.headers) : undefined,
+    systemPrompt: channel.systemPrompt,
+    protocolHeaders: leg.protocol ? forwardedHeaders(leg.protocol, headers) : undefined,
   };
 }

@@ -4,6 +4,7 @@
  */
 export {
   runStream,
+  StreamShutdown,
   sseErrorEvent,
   streamEndMessage,
   StreamFormats,

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { getEventListeners } from 'node:events';
 import { Agent, createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import OpenAI from 'openai';
 import { Agent as UndiciAgent } from 'undici';
 import { getAdapter, UpstreamCall } from '@oneapi/providers';
-import { runStream, StreamFormats, type RunStreamOptions, type StreamResult, type StreamSink, type StreamSource } from './index';
+import { runStream, StreamFormats, StreamShutdown, type RunStreamOptions, type StreamResult, type StreamSink, type StreamSource } from './index';
 
 const MiB = 1024 * 1024;
 const tick = () => new Promise<void>((r) => setImmediate(r));
@@ -402,10 +401,10 @@ describe('runStream: openai-sse', () => {
 
   it('ends with shutdown when the shutdown signal fires', async () => {
     const source = new TestSource();
-    const shutdown = new AbortController();
-    const result = serveNext({ source, format: StreamFormats.openAI(), shutdown: shutdown.signal });
+    const shutdown = new StreamShutdown();
+    const result = serveNext({ source, format: StreamFormats.openAI(), shutdown });
     const res = await request();
-    void source.pushAll([chatChunk('a')]).then(() => shutdown.abort());
+    void source.pushAll([chatChunk('a')]).then(() => shutdown.fire());
     const body = await readBody(res);
     expect((await result).reason).toBe('shutdown');
     expectErrorEnding(body.bytes, 'shutdown');
@@ -796,13 +795,13 @@ describe('runStream: binary (audio)', () => {
 
 describe('runStream: resources', () => {
   it('leaves no listeners or timers behind over 1000 streams on keep-alive sockets', async () => {
-    const shutdown = new AbortController();
+    const shutdown = new StreamShutdown();
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
     const timers = () => process.getActiveResourcesInfo().filter((t) => t === 'Timeout').length;
     const socketListeners = () => [...serverSockets].map((s) => s.eventNames().reduce((n, e) => n + s.listenerCount(e), 0));
     const runOne = async (i: number) => {
       const source = new TestSource();
-      const result = serveNext({ source, format: StreamFormats.openAI(), idleMs: 30_000, deadline: performance.now() + 60_000, shutdown: shutdown.signal });
+      const result = serveNext({ source, format: StreamFormats.openAI(), idleMs: 30_000, deadline: performance.now() + 60_000, shutdown });
       const res = await request(agent);
       void source.pushAll([chatChunk(`${i}`), chatChunk('!'), 'data: [DONE]\n\n']).then(() => source.end());
       const body = await readBody(res);
@@ -814,7 +813,7 @@ describe('runStream: resources', () => {
     const baseTimers = timers();
     const baseSockets = socketListeners();
     for (let i = 0; i < 1000; i++) await runOne(i);
-    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
+    expect(shutdown.streams.size).toBe(0);
     // A leak would leave ~1000; the few others are the keep-alive sockets' own timers.
     expect(timers()).toBeLessThanOrEqual(baseTimers + 4);
     expect(Math.max(...socketListeners())).toBeLessThanOrEqual(Math.max(...baseSockets));

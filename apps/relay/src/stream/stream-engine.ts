@@ -182,6 +182,21 @@ export const StreamFormats = {
 export const DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
 /** Default time a response ended with bytes still queued may go without draining any before its socket is destroyed. */
 export const DEFAULT_END_GRACE_MS = 5000;
+/**
+ * Ends every open stream at once (the relay's shutdown). A plain set, not an AbortSignal: an
+ * EventTarget listener added and removed per stream showed in the stream profile.
+ */
+export class StreamShutdown {
+  readonly streams = new Set<() => void>();
+  fired = false;
+
+  fire(): void {
+    if (this.fired) return;
+    this.fired = true;
+    for (const stop of [...this.streams]) stop();
+  }
+}
+
 /** How long the source may stay open after the client got `[DONE]` (keeps the upstream connection reusable). */
 const SOURCE_DRAIN_MS = 1000;
 
@@ -196,8 +211,8 @@ export interface RunStreamOptions {
   deadline: number;
   /** Cap on one SSE event held in memory ⇒ `line_too_long` (config; {@link DEFAULT_MAX_LINE_BYTES}). */
   maxLineBytes: number;
-  /** Abort ⇒ `shutdown`. */
-  shutdown?: AbortSignal;
+  /** Fired ⇒ `shutdown`. */
+  shutdown?: StreamShutdown;
   /** Called once, with the first upstream-derived byte written. */
   onFirstByte?: () => void;
   /** Appended to the error event's message as ` (request id: X)`, as the relay's other errors are. */
@@ -306,10 +321,10 @@ class StreamRun implements StreamSink, SseEventHandler {
     }
     res.on('drain', this.onDrain);
     res.on('close', this.onClose);
-    this.opts.shutdown?.addEventListener('abort', this.onShutdown);
+    this.opts.shutdown?.streams.add(this.onShutdown);
     this.lastProgressAt = performance.now();
     this.arm();
-    if (this.opts.shutdown?.aborted) {
+    if (this.opts.shutdown?.fired) {
       this.onShutdown();
       return;
     }
@@ -751,7 +766,7 @@ class StreamRun implements StreamSink, SseEventHandler {
     this.resolved = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    this.opts.shutdown?.removeEventListener('abort', this.onShutdown);
+    this.opts.shutdown?.streams.delete(this.onShutdown);
     this.countText();
     this.resolveRun(this.result);
   }
