@@ -26,7 +26,7 @@
 // ("json stream"), BENCH_TARGETS ("direct nginx relay"), BENCH_SKIP_BUILD=1 (use dist/ as is),
 // BENCH_PROBE_ROUNDS (300), BENCH_NODE_ARGS (extra node flags for the relay, e.g. "--cpu-prof
 // --cpu-prof-dir=/tmp/prof"), BENCH_HOLD=1 (start the stack and wait, for manual probing), BENCH_PIN=1 (relay on CPU 0, mock + wrk on CPU 1 via taskset),
-// BENCH_CAPS=1 (every admission cap on, never refusing), BENCH_MODE (embedded | distributed | both), BENCH_TOKENS=N BENCH_USERS=M (N client tokens over
+// BENCH_CAPS=1 (every admission cap on, never refusing), BENCH_UPSTREAM (the channel's base URL, e.g. http://127.0.0.1:18080 for ../shared/bench), BENCH_MODE (embedded | distributed | both), BENCH_TOKENS=N BENCH_USERS=M (N client tokens over
 // M users, requests round robin over the tokens; default: the root token alone),
 // BENCH_SQL_DSN (server-level, mysql://root@127.0.0.1:3306/), BENCH_REDIS_URL
 // (redis://127.0.0.1:6379), BENCH_REDIS_DB (auto: an empty index of 1-15), BENCH_TIMEOUT (s, 1200).
@@ -63,6 +63,8 @@ const TOKENS = Number(env('BENCH_TOKENS', 0));
 const USERS = Number(env('BENCH_USERS', TOKENS > 0 ? 1 : 0));
 /** BENCH_CAPS=1: every admission cap on (user, token, channel concurrency, RPM, TPM), set too high to refuse. */
 const CAPS = env('BENCH_CAPS', '0') === '1';
+/** BENCH_UPSTREAM: the channel's base URL instead of this run's mock (with BENCH_HOLD, for ../shared/bench's compare.sh and its mock on 18080). */
+const UPSTREAM = env('BENCH_UPSTREAM', '');
 const SQL_SERVER = env('BENCH_SQL_DSN', 'mysql://root@127.0.0.1:3306/');
 const REDIS_SERVER = env('BENCH_REDIS_URL', 'redis://127.0.0.1:6379').replace(/\/\d*$/, '');
 const REDIS_DB = env('BENCH_REDIS_DB', 'auto');
@@ -99,8 +101,18 @@ const work = mkdtempSync(join(tmpdir(), 'oneapi-bench-'));
 /** What the distributed deployment created outside this process (undone by teardown). */
 const dist = { database: null, dropped: false, redisDb: null, redisCleaned: true, admin: null, redis: null };
 
+/** Server processes moved to CPU 1 for the run, with the affinity mask they had (restored at exit). */
+const pinnedServers = new Map();
+function pinServer(pid) {
+  const mask = /affinity mask: ([0-9a-f]+)/.exec(spawnSync('taskset', ['-p', String(pid)], { encoding: 'utf8' }).stdout ?? '')?.[1];
+  if (!mask || spawnSync('taskset', ['-a', '-p', '-c', '1', String(pid)], { stdio: 'ignore' }).status !== 0) return;
+  pinnedServers.set(pid, mask);
+}
+
 /** Last resort on exit (sync): kill what is left, drop the database, delete the Redis DB's keys. */
 function cleanupSync() {
+  for (const [pid, mask] of pinnedServers) spawnSync('taskset', ['-a', '-p', mask, String(pid)], { stdio: 'ignore' });
+  pinnedServers.clear();
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   if ((dist.database && !dist.dropped) || !dist.redisCleaned) {
     const script = `
@@ -485,6 +497,9 @@ async function prepareDistributed() {
   } catch {
     dist.sqlPid = null;
   }
+  // Pinned runs keep the servers off the relay's core too (with the mock and wrk on CPU 1): a
+  // MariaDB thread scheduled on CPU 0 would count against neither and slow the relay.
+  if (PIN) for (const pid of [dist.sqlPid, dist.redisPid]) if (pid) pinServer(pid);
   const [[version]] = await dist.admin.query('SELECT VERSION() AS v');
   dist.versions = `MariaDB ${version.v}, Redis ${/redis_version:(\S+)/.exec(await dist.redis.info('server'))?.[1]}`;
 }
@@ -547,7 +562,7 @@ async function seed(exec, direct) {
   const now = Math.floor(Date.now() / 1000);
   const channelId = await exec(
     "INSERT INTO channels (type, `key`, status, name, weight, priority, created_time, base_url, models, `group`, model_mapping, config) VALUES (1, 'sk-mock', 1, 'mock', 0, 0, ?, ?, ?, 'default', '', '{}')",
-    [now, direct, MODEL],
+    [now, UPSTREAM || direct, MODEL],
   );
   await exec("INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES ('default', ?, ?, 1, 0, 0)", [MODEL, channelId]);
   await exec("INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES ('default', ?, ?, 1, 0, 0)", [SLOW_MODEL, channelId]);
