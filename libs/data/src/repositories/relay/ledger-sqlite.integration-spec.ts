@@ -197,6 +197,28 @@ describe('the ledger on SQLite', () => {
     expect((snap.reservations as unknown[]).length).toBe(N);
   });
 
+  it('a group larger than one multi-row statement: every reservation, settlement and log row is written, in order', async () => {
+    const N = 150;
+    const first = await applyGroup(
+      store,
+      Array.from({ length: N }, (_, i): Item => ({ kind: 'reserve', r: reserve(`big-${i}`, 1, 1, 100) })),
+      NOW,
+    );
+    expect(first).toEqual(new Array(N).fill('ok'));
+    const items: Item[] = [
+      ...Array.from({ length: N }, (_, i): Item => ({ kind: 'settle', s: settlement(`big-${i}`, 100, i, { log: logRow(`big-${i}`, 1, i, 1) }) })),
+      ...Array.from({ length: 70 }, (_, i): Item => ({ kind: 'reserve', r: reserve(`more-${i}`, 1, 1, 10) })),
+    ];
+    const results = await applyGroup(store, items, NOW);
+    expect(results).toEqual([...new Array(N).fill('settled'), ...new Array(70).fill('ok')]);
+    const billed = (N * (N - 1)) / 2;
+    const snap = await snapshot(db);
+    expect(snap.tokens).toEqual([{ id: 1, remain_quota: 100_000 - billed - 700, used_quota: billed, accessed_time: Math.floor(NOW / 1000) }]);
+    expect(snap.channels).toEqual([{ id: 1, used_quota: billed }]);
+    expect((snap.logs as Array<{ request_id: string }>).map((l) => l.request_id)).toEqual(Array.from({ length: N }, (_, i) => `big-${i}`));
+    expect((snap.reservations as Array<{ request_id: string }>).map((r) => r.request_id).sort()).toEqual(Array.from({ length: 70 }, (_, i) => `more-${i}`).sort());
+  });
+
   it('a settlement ahead of reservations frees quota for them in the same group, and a short balance refuses only the reservation it cannot cover', async () => {
     await db.source.query('UPDATE users SET quota = 0 WHERE id = 1');
     await insertReservation(db, { requestId: 'a', tokenId: 1, userId: 1, amount: 100, tokenCharged: true, expiresAt: NOW + TTL });
