@@ -84,7 +84,8 @@ const reset = () => {
 // Statements per group: every run/get/all on a prepared statement (BEGIN and COMMIT included).
 const proto = Object.getPrototypeOf(conn.prepare('SELECT 1'));
 let statements = 0;
-// LEDGER_BENCH_BREAKDOWN=1: also the time spent in each statement (its SQL's first words), summed.
+let measuring = '';
+// LEDGER_BENCH_BREAKDOWN=1: also the time spent in each statement (its SQL's first words), summed per store.
 const breakdown = process.env.LEDGER_BENCH_BREAKDOWN === '1' ? new Map() : null;
 for (const m of ['run', 'get', 'all', 'iterate']) {
   const original = proto[m];
@@ -95,7 +96,7 @@ for (const m of ['run', 'get', 'all', 'iterate']) {
         try {
           return original.apply(this, args);
         } finally {
-          const key = this.source.replace(/\(.*$/s, '').slice(0, 48);
+          const key = `${measuring}: ${this.source.replace(/\(.*$/s, '').slice(0, 48)}`;
           breakdown.set(key, (breakdown.get(key) ?? 0) + performance.now() - t0);
         }
       }
@@ -165,7 +166,9 @@ for (const g of GROUPS) {
     for (const [, Store] of variants) await measure(Store, g, shape, Math.min(REQUESTS, 1000));
     for (let r = 0; r < ROUNDS; r++) {
       for (let v = 0; v < variants.length; v++) {
+        measuring = variants[v][0];
         const m = await measure(variants[v][1], g, shape, REQUESTS);
+        measuring = '';
         runs[v].us.push(m.us);
         runs[v].cpuUs.push(m.cpuUs);
         runs[v].perGroup = m.perGroup;
@@ -184,8 +187,8 @@ console.log('|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);
 if (breakdown) {
   const total = [...breakdown.values()].reduce((a, b) => a + b, 0);
-  console.log('\nms inside statements, all rounds and stores together:');
-  for (const [sql, ms] of [...breakdown].sort((a, b) => b[1] - a[1])) console.log(`${ms.toFixed(0).padStart(8)}  ${((ms / total) * 100).toFixed(1).padStart(5)}%  ${sql}`);
+  console.log('\nms inside statements over the measured rounds, per store (% of all stores):');
+  for (const [sql, ms] of [...breakdown].filter(([k]) => !k.startsWith(':')).sort((a, b) => b[1] - a[1])) console.log(`${ms.toFixed(0).padStart(8)}  ${((ms / total) * 100).toFixed(1).padStart(5)}%  ${sql}`);
 }
 await db.close();
 rmSync(dir, { recursive: true, force: true });
