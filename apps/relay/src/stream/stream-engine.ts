@@ -251,7 +251,7 @@ export function sseErrorEvent(reason: StreamEndReason, requestId?: string): stri
 /**
  * Relays one streamed upstream body to the client and resolves when both are finished (it
  * rejects only on a misuse: a converted-sse adapter without `convertStreamEvent`). Backpressure: a full client socket pauses the source until 'drain', any number of
- * times; the writes of one tick leave in one `writev`. One timer covers idle and total time.
+ * times; the writes of one tick leave in one `res.write`. One timer covers idle and total time.
  * Every abnormal end aborts the source and, for SSE, writes an error event and `[DONE]` before
  * ending the response (a binary response is destroyed instead, so truncated audio never looks
  * complete). All timers and listeners are released when the promise resolves, except that a
@@ -277,7 +277,10 @@ class StreamRun implements StreamSink, SseEventHandler {
   private full = false;
   /** We returned false to the source since its last resume(). */
   private paused = false;
-  private corked = false;
+  /** Bytes written this tick, handed to the response at its end (`handOver`). */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private queued = false;
   /** The upstream's `[DONE]` already went out with the forwarded bytes. */
   private doneWritten = false;
   private timer: NodeJS.Timeout | undefined;
@@ -664,23 +667,38 @@ class StreamRun implements StreamSink, SseEventHandler {
     this.write(b);
   }
 
+  /**
+   * Queues bytes for the end of the tick: the events one upstream read produced leave as one
+   * `res.write` (one chunk frame, one syscall) instead of one per event. A response that would be
+   * full with them gets them at once, so its write() still decides backpressure.
+   */
   private write(b: Buffer): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.res.cork();
-      process.nextTick(this.uncork);
-    }
     this.result.bytes += b.length;
+    this.pending.push(b);
+    this.pendingBytes += b.length;
+    if (!this.queued) {
+      this.queued = true;
+      process.nextTick(this.endOfTick);
+    }
+    if (this.res.writableLength + this.pendingBytes >= this.res.writableHighWaterMark) this.handOver();
+  }
+
+  /** Gives the response what this tick queued. */
+  private handOver(): void {
+    if (this.pending.length === 0) return;
+    const b = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.res.destroyed || this.res.writableEnded) return;
     if (!this.res.write(b) && !this.full) {
       this.full = true;
       this.lastQueued = this.res.writableLength;
     }
   }
 
-  private readonly uncork = (): void => {
-    this.corked = false;
-    // end() uncorks fully; after it the socket may already serve the next response.
-    if (this.clientOpen) this.res.uncork();
+  private readonly endOfTick = (): void => {
+    this.queued = false;
+    if (this.clientOpen) this.handOver();
   };
 
   // ---- endings
@@ -716,9 +734,10 @@ class StreamRun implements StreamSink, SseEventHandler {
     if (!this.clientOpen) return;
     this.abortSource(reason);
     if (this.format.kind === 'binary') {
+      // What this tick wrote still leaves (a chunked write corks the socket until the next tick), then the cut.
+      this.handOver();
+      this.res.uncork();
       this.closeClient(reason, false);
-      // What this tick wrote still leaves (corked writes would die with the socket), then the cut.
-      if (this.corked) this.res.uncork();
       this.res.destroy();
     } else if (this.format.kind === 'protocol-sse' || this.format.kind === 'bridged-sse') {
       this.flush();
@@ -742,6 +761,11 @@ class StreamRun implements StreamSink, SseEventHandler {
   }
 
   private closeClient(reason: StreamEndReason, end = true): void {
+    if (end) this.handOver();
+    else {
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
     this.clientOpen = false;
     this.result.reason = reason;
     this.runBuf = undefined;
