@@ -65,6 +65,10 @@ const USERS = Number(env('BENCH_USERS', TOKENS > 0 ? 1 : 0));
 const CAPS = env('BENCH_CAPS', '0') === '1';
 /** BENCH_UPSTREAM: the channel's base URL instead of this run's mock (with BENCH_HOLD, for ../shared/bench's compare.sh and its mock on 18080). */
 const UPSTREAM = env('BENCH_UPSTREAM', '');
+if (UPSTREAM && env('BENCH_HOLD', '0') !== '1') {
+  console.error('bench: BENCH_UPSTREAM only goes with BENCH_HOLD=1 (the relay is measured by whoever runs that upstream)');
+  process.exit(2);
+}
 const SQL_SERVER = env('BENCH_SQL_DSN', 'mysql://root@127.0.0.1:3306/');
 const REDIS_SERVER = env('BENCH_REDIS_URL', 'redis://127.0.0.1:6379').replace(/\/\d*$/, '');
 const REDIS_DB = env('BENCH_REDIS_DB', 'auto');
@@ -664,12 +668,13 @@ async function startDeployment(deploy, direct) {
       `relay route (${deploy})`,
       60_000,
     );
-  await relayRoute();
+  // BENCH_UPSTREAM's mock is started later by whoever measures (compare.sh).
+  if (!UPSTREAM) await relayRoute();
   // Options are read at boot: restart so the caps seeded above are on.
   if (CAPS) {
     await stopChild(dep.relay);
     startRelay();
-    await relayRoute();
+    if (!UPSTREAM) await relayRoute();
   }
   dep.restart = async () => {
     await stopChild(dep.relay);
