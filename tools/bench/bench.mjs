@@ -87,6 +87,7 @@ const JSON_BODY = JSON.stringify({
 });
 // A stream that sends its first chunk, then idles for ten minutes (mock-upstream's model knobs).
 const SLOW_MODEL = `${MODEL}-chunks-1-delay-600000`;
+const PROBE_MODEL = `${MODEL}-delay-20`;
 const STREAM_BODY = JSON.stringify({ ...JSON.parse(JSON_BODY), stream: true, stream_options: { include_usage: true } });
 /** Quota of every seeded user and token: far more than any run spends. */
 const SEED_QUOTA = 1e15;
@@ -503,7 +504,7 @@ async function prepareDistributed() {
   }
   // Pinned runs keep the servers off the relay's core too (with the mock and wrk on CPU 1): a
   // MariaDB thread scheduled on CPU 0 would count against neither and slow the relay.
-  if (PIN) for (const pid of [dist.sqlPid, dist.redisPid]) if (pid) pinServer(pid);
+  if (PIN && env('BENCH_PIN_SERVERS', '1') === '1') for (const pid of [dist.sqlPid, dist.redisPid]) if (pid) pinServer(pid);
   const [[version]] = await dist.admin.query('SELECT VERSION() AS v');
   dist.versions = `MariaDB ${version.v}, Redis ${/redis_version:(\S+)/.exec(await dist.redis.info('server'))?.[1]}`;
 }
@@ -570,7 +571,9 @@ async function seed(exec, direct) {
   );
   await exec("INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES ('default', ?, ?, 1, 0, 0)", [MODEL, channelId]);
   await exec("INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES ('default', ?, ?, 1, 0, 0)", [SLOW_MODEL, channelId]);
-  await exec('UPDATE channels SET models = ? WHERE id = ?', [`${MODEL},${SLOW_MODEL}`, channelId]);
+  // ../shared/bench's pass-through probe streams this one (20 ms between chunks).
+  await exec("INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES ('default', ?, ?, 1, 0, 0)", [PROBE_MODEL, channelId]);
+  await exec('UPDATE channels SET models = ? WHERE id = ?', [`${MODEL},${SLOW_MODEL},${PROBE_MODEL}`, channelId]);
   if (CAPS) {
     await exec('UPDATE channels SET max_concurrency = 100000, rpm = 100000000, tpm = 2000000000 WHERE id = ?', [channelId]);
     for (const key of ['UserConcurrencyLimit', 'TokenConcurrencyLimit']) {
