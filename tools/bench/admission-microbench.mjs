@@ -14,11 +14,11 @@
 // store and the earlier separate lease/window stores are driven). The table shows the median
 // round. TypeScript is loaded through @swc/core (as Jest does). Not a test.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { typeScriptSources } from './ts-source.mjs';
 
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const root = resolve(process.env.ADMBENCH_ROOT ?? here);
@@ -27,24 +27,7 @@ const REQUESTS = env('ADMBENCH_REQUESTS', 20000);
 const ROUNDS = env('ADMBENCH_ROUNDS', 5);
 const CONCURRENCY = env('ADMBENCH_CONCURRENCY', 16);
 
-// ---- load TypeScript sources (commonjs) through swc, @oneapi/* mapped to libs/*/src
-const require = createRequire(join(here, 'package.json'));
-const swc = require('@swc/core');
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  const m = /^@oneapi\/([a-z]+)$/.exec(request);
-  return resolveFilename.call(this, m ? join(root, 'libs', m[1], 'src/index.ts') : request, ...rest);
-};
-const toJs = (source, filename) =>
-  swc.transformSync(source, {
-    filename,
-    jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true },
-    module: { type: 'commonjs' },
-  }).code;
-require.extensions['.ts'] = (mod, filename) => mod._compile(toJs(readFileSync(filename, 'utf8'), filename), filename);
-// Sources outside this checkout resolve packages from here.
-process.env.NODE_PATH = join(here, 'node_modules');
-Module._initPaths();
+const { require } = typeScriptSources(root);
 
 const { createRedis, redisReady } = require(join(root, 'libs/cache/src/index.ts'));
 const { relayRedisGate } = require(join(root, 'apps/relay/src/rate-limit/relay-rate-limiter.ts'));

@@ -20,12 +20,12 @@
 // loaded through @swc/core (as Jest does). Not a test.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { typeScriptSources } from './ts-source.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const env = (k, d) => process.env[k] ?? d;
@@ -35,30 +35,7 @@ const GROUPS = env('LEDGER_BENCH_GROUPS', '8,32').split(',').map(Number);
 const BASE = env('LEDGER_BENCH_BASE', 'HEAD');
 const STORE = 'libs/data/src/repositories/relay/ledger-sqlite.ts';
 
-// ---- load TypeScript sources (commonjs) through swc, @oneapi/* mapped to libs/*/src
-const require = createRequire(join(root, 'package.json'));
-const swc = require('@swc/core');
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  const m = /^@oneapi\/([a-z]+)$/.exec(request);
-  return resolveFilename.call(this, m ? join(root, 'libs', m[1], 'src/index.ts') : request, ...rest);
-};
-const toJs = (source, filename) =>
-  swc.transformSync(source, {
-    filename,
-    jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true },
-    module: { type: 'commonjs' },
-  }).code;
-require.extensions['.ts'] = (mod, filename) => mod._compile(toJs(readFileSync(filename, 'utf8'), filename), filename);
-
-/** A module compiled from `source` as if it were `filename` (its relative imports resolve from there). */
-function loadAs(source, filename) {
-  const mod = new Module(filename, null);
-  mod.filename = filename;
-  mod.paths = Module._nodeModulePaths(dirname(filename));
-  mod._compile(toJs(source, filename), filename);
-  return mod.exports;
-}
+const { require, loadAs } = typeScriptSources(root);
 
 const { loadConfig } = require(join(root, 'libs/config/src/index.ts'));
 const { Database } = require(join(root, 'libs/data/src/index.ts'));

@@ -13,42 +13,24 @@
 // TypeScript is loaded through @swc/core (as Jest does); the baseline is sse-relay.ts as of
 // BASELINE_COMMIT, read with `git show`, so it stays comparable once the file is gone. Not a test.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import Module, { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { typeScriptSources } from './ts-source.mjs';
 
 /** The last commit before the stream engine: the relay's stream path of the first wave. */
 const BASELINE_COMMIT = 'eaa99c8';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(import.meta.url);
 const env = (k, d) => Number(process.env[k] ?? d);
 const STREAMS = env('STREAM_BENCH_STREAMS', 4000);
 const ROUNDS = env('STREAM_BENCH_ROUNDS', 7);
 const CONCURRENCY = env('STREAM_BENCH_CONCURRENCY', 16);
 
-// ---- load TypeScript sources (commonjs) through swc, @oneapi/* mapped to libs/*/src
-const swc = require('@swc/core');
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  const m = /^@oneapi\/([a-z]+)$/.exec(request);
-  return resolveFilename.call(this, m ? resolve(root, 'libs', m[1], 'src/index.ts') : request, ...rest);
-};
-const toJs = (source, filename) =>
-  swc.transformSync(source, {
-    filename,
-    jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022' },
-    module: { type: 'commonjs' },
-  }).code;
-require.extensions['.ts'] = (mod, filename) => mod._compile(toJs(readFileSync(filename, 'utf8'), filename), filename);
+const { require, loadAs } = typeScriptSources(root);
 // Compiled in memory under its old path, so its imports resolve as they did.
 const baselinePath = resolve(root, 'apps/relay/src/proxy/sse-relay.ts');
-const baseline = new Module(`${baselinePath}@${BASELINE_COMMIT}`);
-baseline.filename = baselinePath;
-baseline.paths = Module._nodeModulePaths(dirname(baselinePath));
-baseline._compile(toJs(execFileSync('git', ['show', `${BASELINE_COMMIT}:apps/relay/src/proxy/sse-relay.ts`], { cwd: root, encoding: 'utf8' }), baselinePath), baselinePath);
+const baseline = { exports: loadAs(execFileSync('git', ['show', `${BASELINE_COMMIT}:apps/relay/src/proxy/sse-relay.ts`], { cwd: root, encoding: 'utf8' }), baselinePath) };
 const { relayOpenAIStream } = baseline.exports;
 const { runStream, StreamFormats } = require(resolve(root, 'apps/relay/src/stream/index.ts'));
 
