@@ -108,10 +108,14 @@ afterAll(async () => {
 type Opts = Omit<RunStreamOptions, 'res' | 'idleMs' | 'deadline' | 'maxLineBytes'> & Partial<Pick<RunStreamOptions, 'idleMs' | 'deadline' | 'maxLineBytes'>>;
 
 /** The next request to the server relays `opts.source` with runStream; resolves with its result. */
+/** The response the last `serveNext` stream was written to. */
+let lastResponse: ServerResponse | undefined;
+
 function serveNext(opts: Opts, contentType = 'text/event-stream'): Promise<StreamResult> {
   return new Promise((resolve) => {
     handler = (req, res) => {
       req.resume();
+      lastResponse = res;
       res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
       res.flushHeaders();
       void runStream({ idleMs: 0, deadline: Infinity, maxLineBytes: 8 * MiB, ...opts, res }).then(resolve);
@@ -790,6 +794,30 @@ describe('runStream: binary (audio)', () => {
     expect((await result).reason).toBe('upstream_reset');
     expect(body.complete).toBe(false);
     expect(body.bytes.length).toBe(2000);
+  });
+});
+
+describe('runStream: writes', () => {
+  it('hands the events of one tick to the response in one write (one chunk frame, not one per upstream event)', async () => {
+    const source = new TestSource();
+    const writes: number[] = [];
+    const result = serveNext({ source, format: StreamFormats.openAI() });
+    const res = await request();
+    const events = Array.from({ length: 20 }, (_, i) => chatChunk(`w${i}`));
+    // The engine's writes on this response (its head went out with flushHeaders).
+    const served = lastResponse;
+    if (!served) throw new Error('no response served');
+    const write = served.write.bind(served) as (chunk: Buffer) => boolean;
+    served.write = ((chunk: Buffer) => {
+      writes.push(chunk.length);
+      return write(chunk);
+    }) as typeof served.write;
+    void source.pushAll([...events, 'data: [DONE]\n\n'], 100).then(() => source.end());
+    const body = await readBody(res);
+    expect((await result).reason).toBe('complete');
+    expect(payloads(body.bytes)).toHaveLength(21);
+    // 21 upstream events pushed in one tick: one write for them, then the end.
+    expect(writes.length).toBeLessThanOrEqual(2);
   });
 });
 
