@@ -1,4 +1,3 @@
 export * from './redis';
 export * from './cache-bus';
 export * from './ttl-cache';
-export * from './leases';

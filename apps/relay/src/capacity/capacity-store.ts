@@ -1,6 +1,15 @@
-import type { LeaseWant, RedisClient } from '@oneapi/cache';
+import type { RedisClient } from '@oneapi/cache';
 import type { RedisGate } from '@oneapi/platform';
 import { gcra, WINDOW_MS, type WindowAdjust, type WindowWant } from './rate-windows';
+
+/**
+ * One counted slot a request wants: `key` may hold at most `limit` leases at once, in Redis across
+ * replicas with leases that expire unless renewed, or in the process.
+ */
+export interface LeaseWant {
+  key: string;
+  limit: number;
+}
 
 /** How long a concurrency slot outlives a relay that died holding it (renewed while in use). */
 export const LEASE_TTL_MS = 60_000;

@@ -1,6 +1,6 @@
-import type { LeaseWant, RedisClient } from '@oneapi/cache';
+import type { RedisClient } from '@oneapi/cache';
 import type { RedisGate } from '@oneapi/platform';
-import { FallbackCapacityStore, LEASE_TTL_MS, RedisCapacityStore, type CapacityStore } from './capacity-store';
+import { FallbackCapacityStore, LEASE_TTL_MS, RedisCapacityStore, type CapacityStore, type LeaseWant } from './capacity-store';
 import type { WindowAdjust, WindowWant } from './rate-windows';
 
 /** A channel's capacity as the operator set it (0 = unlimited). */

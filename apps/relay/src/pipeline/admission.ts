@@ -1,7 +1,7 @@
-import type { LeaseWant } from '@oneapi/cache';
 import type { RelayCaller } from '../auth/relay-auth.service';
 import type { RelayPricing } from '../billing/pricing';
 import type { QuotaService } from '../billing/quota.service';
+import type { LeaseWant } from '../capacity/capacity-store';
 import { CallersFull, type CallerSlots, type ChannelCapacity } from '../capacity/channel-capacity';
 import type { Priced } from '../endpoints';
 import type { ParsedRequest } from '../endpoints/request-body';
@@ -17,8 +17,6 @@ export interface Admitted {
 }
 
 const NO_WANTS: readonly LeaseWant[] = [];
-
-export { LEASE_TTL_MS } from '../capacity/capacity-store';
 
 /** 429 for a caller whose concurrency cap `wants[index]` is full. */
 export function callerCapExceeded(wants: readonly LeaseWant[], index: number, keyPrefix: string): RelayException {

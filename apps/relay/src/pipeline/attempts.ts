@@ -21,7 +21,7 @@ import {
 } from '@oneapi/providers';
 import type { RelayCaller } from '../auth/relay-auth.service';
 import type { RelayPricing } from '../billing/pricing';
-import type { LeaseWant } from '@oneapi/cache';
+import type { LeaseWant } from '../capacity/capacity-store';
 import { CallersFull, type CallerSlots, type CapacityHold, type ChannelCapacity } from '../capacity/channel-capacity';
 import type { Priced } from '../endpoints';
 import type { ParsedRequest } from '../endpoints/request-body';
@@ -177,8 +177,8 @@ export class Attempts {
   /**
    * One attempt on a seat; the seat's capacity is given back when the attempt ends, however it
    * ends, and the caller's slots with it when the request is over (`last`: no retry may follow).
-   * A stream gives them back at its last byte (or when the client leaves), before its settlement
-   * is written. Not async: an attempt without limits or caps is the bare attempt.
+   * A stream's attempt ends at its last byte (or when the client leaves): its settlement is
+   * written later, in its group. Not async: an attempt without limits or caps is the bare attempt.
    */
   private attemptOn(rq: RelayRequest, seat: Seat, callers: CallerSlots | null, last: boolean, exchange: { call: UpstreamCall | null; aborted: Error | null }, streaming: () => void): Promise<Attempt> {
     const hold = seat.hold;
@@ -188,7 +188,6 @@ export class Attempts {
       if (hold) this.d.capacity.end(hold, delivered && hold.rates?.tpm ? this.billedTokens(rq, delivered) : 0, mine);
       else if (mine) this.d.capacity.endCallers(mine);
     };
-    rq.streamEnded = (delivered) => over(delivered, true);
     return this.attempt(rq, seat.channel, exchange, streaming).then(
       (result) => {
         over(result.kind === 'delivered' ? result.delivered : null, result.kind !== 'failed' || !result.retry || last);

@@ -4,7 +4,6 @@ import type { Endpoint, Priced } from '../endpoints';
 import type { ParsedRequest } from '../endpoints/request-body';
 import type { RateCharge } from '../rate-limit/relay-rate-limiter';
 import type { RelayTrace } from './relay-trace';
-import type { Delivered } from './settlement';
 
 /** One admitted request as the attempt loop, the reply and settlement see it (a plain value). */
 export interface RelayRequest {
@@ -24,8 +23,6 @@ export interface RelayRequest {
   firstByteAt: number;
   /** The attempt being delivered put the channel's system prompt in (the log's `system_prompt_reset`). */
   systemPromptReset?: boolean;
-  /** Called when a streamed reply is over (last byte written or client gone), before its settlement is written: frees its slots. */
-  streamEnded?: (delivered: Delivered) => void;
   /** The request's trace; absent when tracing is off. */
   trace?: RelayTrace | null;
 }

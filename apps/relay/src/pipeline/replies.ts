@@ -171,10 +171,8 @@ export class Replies {
       endReason: result.reason === 'complete' ? undefined : result.reason,
       endedAt: performance.now(),
     };
-    // Not awaited, as for JSON: the request is over for the client, and a settlement waits for its group.
+    // Not awaited, as for JSON: the request (and its slots) is over for the client; the settlement waits for its group.
     void this.settlement.settle(rq, delivered);
-    // Its slots go back now (settlement has set the billed tokens), not when the log is written.
-    rq.streamEnded?.(delivered);
     return delivered;
   }
 
