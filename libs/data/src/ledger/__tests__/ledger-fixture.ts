@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@oneapi/config';
-import type { TestDatabase } from '@oneapi/testing';
+import { availableDbKinds, createTestDatabase, type DbKind, type TestDatabase } from '@oneapi/testing';
 import { Database } from '../../database';
 
 /** The environment a process pointed at `test` would have (a throwaway session secret). */
@@ -11,6 +11,25 @@ export function ledgerEnv(test: TestDatabase, extra: Record<string, string> = {}
 /** `extra`: more variables, e.g. LOG_SQL_DSN. */
 export function openLedgerDb(test: TestDatabase, extra: Record<string, string> = {}): Promise<Database> {
   return Database.open(loadConfig(ledgerEnv(test, extra)));
+}
+
+/**
+ * A database of `kind` for the enclosing suite: created before its tests, dropped after them.
+ * `db` is null where that kind is not reachable (the suite then skips, saying so).
+ */
+export function suiteLedgerDb(kind: DbKind): { readonly db: Database | null } {
+  const suite: { db: Database | null } = { db: null };
+  let test: TestDatabase | null = null;
+  beforeAll(async () => {
+    if (!(await availableDbKinds()).includes(kind)) return;
+    test = await createTestDatabase(kind);
+    suite.db = await openLedgerDb(test);
+  });
+  afterAll(async () => {
+    await suite.db?.close();
+    await test?.drop();
+  });
+  return suite;
 }
 
 /** Empties the money tables (the bootstrap's root and its token included). */

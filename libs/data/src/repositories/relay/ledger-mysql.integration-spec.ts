@@ -5,9 +5,8 @@
  * Its sessions run without autocommit, so every write must end in its own COMMIT.
  */
 import { PoolConnection } from 'mysql2';
-import { availableDbKinds, createTestDatabase, type TestDatabase } from '@oneapi/testing';
 import type { Database } from '../../database';
-import { balances, clearLedger, insertToken, insertUser, reservationIds, openLedgerDb } from '../../ledger/__tests__/ledger-fixture';
+import { balances, clearLedger, insertToken, insertUser, reservationIds, suiteLedgerDb } from '../../ledger/__tests__/ledger-fixture';
 import { RelayLedger } from './relay-ledger';
 import type { LedgerSettlement } from './ledger-types';
 
@@ -19,25 +18,14 @@ function settlement(requestId: string, tokenId: number, userId: number, amount: 
 }
 
 describe('the ledger on MySQL', () => {
-  let available = true;
-  let test: TestDatabase;
+  const suite = suiteLedgerDb('mysql');
   let db: Database;
-  let ledger: RelayLedger;
+  let ledger: RelayLedger | null = null;
   let statements: string[] = [];
 
-  beforeAll(async () => {
-    available = (await availableDbKinds()).includes('mysql');
-    if (!available) return;
-    test = await createTestDatabase('mysql');
-    db = await openLedgerDb(test);
-  });
-  afterAll(async () => {
-    if (!available) return;
-    await db.close();
-    await test.drop();
-  });
   beforeEach(async () => {
-    if (!available) return;
+    if (!suite.db) return;
+    db = suite.db;
     await clearLedger(db);
     await insertUser(db, { id: 1, quota: 500, granted: 500 });
     await insertToken(db, { id: 1, userId: 1, remain: 10_000, granted: 10_000 });
@@ -54,24 +42,27 @@ describe('the ledger on MySQL', () => {
   });
   afterEach(async () => {
     jest.restoreAllMocks();
-    if (available) await ledger.close();
+    await ledger?.close();
+    ledger = null;
   });
 
-  const skip = () => {
-    if (!available) process.stderr.write('MariaDB not reachable: suite skipped\n');
-    return !available;
+  /** The suite's ledger, or null (with a note) where MariaDB is not reachable. */
+  const open = (): RelayLedger | null => {
+    if (!ledger) process.stderr.write('MariaDB not reachable: suite skipped\n');
+    return ledger;
   };
 
   it('writes a group that fits in one round trip, its COMMIT included', async () => {
-    if (skip()) return;
-    const results = await Promise.all([1, 2, 3].map((n) => ledger.reserve({ requestId: `fit-${n}`, tokenId: 1, userId: 1, amount: 100, tokenUnlimited: false })));
+    const l = open();
+    if (!l) return;
+    const results = await Promise.all([1, 2, 3].map((n) => l.reserve({ requestId: `fit-${n}`, tokenId: 1, userId: 1, amount: 100, tokenUnlimited: false })));
     expect(results).toEqual(['ok', 'ok', 'ok']);
     expect(statements).toHaveLength(1);
     // The session runs without autocommit: the packet's first statement opens the transaction.
     expect(statements[0]).toMatch(/^UPDATE tokens .*COMMIT;$/);
 
     statements = [];
-    const settled = await Promise.all([1, 2, 3].map((n) => ledger.settle(settlement(`fit-${n}`, 1, 1, 100, 40))));
+    const settled = await Promise.all([1, 2, 3].map((n) => l.settle(settlement(`fit-${n}`, 1, 1, 100, 40))));
     expect(settled).toEqual(['settled', 'settled', 'settled']);
     expect(statements).toHaveLength(1);
     expect(await balances(db)).toEqual({ users: { 1: 500 - 120 }, tokens: { 1: 10_000 - 120 } });
@@ -79,8 +70,9 @@ describe('the ledger on MySQL', () => {
   });
 
   it('a balance short for the whole group: the token update already run in the packet is rolled back, then each reservation is decided in order', async () => {
-    if (skip()) return;
-    const results = await Promise.all([1, 2, 3].map((n) => ledger.reserve({ requestId: `short-${n}`, tokenId: 1, userId: 1, amount: 200, tokenUnlimited: false })));
+    const l = open();
+    if (!l) return;
+    const results = await Promise.all([1, 2, 3].map((n) => l.reserve({ requestId: `short-${n}`, tokenId: 1, userId: 1, amount: 200, tokenUnlimited: false })));
     expect(results).toEqual(['ok', 'ok', 'user']);
     // The fast packet stopped at the user guard, the ROLLBACK, then the locked read and the writes.
     expect(statements).toHaveLength(4);
@@ -90,10 +82,11 @@ describe('the ledger on MySQL', () => {
   });
 
   it('a settlement whose reservation is gone, beside one that is held: neither is applied twice and the held one is billed exactly', async () => {
-    if (skip()) return;
-    expect(await ledger.reserve({ requestId: 'held', tokenId: 1, userId: 1, amount: 100, tokenUnlimited: false })).toBe('ok');
+    const l = open();
+    if (!l) return;
+    expect(await l.reserve({ requestId: 'held', tokenId: 1, userId: 1, amount: 100, tokenUnlimited: false })).toBe('ok');
     statements = [];
-    const results = await Promise.all([ledger.settle(settlement('held', 1, 1, 100, 30)), ledger.settle(settlement('gone', 1, 1, 100, 30))]);
+    const results = await Promise.all([l.settle(settlement('held', 1, 1, 100, 30)), l.settle(settlement('gone', 1, 1, 100, 30))]);
     expect(results).toEqual(['settled', 'absent']);
     expect(statements[1]).toBe('ROLLBACK');
     expect(await balances(db)).toEqual({ users: { 1: 470 }, tokens: { 1: 10_000 - 30 } });
@@ -103,14 +96,15 @@ describe('the ledger on MySQL', () => {
   });
 
   it('an extended expiry is committed: other sessions see it at once', async () => {
-    if (skip()) return;
-    expect(await ledger.reserve({ requestId: 'long', tokenId: 1, userId: 1, amount: 100, tokenUnlimited: false })).toBe('ok');
-    await ledger.extend(['long']);
+    const l = open();
+    if (!l) return;
+    expect(await l.reserve({ requestId: 'long', tokenId: 1, userId: 1, amount: 100, tokenUnlimited: false })).toBe('ok');
+    await l.extend(['long']);
     const [row]: Array<{ expires_at: number }> = await db.source.query('SELECT expires_at FROM reservations WHERE request_id = ?', ['long']);
     const before = Number(row.expires_at);
     const later = before + 3_600_000;
     // Straight to the store, so the expiry is one this spec chose.
-    await (ledger as unknown as { store: { extend(ids: string[], at: number): Promise<void> } }).store.extend(['long'], later);
+    await (l as unknown as { store: { extend(ids: string[], at: number): Promise<void> } }).store.extend(['long'], later);
     const [after]: Array<{ expires_at: number }> = await db.source.query('SELECT expires_at FROM reservations WHERE request_id = ?', ['long']);
     expect(Number(after.expires_at)).toBe(later);
   });

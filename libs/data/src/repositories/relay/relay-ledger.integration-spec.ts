@@ -4,47 +4,38 @@
  * without reservations, so under load every streamed request stayed in flight until the relay
  * answered 503 server_busy at 32 clients).
  */
-import { availableDbKinds, createTestDatabase, type DbKind, type TestDatabase } from '@oneapi/testing';
+import type { DbKind } from '@oneapi/testing';
 import type { Database } from '../../database';
-import { balances, clearLedger, insertToken, insertUser, openLedgerDb, reservationIds } from '../../ledger/__tests__/ledger-fixture';
+import { balances, clearLedger, insertToken, insertUser, reservationIds, suiteLedgerDb } from '../../ledger/__tests__/ledger-fixture';
 import { RelayLedger } from './relay-ledger';
 
 /** One event-loop turn, the way requests arrive from sockets. */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe.each(['sqlite', 'mysql'] as DbKind[])('the ledger on %s under steady reservations', (kind) => {
-  let available = true;
-  let test: TestDatabase;
+  const suite = suiteLedgerDb(kind);
   let db: Database;
-  let ledger: RelayLedger;
+  let ledger: RelayLedger | null = null;
 
-  beforeAll(async () => {
-    available = (await availableDbKinds()).includes(kind);
-    if (!available) return;
-    test = await createTestDatabase(kind);
-    db = await openLedgerDb(test);
-  });
-  afterAll(async () => {
-    if (!available) return;
-    await db.close();
-    await test.drop();
-  });
   beforeEach(async () => {
-    if (!available) return;
+    if (!suite.db) return;
+    db = suite.db;
     await clearLedger(db);
     await insertUser(db, { id: 1, quota: 1_000_000, granted: 1_000_000 });
     await insertToken(db, { id: 1, userId: 1, remain: 1_000_000, granted: 1_000_000 });
     ledger = RelayLedger.open(db, { ttlMs: 60_000, node: 'spec' });
   });
   afterEach(async () => {
-    if (available) await ledger.close();
+    await ledger?.close();
+    ledger = null;
   });
 
   it('writes a settlement while a reservation arrives on every turn, and each group keeps the order of money', async () => {
-    if (!available) return process.stderr.write(`${kind} not reachable: suite skipped\n`);
-    expect(await ledger.reserve({ requestId: 'first', tokenId: 1, userId: 1, amount: 100, tokenUnlimited: false })).toBe('ok');
+    if (!ledger) return process.stderr.write(`${kind} not reachable: suite skipped\n`);
+    const open = ledger;
+    expect(await open.reserve({ requestId: 'first', tokenId: 1, userId: 1, amount: 100, tokenUnlimited: false })).toBe('ok');
     let settled = false;
-    const settlement = ledger.settle({ requestId: 'first', tokenId: 1, userId: 1, amount: 100, tokenCharged: true, channelId: 0, cost: 40, countRequest: true, log: null }).then((r) => {
+    const settlement = open.settle({ requestId: 'first', tokenId: 1, userId: 1, amount: 100, tokenCharged: true, channelId: 0, cost: 40, countRequest: true, log: null }).then((r) => {
       settled = true;
       return r;
     });
@@ -53,7 +44,7 @@ describe.each(['sqlite', 'mysql'] as DbKind[])('the ledger on %s under steady re
     const until = Date.now() + 2_000;
     let turns = 0;
     while (!settled && Date.now() < until) {
-      reserved.push(ledger.reserve({ requestId: `r-${turns}`, tokenId: 1, userId: 1, amount: 10, tokenUnlimited: false }));
+      reserved.push(open.reserve({ requestId: `r-${turns}`, tokenId: 1, userId: 1, amount: 10, tokenUnlimited: false }));
       await turn();
       turns++;
     }
