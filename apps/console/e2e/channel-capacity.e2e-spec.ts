@@ -126,7 +126,8 @@ describe('channel capacity in the console (real admin and relay, SQLite)', () =>
         signal: controller.signal,
       });
       const body = res.status === 200 ? null : ((await res.json()) as { error: { code: string } });
-      return { status: res.status, code: body?.error.code, retryAfter: res.headers.get('retry-after'), abort: () => controller.abort() };
+      // The answer holds the Response: collecting it would cancel the stream and free the slot.
+      return { status: res.status, code: body?.error.code, retryAfter: res.headers.get('retry-after'), res, abort: () => controller.abort() };
     };
     // The relay picks the new channel up from the cache bus.
     const first = await waitUntil('the relay routes to the new channel', async () => {

@@ -28,8 +28,8 @@ async function post(h: RelayHarness, key: string, model: string, body: Record<st
   return { status: res.status, code, retryAfter: res.headers.get('retry-after') };
 }
 
-/** Starts a stream and answers at its status line; a 200 stays open until `abort()`. */
-async function open(h: RelayHarness, key: string, model: string): Promise<Answer & { abort: () => void }> {
+/** Starts a stream and answers at its status line; a 200 stays open until `abort()` (the answer holds the Response, whose collection would cancel the stream). */
+async function open(h: RelayHarness, key: string, model: string): Promise<Answer & { res: Response; abort: () => void }> {
   const controller = new AbortController();
   const res = await fetch(`${h.baseURL}/chat/completions`, {
     method: 'POST',
@@ -38,7 +38,7 @@ async function open(h: RelayHarness, key: string, model: string): Promise<Answer
     signal: controller.signal,
   });
   const code = res.status === 200 ? null : (JSON.parse(await res.text()) as { error: { code: string } }).error.code;
-  return { status: res.status, code, retryAfter: res.headers.get('retry-after'), abort: () => controller.abort() };
+  return { status: res.status, code, retryAfter: res.headers.get('retry-after'), res, abort: () => controller.abort() };
 }
 
 async function setCapacity(h: RelayHarness, channelId: number, c: { maxConcurrency?: number; rpm?: number; tpm?: number }): Promise<void> {

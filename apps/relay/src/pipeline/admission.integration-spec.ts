@@ -22,7 +22,11 @@ async function post(h: RelayHarness, key: string, model: string, stream: boolean
   return { status: res.status, code, retryAfter: res.headers.get('retry-after') };
 }
 
-/** Starts a request and answers at its status line; a 200 stream stays open until `abort()`. */
+/**
+ * Starts a request and answers at its status line; a 200 stream stays open until `abort()`. The
+ * answer holds the Response: fetch cancels an unread body once its Response is garbage collected,
+ * which would close admitted streams early and free their slots.
+ */
 async function open(h: RelayHarness, key: string, model: string) {
   const controller = new AbortController();
   const res = await fetch(`${h.baseURL}/chat/completions`, {
@@ -32,7 +36,7 @@ async function open(h: RelayHarness, key: string, model: string) {
     signal: controller.signal,
   });
   const code = res.status === 200 ? null : (JSON.parse(await res.text()) as { error: { code: string } }).error.code;
-  return { status: res.status, code, retryAfter: res.headers.get('retry-after'), abort: () => controller.abort() };
+  return { status: res.status, code, retryAfter: res.headers.get('retry-after'), res, abort: () => controller.abort() };
 }
 
 /**
