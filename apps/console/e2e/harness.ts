@@ -26,6 +26,9 @@ export const WORKSPACE_ROOT = resolve(CONSOLE_DIR, '../..');
 export const SCREENSHOT_DIR = join(WORKSPACE_ROOT, 'test-results', 'console');
 const NEXT_BIN = join(WORKSPACE_ROOT, 'node_modules/next/dist/bin/next');
 const CONSOLE_SERVER = join(CONSOLE_DIR, 'server.mjs');
+/** For a test that walks every page in a browser: on a busy machine it comes near the suite's default timeout. */
+export const SWEEP_TIMEOUT_MS = 360_000;
+
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 

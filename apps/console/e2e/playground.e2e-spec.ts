@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { APIResponse, Page } from 'playwright-core';
 import { formatQuota, moneyDisplayFromStatus } from '../lib/money';
 import { startGatewayStack, type GatewayStack } from './gateway-stack';
-import { SCREENSHOT_DIR, startConsoleHarness, type ConsoleHarness } from './harness';
+import { SCREENSHOT_DIR, SWEEP_TIMEOUT_MS, startConsoleHarness, type ConsoleHarness } from './harness';
 
 /**
  * Issue #15 part 2 against the real admin service and relay (compiled, SQLite) and a fake OpenAI
@@ -303,7 +303,7 @@ describe('playground, models and channel list in the console (real admin and rel
       }
     }
     expect(problems).toEqual([]);
-  });
+  }, SWEEP_TIMEOUT_MS);
 
   it('GET on a channel job route answers 405 through the console too', async () => {
     const res = await root.request.get(h.url + '/api/channel/test');

@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { DEFAULT_MONEY_DISPLAY, formatQuota, moneyDisplayFromStatus, type MoneyDisplay } from '../lib/money';
 import { startGatewayStack, type GatewayStack } from './gateway-stack';
-import { SCREENSHOT_DIR, startConsoleHarness, type ConsoleHarness } from './harness';
+import { SCREENSHOT_DIR, SWEEP_TIMEOUT_MS, startConsoleHarness, type ConsoleHarness } from './harness';
 
 /**
  * Issue 15 in Chromium against the real admin service and relay (SQLite) and a fake OpenAI:
@@ -347,7 +347,7 @@ describe('console quality: money, settings, language, title and accessibility (r
       problems.push(...(await checkPage(signedIn, '/channel (form)', lang)));
       await h.screenshot(signedIn, `quality-${lang}-${size}-channel-form`);
       expect(problems).toEqual([]);
-    });
+    }, SWEEP_TIMEOUT_MS);
   });
 
   /** One <h1>, no critical/serious axe violation and, in Chinese, no untranslated English. */
