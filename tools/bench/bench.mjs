@@ -51,6 +51,7 @@ const MODES = env('BENCH_MODES', 'json stream').split(/\s+/);
 const TARGETS = env('BENCH_TARGETS', 'direct nginx relay').split(/\s+/);
 const PROBE_ROUNDS = Number(env('BENCH_PROBE_ROUNDS', 300));
 const PIN = env('BENCH_PIN', '1') === '1' && spawnSync('taskset', ['--version']).status === 0;
+const PIN_SERVERS = PIN && env('BENCH_PIN_SERVERS', '1') === '1';
 const FLAGS = new Set(process.argv.slice(2));
 const LOAD = !FLAGS.has('--no-load');
 const MEMORY = FLAGS.has('--memory') || FLAGS.has('--all');
@@ -504,7 +505,7 @@ async function prepareDistributed() {
   }
   // Pinned runs keep the servers off the relay's core too (with the mock and wrk on CPU 1): a
   // MariaDB thread scheduled on CPU 0 would count against neither and slow the relay.
-  if (PIN && env('BENCH_PIN_SERVERS', '1') === '1') for (const pid of [dist.sqlPid, dist.redisPid]) if (pid) pinServer(pid);
+  if (PIN_SERVERS) for (const pid of [dist.sqlPid, dist.redisPid]) if (pid) pinServer(pid);
   const [[version]] = await dist.admin.query('SELECT VERSION() AS v');
   dist.versions = `MariaDB ${version.v}, Redis ${/redis_version:(\S+)/.exec(await dist.redis.info('server'))?.[1]}`;
 }
@@ -569,11 +570,10 @@ async function seed(exec, direct) {
     "INSERT INTO channels (type, `key`, status, name, weight, priority, created_time, base_url, models, `group`, model_mapping, config) VALUES (1, 'sk-mock', 1, 'mock', 0, 0, ?, ?, ?, 'default', '', '{}')",
     [now, UPSTREAM || direct, MODEL],
   );
-  await exec("INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES ('default', ?, ?, 1, 0, 0)", [MODEL, channelId]);
-  await exec("INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES ('default', ?, ?, 1, 0, 0)", [SLOW_MODEL, channelId]);
-  // ../shared/bench's pass-through probe streams this one (20 ms between chunks).
-  await exec("INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES ('default', ?, ?, 1, 0, 0)", [PROBE_MODEL, channelId]);
-  await exec('UPDATE channels SET models = ? WHERE id = ?', [`${MODEL},${SLOW_MODEL},${PROBE_MODEL}`, channelId]);
+  // PROBE_MODEL: ../shared/bench's pass-through probe streams it (20 ms between chunks).
+  const models = [MODEL, SLOW_MODEL, PROBE_MODEL];
+  for (const model of models) await exec("INSERT INTO abilities (`group`, model, channel_id, enabled, priority, weight) VALUES ('default', ?, ?, 1, 0, 0)", [model, channelId]);
+  await exec('UPDATE channels SET models = ? WHERE id = ?', [models.join(','), channelId]);
   if (CAPS) {
     await exec('UPDATE channels SET max_concurrency = 100000, rpm = 100000000, tpm = 2000000000 WHERE id = ?', [channelId]);
     for (const key of ['UserConcurrencyLimit', 'TokenConcurrencyLimit']) {
