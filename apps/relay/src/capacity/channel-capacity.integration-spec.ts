@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableDbKinds, peakInFlight, startFakeOpenAI, type FakeUpstream, type FakeUpstreamRequest } from '@oneapi/testing';
 import { loadTestEnv } from '@oneapi/config';
-import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
+import { openStream, startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 
 interface Answer {
   status: number;
@@ -26,19 +26,6 @@ async function post(h: RelayHarness, key: string, model: string, body: Record<st
   const text = await res.text();
   const code = res.status === 200 ? null : (JSON.parse(text) as { error: { code: string } }).error.code;
   return { status: res.status, code, retryAfter: res.headers.get('retry-after') };
-}
-
-/** Starts a stream and answers at its status line; a 200 stays open until `abort()` (the answer holds the Response, whose collection would cancel the stream). */
-async function open(h: RelayHarness, key: string, model: string): Promise<Answer & { res: Response; abort: () => void }> {
-  const controller = new AbortController();
-  const res = await fetch(`${h.baseURL}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 20, stream: true }),
-    signal: controller.signal,
-  });
-  const code = res.status === 200 ? null : (JSON.parse(await res.text()) as { error: { code: string } }).error.code;
-  return { status: res.status, code, retryAfter: res.headers.get('retry-after'), res, abort: () => controller.abort() };
 }
 
 async function setCapacity(h: RelayHarness, channelId: number, c: { maxConcurrency?: number; rpm?: number; tpm?: number }): Promise<void> {
@@ -87,7 +74,7 @@ describe('channel capacity', () => {
       const key = await a.createToken({ userId });
       let before = fake.requests.length;
       // Streams that stall after their first chunk hold their slot until the client leaves.
-      const held = await Promise.all(Array.from({ length: 30 }, (_, i) => open(i % 2 ? a : b, key, 'cc-stall-1')));
+      const held = await Promise.all(Array.from({ length: 30 }, (_, i) => openStream(i % 2 ? a : b, key, 'cc-stall-1')));
       expect(held.filter((r) => r.status === 200)).toHaveLength(10);
       for (const r of held.filter((x) => x.status !== 200)) expect(r).toMatchObject({ ...FULL, retryAfter: '1' });
       expect(fake.requests.length - before).toBe(10);
@@ -140,14 +127,14 @@ describe('channel capacity', () => {
       const key = await h.createToken({ userId, unlimitedQuota: false, remainQuota: 2_000_000 });
       const before = fake.requests.length;
       const streams = [];
-      for (let i = 0; i < 3; i++) streams.push(await open(h, key, 'rt-stall-1'));
+      for (let i = 0; i < 3; i++) streams.push(await openStream(h, key, 'rt-stall-1'));
       expect(streams.map((s) => s.status)).toEqual([200, 200, 200]);
       const used = keysOf(fake.requests.slice(before));
       expect(used.slice(0, 2).sort()).toEqual(['sk-a', 'sk-b']);
       expect(used[2]).toBe('sk-c');
 
       const [quota] = await h.sql<{ quota: number }>('SELECT quota FROM users WHERE id = ?', [userId]);
-      const refused = await open(h, key, 'rt-stall-1');
+      const refused = await openStream(h, key, 'rt-stall-1');
       expect(refused).toMatchObject({ ...FULL, retryAfter: '1' });
       expect(fake.requests.length - before).toBe(3);
       expect(await h.sql('SELECT request_id FROM reservations WHERE user_id = ?', [userId])).toHaveLength(3);
@@ -185,7 +172,7 @@ describe('channel capacity', () => {
       // three streams at once are admitted.
       const deadline = Date.now() + 5_000;
       for (;;) {
-        const streams = await Promise.all([0, 1, 2].map(() => open(h, key, 'rt-stall-1')));
+        const streams = await Promise.all([0, 1, 2].map(() => openStream(h, key, 'rt-stall-1')));
         for (const s of streams) s.abort();
         const statuses = streams.map((s) => s.status);
         if (statuses.every((x) => x === 200) || Date.now() > deadline) {
@@ -201,7 +188,7 @@ describe('channel capacity', () => {
       const admin = await h.createUser({ role: 10 });
       const key = await h.createToken({ userId: admin });
       // The previous test's streams free their slots once their settlement is written.
-      const stream = await retryUntil200(() => open(h, `${key}-${ids.c}`, 'rt-stall-1'));
+      const stream = await retryUntil200(() => openStream(h, `${key}-${ids.c}`, 'rt-stall-1'));
       try {
         expect(await post(h, `${key}-${ids.c}`, 'rt')).toMatchObject({ ...FULL, retryAfter: '1' });
         expect((await post(h, key, 'rt')).status).toBe(200);
@@ -234,7 +221,7 @@ describe('channel capacity', () => {
       await h.redisProxy?.cut('hang');
       try {
         const started = performance.now();
-        const streams = await Promise.all(Array.from({ length: 5 }, () => open(h, key, 'away-stall-1')));
+        const streams = await Promise.all(Array.from({ length: 5 }, () => openStream(h, key, 'away-stall-1')));
         expect(streams.filter((s) => s.status === 200)).toHaveLength(2);
         for (const s of streams.filter((x) => x.status !== 200)) expect(s).toMatchObject({ ...FULL, retryAfter: '1' });
         // One Redis timeout at most, not one per request.

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadTestEnv } from '@oneapi/config';
 import { peakInFlight, startFakeOpenAI, type FakeUpstream } from '@oneapi/testing';
-import { startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
+import { openStream, startRelayHarness, type RelayHarness } from '../testing/relay-test-harness';
 
 async function post(h: RelayHarness, key: string, model: string, stream: boolean) {
   const res = await fetch(`${h.baseURL}/chat/completions`, {
@@ -20,23 +20,6 @@ async function post(h: RelayHarness, key: string, model: string, stream: boolean
   const text = await res.text();
   const code = res.status === 200 ? null : (JSON.parse(text) as { error: { code: string } }).error.code;
   return { status: res.status, code, retryAfter: res.headers.get('retry-after') };
-}
-
-/**
- * Starts a request and answers at its status line; a 200 stream stays open until `abort()`. The
- * answer holds the Response: fetch cancels an unread body once its Response is garbage collected,
- * which would close admitted streams early and free their slots.
- */
-async function open(h: RelayHarness, key: string, model: string) {
-  const controller = new AbortController();
-  const res = await fetch(`${h.baseURL}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 20, stream: true }),
-    signal: controller.signal,
-  });
-  const code = res.status === 200 ? null : (JSON.parse(await res.text()) as { error: { code: string } }).error.code;
-  return { status: res.status, code, retryAfter: res.headers.get('retry-after'), res, abort: () => controller.abort() };
 }
 
 /**
@@ -99,7 +82,7 @@ describe('admission: concurrency caps', () => {
       lag.enable();
       const rssBefore = process.memoryUsage().rss;
       // Streams that stall after their first chunk: all 1,000 arrive while the admitted ones run.
-      const results = await Promise.all(Array.from({ length: 1000 }, () => open(h, key, 'cap-stall-1')));
+      const results = await Promise.all(Array.from({ length: 1000 }, () => openStream(h, key, 'cap-stall-1')));
       lag.disable();
       const admitted = results.filter((r) => r.status === 200);
       const refused = results.filter((r) => r.status !== 200);

@@ -196,6 +196,30 @@ export async function startRelayHarness(kind: DbKind, env: Record<string, string
   return h;
 }
 
+/** A stream answered at its status line: a 200 stays open until `abort()`. */
+export interface OpenStream {
+  status: number;
+  /** The error code of a refusal; null for a 200. */
+  code: string | null;
+  retryAfter: string | null;
+  /** Held so the stream stays open: fetch cancels an unread body once its Response is garbage collected. */
+  res: Response;
+  abort(): void;
+}
+
+/** Starts a streamed chat request on `h` and answers at its status line. */
+export async function openStream(h: RelayHarness, key: string, model: string): Promise<OpenStream> {
+  const controller = new AbortController();
+  const res = await fetch(`${h.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 20, stream: true }),
+    signal: controller.signal,
+  });
+  const code = res.status === 200 ? null : (JSON.parse(await res.text()) as { error: { code: string } }).error.code;
+  return { status: res.status, code, retryAfter: res.headers.get('retry-after'), res, abort: () => controller.abort() };
+}
+
 /** Polls until `fn` returns a truthy value (no sleeps to wait for state). */
 export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
